@@ -1,0 +1,384 @@
+//! A small, allocation-light JSON scanner.
+//!
+//! The core never builds a JSON tree: payloads travel as raw JSON text and are
+//! parsed once, where it is cheapest (the browser's `JSON.parse` in the web shell).
+//! The core only needs to find the five fields of a V2 frame, read a few keys of
+//! a reply (`status`, `response`) and validate that what it forwards is JSON.
+//! Every function here returns an error for malformed input; none panics.
+
+use core::fmt;
+
+/// Why a piece of JSON text was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// Byte offset in the input where the problem was found.
+    pub offset: usize,
+    /// What was expected or found there.
+    pub reason: &'static str,
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid JSON at byte {}: {}", self.offset, self.reason)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// Nesting deeper than this is rejected (a hostile frame must not exhaust the stack).
+pub const MAX_DEPTH: usize = 128;
+
+fn err(offset: usize, reason: &'static str) -> JsonError {
+    JsonError { offset, reason }
+}
+
+/// Index of the first byte at or after `pos` that is not JSON whitespace.
+pub fn skip_ws(s: &[u8], mut pos: usize) -> usize {
+    while pos < s.len() && matches!(s[pos], b' ' | b'\t' | b'\n' | b'\r') {
+        pos += 1;
+    }
+    pos
+}
+
+/// Scans one JSON value starting at `pos` (after optional whitespace) and returns
+/// the byte range `(start, end)` it occupies.
+pub fn scan_value(s: &[u8], pos: usize) -> Result<(usize, usize), JsonError> {
+    let start = skip_ws(s, pos);
+    let end = skip_value(s, start, 0)?;
+    Ok((start, end))
+}
+
+fn skip_value(s: &[u8], pos: usize, depth: usize) -> Result<usize, JsonError> {
+    if depth > MAX_DEPTH {
+        return Err(err(pos, "nesting too deep"));
+    }
+    match s.get(pos) {
+        None => Err(err(pos, "unexpected end of input")),
+        Some(b'"') => skip_string(s, pos),
+        Some(b'{') => skip_container(s, pos, depth, b'}', true),
+        Some(b'[') => skip_container(s, pos, depth, b']', false),
+        Some(b't') => skip_literal(s, pos, b"true"),
+        Some(b'f') => skip_literal(s, pos, b"false"),
+        Some(b'n') => skip_literal(s, pos, b"null"),
+        Some(b'-' | b'0'..=b'9') => skip_number(s, pos),
+        Some(_) => Err(err(pos, "expected a value")),
+    }
+}
+
+fn skip_literal(s: &[u8], pos: usize, lit: &[u8]) -> Result<usize, JsonError> {
+    if s.len() >= pos + lit.len() && &s[pos..pos + lit.len()] == lit {
+        Ok(pos + lit.len())
+    } else {
+        Err(err(pos, "invalid literal"))
+    }
+}
+
+fn skip_digits(s: &[u8], mut pos: usize) -> usize {
+    while pos < s.len() && s[pos].is_ascii_digit() {
+        pos += 1;
+    }
+    pos
+}
+
+fn skip_number(s: &[u8], mut pos: usize) -> Result<usize, JsonError> {
+    if s.get(pos) == Some(&b'-') {
+        pos += 1;
+    }
+    match s.get(pos) {
+        Some(b'0') => pos += 1,
+        Some(b'1'..=b'9') => pos = skip_digits(s, pos),
+        _ => return Err(err(pos, "invalid number")),
+    }
+    if s.get(pos) == Some(&b'.') {
+        let after = skip_digits(s, pos + 1);
+        if after == pos + 1 {
+            return Err(err(pos, "invalid number fraction"));
+        }
+        pos = after;
+    }
+    if matches!(s.get(pos), Some(b'e' | b'E')) {
+        pos += 1;
+        if matches!(s.get(pos), Some(b'+' | b'-')) {
+            pos += 1;
+        }
+        let after = skip_digits(s, pos);
+        if after == pos {
+            return Err(err(pos, "invalid number exponent"));
+        }
+        pos = after;
+    }
+    Ok(pos)
+}
+
+fn skip_string(s: &[u8], pos: usize) -> Result<usize, JsonError> {
+    let mut i = pos + 1;
+    while i < s.len() {
+        match s[i] {
+            b'"' => return Ok(i + 1),
+            b'\\' => {
+                match s.get(i + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                    Some(b'u') => {
+                        let hex = s.get(i + 2..i + 6).ok_or_else(|| err(i, "truncated \\u escape"))?;
+                        if !hex.iter().all(u8::is_ascii_hexdigit) {
+                            return Err(err(i, "invalid \\u escape"));
+                        }
+                        i += 6;
+                    }
+                    _ => return Err(err(i, "invalid escape")),
+                }
+            }
+            0..=0x1f => return Err(err(i, "control character in string")),
+            _ => i += 1,
+        }
+    }
+    Err(err(pos, "unterminated string"))
+}
+
+fn skip_container(s: &[u8], pos: usize, depth: usize, close: u8, object: bool) -> Result<usize, JsonError> {
+    let mut i = skip_ws(s, pos + 1);
+    if s.get(i) == Some(&close) {
+        return Ok(i + 1);
+    }
+    loop {
+        if object {
+            if s.get(i) != Some(&b'"') {
+                return Err(err(i, "expected an object key"));
+            }
+            i = skip_ws(s, skip_string(s, i)?);
+            if s.get(i) != Some(&b':') {
+                return Err(err(i, "expected ':'"));
+            }
+            i = skip_ws(s, i + 1);
+        }
+        i = skip_ws(s, skip_value(s, i, depth + 1)?);
+        match s.get(i) {
+            Some(b',') => i = skip_ws(s, i + 1),
+            Some(c) if *c == close => return Ok(i + 1),
+            _ => return Err(err(i, "expected ',' or the end of the container")),
+        }
+    }
+}
+
+/// Checks that `text` is exactly one JSON value (with optional surrounding whitespace).
+pub fn validate(text: &str) -> Result<(), JsonError> {
+    let s = text.as_bytes();
+    let (_, end) = scan_value(s, 0)?;
+    let end = skip_ws(s, end);
+    if end != s.len() {
+        return Err(err(end, "trailing characters after the value"));
+    }
+    Ok(())
+}
+
+/// Decodes the JSON string literal occupying `raw` (quotes included).
+pub fn unescape(raw: &str) -> Result<String, JsonError> {
+    let b = raw.as_bytes();
+    if b.len() < 2 || b[0] != b'"' || b[b.len() - 1] != b'"' {
+        return Err(err(0, "expected a string"));
+    }
+    let inner = &raw[1..raw.len() - 1];
+    if !inner.contains('\\') {
+        return Ok(inner.to_owned());
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let (_, e) = chars.next().ok_or_else(|| err(i + 1, "truncated escape"))?;
+        match e {
+            '"' => out.push('"'),
+            '\\' => out.push('\\'),
+            '/' => out.push('/'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'u' => {
+                let hi = read_hex4(inner, i + 2)?;
+                for _ in 0..4 {
+                    chars.next();
+                }
+                let code = if (0xD800..0xDC00).contains(&hi) {
+                    // a high surrogate must be followed by \uDC00..\uDFFF
+                    let lo = if inner.get(i + 6..i + 8) == Some("\\u") { read_hex4(inner, i + 8)? } else { 0 };
+                    if !(0xDC00..0xE000).contains(&lo) {
+                        return Err(err(i + 1, "unpaired surrogate"));
+                    }
+                    for _ in 0..6 {
+                        chars.next();
+                    }
+                    0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                } else {
+                    hi
+                };
+                out.push(char::from_u32(code).ok_or_else(|| err(i + 1, "invalid code point"))?);
+            }
+            _ => return Err(err(i + 1, "invalid escape")),
+        }
+    }
+    Ok(out)
+}
+
+fn read_hex4(s: &str, at: usize) -> Result<u32, JsonError> {
+    let hex = s.get(at..at + 4).ok_or_else(|| err(at, "truncated \\u escape"))?;
+    u32::from_str_radix(hex, 16).map_err(|_| err(at, "invalid \\u escape"))
+}
+
+/// Appends `value` to `out` as a JSON string literal.
+pub fn write_string(out: &mut String, value: &str) {
+    out.push('"');
+    let mut last = 0;
+    for (i, b) in value.bytes().enumerate() {
+        let esc: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&value[last..i]);
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        } else {
+            out.push_str(esc);
+        }
+        last = i + 1;
+    }
+    out.push_str(&value[last..]);
+    out.push('"');
+}
+
+/// Iterates over the `(key, raw value)` pairs of a JSON object, in order.
+///
+/// `raw` must be one JSON object (surrounding whitespace allowed). Keys are
+/// unescaped; values are returned as the raw JSON text they occupy.
+pub fn object_entries(raw: &str) -> Result<Vec<(String, &str)>, JsonError> {
+    let s = raw.as_bytes();
+    let mut i = skip_ws(s, 0);
+    if s.get(i) != Some(&b'{') {
+        return Err(err(i, "expected an object"));
+    }
+    let mut out = Vec::new();
+    i = skip_ws(s, i + 1);
+    if s.get(i) == Some(&b'}') {
+        return check_end(s, i + 1).map(|_| out);
+    }
+    loop {
+        if s.get(i) != Some(&b'"') {
+            return Err(err(i, "expected an object key"));
+        }
+        let key_end = skip_string(s, i)?;
+        let key = unescape(&raw[i..key_end])?;
+        i = skip_ws(s, key_end);
+        if s.get(i) != Some(&b':') {
+            return Err(err(i, "expected ':'"));
+        }
+        let (vs, ve) = scan_value(s, i + 1)?;
+        out.push((key, &raw[vs..ve]));
+        i = skip_ws(s, ve);
+        match s.get(i) {
+            Some(b',') => i = skip_ws(s, i + 1),
+            Some(b'}') => return check_end(s, i + 1).map(|_| out),
+            _ => return Err(err(i, "expected ',' or '}'")),
+        }
+    }
+}
+
+/// Iterates over the raw JSON values of a JSON array, in order.
+pub fn array_items(raw: &str) -> Result<Vec<&str>, JsonError> {
+    let s = raw.as_bytes();
+    let mut i = skip_ws(s, 0);
+    if s.get(i) != Some(&b'[') {
+        return Err(err(i, "expected an array"));
+    }
+    let mut out = Vec::new();
+    i = skip_ws(s, i + 1);
+    if s.get(i) == Some(&b']') {
+        return check_end(s, i + 1).map(|_| out);
+    }
+    loop {
+        let (vs, ve) = scan_value(s, i)?;
+        out.push(&raw[vs..ve]);
+        i = skip_ws(s, ve);
+        match s.get(i) {
+            Some(b',') => i += 1,
+            Some(b']') => return check_end(s, i + 1).map(|_| out),
+            _ => return Err(err(i, "expected ',' or ']'")),
+        }
+    }
+}
+
+fn check_end(s: &[u8], end: usize) -> Result<(), JsonError> {
+    let end = skip_ws(s, end);
+    if end == s.len() {
+        Ok(())
+    } else {
+        Err(err(end, "trailing characters after the value"))
+    }
+}
+
+/// Reads a raw JSON value that must be a string or `null`.
+pub fn opt_string(raw: &str) -> Result<Option<String>, JsonError> {
+    match raw.as_bytes().first() {
+        Some(b'"') => unescape(raw).map(Some),
+        Some(b'n') if raw == "null" => Ok(None),
+        _ => Err(err(0, "expected a string or null")),
+    }
+}
+
+/// Returns the raw value stored under `key` in a JSON object, if present.
+pub fn get<'a>(raw: &'a str, key: &str) -> Result<Option<&'a str>, JsonError> {
+    Ok(object_entries(raw)?.into_iter().find(|(k, _)| k == key).map(|(_, v)| v))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates_values() {
+        for ok in ["{}", "[]", " 1 ", "-0.5e+3", "\"a\\u00e9\\n\"", "{\"a\":[1,{\"b\":null}],\"c\":true}", "false"] {
+            assert_eq!(validate(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "{", "[1,]", "{\"a\"}", "01", "1.", "tru", "\"\\x\"", "\"a", "{} x", "[1 2]", "\"\u{1}\"", "-", "1e"] {
+            assert!(validate(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn rejects_deep_nesting_without_overflowing_the_stack() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(validate(&deep).unwrap_err().reason, "nesting too deep");
+    }
+
+    #[test]
+    fn unescapes_and_escapes_round_trip() {
+        assert_eq!(unescape(r#""a\"b\\c\/\n\u00e9\ud83d\ude00""#).unwrap(), "a\"b\\c/\né😀");
+        assert!(unescape(r#""\ud83d""#).is_err());
+        let mut out = String::new();
+        write_string(&mut out, "q\"\\\n\u{1}é");
+        assert_eq!(out, r#""q\"\\\n\u0001é""#);
+        assert_eq!(unescape(&out).unwrap(), "q\"\\\n\u{1}é");
+    }
+
+    #[test]
+    fn reads_object_entries_and_arrays() {
+        let e = object_entries(r#" {"status" : "ok", "response": {"x": [1, 2]}} "#).unwrap();
+        assert_eq!(e, vec![("status".to_owned(), "\"ok\""), ("response".to_owned(), "{\"x\": [1, 2]}")]);
+        assert_eq!(array_items("[null, \"1\", {}]").unwrap(), vec!["null", "\"1\"", "{}"]);
+        assert!(object_entries("[1]").is_err());
+        assert!(array_items("[1,]").is_err());
+        assert_eq!(get(r#"{"a":1}"#, "a").unwrap(), Some("1"));
+        assert_eq!(get(r#"{"a":1}"#, "b").unwrap(), None);
+    }
+}

@@ -1,0 +1,940 @@
+//! The socket state machine: connection lifecycle, heartbeat, reconnect, send
+//! buffer, and the channels and pushes it multiplexes.
+//!
+//! It owns no socket and reads no clock. The caller feeds it inputs
+//! (`handle_*`, with `now` in milliseconds), calls mutators (`connect`, `join`,
+//! `push` …), then drains [`Socket::poll_output`] and arms one timer for
+//! [`Socket::poll_timeout`]. When that timer fires, call [`Socket::handle_timeout`].
+
+use std::collections::{HashMap, VecDeque};
+
+use super::backoff::{default_reconnect_after, default_rejoin_after, Backoff, Schedule};
+use super::channel::{Channel, ChannelError, ChannelState, ParamsFn};
+use super::endpoint::{endpoint_url, protocols, websocket_endpoint, ConnectError, PageLocation};
+use super::ids::{BindingRef, ChannelId, ConnId, PushId};
+use super::json;
+use super::message::{events, Message, Payload};
+use super::push::{reasons, PushKind, PushRec};
+use super::serializer::{self, Frame};
+use super::timers::{TimerKey, Timers};
+
+/// The close code of a normal closure.
+pub const WS_CLOSE_NORMAL: u16 = 1000;
+
+/// Produces the connect params (a JSON object as text); called on every connect.
+pub type SocketParamsFn = Box<dyn FnMut() -> Result<String, String>>;
+/// Produces the auth token; called on every connect.
+pub type TokenFn = Box<dyn FnMut() -> Result<Option<String>, String>>;
+
+/// Socket options, with phoenix.js's names and defaults.
+pub struct Config {
+    /// The endpoint as given to `new Socket(endpoint)`; `/websocket` is appended.
+    pub endpoint: String,
+    /// Protocol version sent as `vsn` (default `"2.0.0"`).
+    pub vsn: String,
+    /// Default timeout of joins, pushes and leaves in ms (default 10,000).
+    pub timeout: u64,
+    /// Interval between heartbeats in ms (default 30,000).
+    pub heartbeat_interval: u64,
+    /// How long to wait for a heartbeat reply in ms (default: the interval).
+    pub heartbeat_timeout: u64,
+    /// Reconnect delays by try number.
+    pub reconnect_after: Schedule,
+    /// Rejoin delays by try number.
+    pub rejoin_after: Schedule,
+    /// Most messages held while disconnected (send buffer, and each channel's push buffer).
+    pub max_send_buffer: usize,
+    /// Connect params.
+    pub params: SocketParamsFn,
+    /// Auth token, sent as a subprotocol.
+    pub auth_token: Option<TokenFn>,
+    /// The page location, to resolve relative endpoints.
+    pub page: Option<PageLocation>,
+}
+
+impl Config {
+    /// phoenix.js defaults for `endpoint`.
+    pub fn new(endpoint: impl Into<String>) -> Self {
+        Config {
+            endpoint: endpoint.into(),
+            vsn: "2.0.0".to_owned(),
+            timeout: 10_000,
+            heartbeat_interval: 30_000,
+            heartbeat_timeout: 30_000,
+            reconnect_after: Box::new(default_reconnect_after),
+            rejoin_after: Box::new(default_rejoin_after),
+            max_send_buffer: 1000,
+            params: Box::new(|| Ok("{}".to_owned())),
+            auth_token: None,
+            page: None,
+        }
+    }
+}
+
+/// The socket's connection state (phoenix.js `connectionState()`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// A transport is being opened.
+    Connecting,
+    /// Connected.
+    Open,
+    /// Not connected.
+    Closed,
+}
+
+impl ConnectionState {
+    /// The phoenix.js name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnectionState::Connecting => "connecting",
+            ConnectionState::Open => "open",
+            ConnectionState::Closed => "closed",
+        }
+    }
+}
+
+/// What the caller must do, or tell the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    /// Open a WebSocket to `url` offering `protocols`; report its events with `conn`.
+    Connect {
+        /// The connection's id.
+        conn: ConnId,
+        /// The URL to open.
+        url: String,
+        /// The subprotocols to offer.
+        protocols: Vec<String>,
+    },
+    /// Send this frame on the open connection.
+    Send(Frame),
+    /// Close connection `conn` with this code and reason.
+    Close {
+        /// The connection to close.
+        conn: ConnId,
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+    },
+    /// Something for the application.
+    Event(Event),
+}
+
+/// Application-level events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The socket opened (`onOpen`).
+    Open,
+    /// The socket closed (`onClose`).
+    Close {
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+        /// Whether the client asked for it.
+        clean: bool,
+    },
+    /// A transport error, a connect error, or a malformed frame (`onError`).
+    Error {
+        /// What went wrong.
+        reason: String,
+    },
+    /// Every message received, when [`Socket::set_observe_messages`] is on (`onMessage`).
+    Message(Message),
+    /// A channel event for the channel's bindings (`channel.on(event, cb)`).
+    Channel {
+        /// The channel.
+        channel: ChannelId,
+        /// Its bindings for this event, in order.
+        bindings: Vec<BindingRef>,
+        /// The event name.
+        event: String,
+        /// The payload.
+        payload: Payload,
+        /// The message's ref.
+        msg_ref: Option<String>,
+        /// The message's join ref.
+        join_ref: Option<String>,
+    },
+    /// A channel changed state.
+    ChannelState {
+        /// The channel.
+        channel: ChannelId,
+        /// Its new state.
+        state: ChannelState,
+    },
+    /// A push got its outcome: `ok`, `error`, `timeout` or a custom status.
+    PushReply {
+        /// The push.
+        push: PushId,
+        /// The status.
+        status: String,
+        /// The response (`{}` for timeouts).
+        response: Payload,
+        /// No further outcome will come for this push (false for join pushes,
+        /// which answer again on every rejoin).
+        last: bool,
+    },
+    /// A channel was removed from the socket; its bindings are gone.
+    ChannelRemoved {
+        /// The channel.
+        channel: ChannelId,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Conn {
+    Closed,
+    Connecting(ConnId),
+    Open(ConnId),
+}
+
+struct Buffered {
+    msg: Message,
+    push: Option<PushId>,
+}
+
+/// The sans-IO Phoenix socket.
+pub struct Socket {
+    config: Config,
+    conn: Conn,
+    next_conn: u32,
+    closed_by_client: bool,
+    reconnect: Backoff,
+    next_ref: u64,
+    pending_heartbeat: Option<String>,
+    timers: Timers,
+    outputs: VecDeque<Output>,
+    send_buffer: VecDeque<Buffered>,
+    channels: HashMap<ChannelId, Channel>,
+    channel_order: Vec<ChannelId>,
+    next_channel: u32,
+    pushes: HashMap<PushId, PushRec>,
+    reply_refs: HashMap<String, PushId>,
+    next_push: u32,
+    observe_messages: bool,
+}
+
+fn reason_json(reason: &str) -> Payload {
+    let mut s = String::from("{\"reason\":");
+    json::write_string(&mut s, reason);
+    s.push('}');
+    Payload::Json(s)
+}
+
+impl Socket {
+    /// A socket that is not connected yet.
+    pub fn new(config: Config) -> Self {
+        Socket {
+            config,
+            conn: Conn::Closed,
+            next_conn: 0,
+            closed_by_client: false,
+            reconnect: Backoff::default(),
+            next_ref: 0,
+            pending_heartbeat: None,
+            timers: Timers::default(),
+            outputs: VecDeque::new(),
+            send_buffer: VecDeque::new(),
+            channels: HashMap::new(),
+            channel_order: Vec::new(),
+            next_channel: 0,
+            pushes: HashMap::new(),
+            reply_refs: HashMap::new(),
+            next_push: 0,
+            observe_messages: false,
+        }
+    }
+
+    /// The options.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    // ---------------------------------------------------------------- outputs
+
+    /// The next thing to do, if any. Drain it after every input and mutation.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// The earliest time [`Socket::handle_timeout`] must be called, if any.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.timers.next()
+    }
+
+    fn emit(&mut self, e: Event) {
+        self.outputs.push_back(Output::Event(e));
+    }
+
+    /// Whether every received message is reported as [`Event::Message`].
+    pub fn set_observe_messages(&mut self, on: bool) {
+        self.observe_messages = on;
+    }
+
+    // ------------------------------------------------------------------ state
+
+    /// Whether the transport is open.
+    pub fn is_connected(&self) -> bool {
+        matches!(self.conn, Conn::Open(_))
+    }
+
+    /// `connecting`, `open` or `closed`.
+    pub fn connection_state(&self) -> ConnectionState {
+        match self.conn {
+            Conn::Closed => ConnectionState::Closed,
+            Conn::Connecting(_) => ConnectionState::Connecting,
+            Conn::Open(_) => ConnectionState::Open,
+        }
+    }
+
+    /// The next message ref (`"1"`, `"2"` …; restarts at 0 on overflow).
+    pub fn make_ref(&mut self) -> String {
+        self.next_ref = self.next_ref.checked_add(1).unwrap_or(0);
+        self.next_ref.to_string()
+    }
+
+    /// Messages waiting in the send buffer.
+    pub fn send_buffer_len(&self) -> usize {
+        self.send_buffer.len()
+    }
+
+    /// Pushes without an outcome yet (joins included).
+    pub fn pushes_in_flight(&self) -> usize {
+        self.pushes.values().filter(|p| p.msg_ref.is_some()).count()
+    }
+
+    /// Armed timers (for invariant checks).
+    pub fn timer_count(&self) -> usize {
+        self.timers.len()
+    }
+
+    // ------------------------------------------------------------- lifecycle
+
+    /// Starts connecting, unless a connection is open or being opened.
+    pub fn connect(&mut self, now: u64) {
+        let _ = now;
+        if self.conn != Conn::Closed {
+            return;
+        }
+        self.closed_by_client = false;
+        self.timers.cancel(TimerKey::Reconnect);
+        match self.connect_request() {
+            Ok((url, protocols)) => {
+                self.next_conn = self.next_conn.wrapping_add(1);
+                let conn = ConnId(self.next_conn);
+                self.conn = Conn::Connecting(conn);
+                self.outputs.push_back(Output::Connect { conn, url, protocols });
+            }
+            Err(e) => self.emit(Event::Error { reason: e.to_string() }),
+        }
+    }
+
+    fn connect_request(&mut self) -> Result<(String, Vec<String>), ConnectError> {
+        let params = (self.config.params)().map_err(ConnectError::Params)?;
+        let endpoint = websocket_endpoint(&self.config.endpoint);
+        let url = endpoint_url(&endpoint, &params, &self.config.vsn, self.config.page.as_ref())?;
+        let token = match self.config.auth_token.as_mut() {
+            Some(f) => f().map_err(ConnectError::Params)?,
+            None => None,
+        };
+        Ok((url, protocols(token.as_deref())?))
+    }
+
+    /// Closes the connection on purpose: no reconnect until [`Socket::connect`].
+    pub fn disconnect(&mut self, code: Option<u16>, reason: Option<&str>, now: u64) {
+        self.closed_by_client = true;
+        self.timers.cancel(TimerKey::Reconnect);
+        self.reconnect.reset();
+        let code = code.unwrap_or(WS_CLOSE_NORMAL);
+        let reason = reason.unwrap_or("").to_owned();
+        if let Conn::Open(conn) | Conn::Connecting(conn) = self.conn {
+            self.outputs.push_back(Output::Close { conn, code, reason: reason.clone() });
+            self.connection_lost(code, reason, true, now);
+        }
+    }
+
+    /// The transport `conn` opened.
+    pub fn handle_open(&mut self, conn: ConnId, now: u64) {
+        if self.conn != Conn::Connecting(conn) {
+            return;
+        }
+        self.conn = Conn::Open(conn);
+        self.reconnect.reset();
+        self.timers.cancel(TimerKey::Reconnect);
+        self.flush_send_buffer();
+        self.pending_heartbeat = None;
+        self.timers.arm(TimerKey::Heartbeat, now + self.config.heartbeat_interval);
+        self.emit(Event::Open);
+        for id in self.channel_order.clone() {
+            let Some(ch) = self.channels.get_mut(&id) else { continue };
+            ch.rejoin.reset();
+            self.timers.cancel(TimerKey::Rejoin(id));
+            if ch.state == ChannelState::Errored {
+                self.rejoin(id, None, now);
+            }
+        }
+    }
+
+    /// The transport `conn` reported an error (a close follows).
+    pub fn handle_error(&mut self, conn: ConnId, reason: &str, now: u64) {
+        if !self.is_current(conn) {
+            return;
+        }
+        self.emit(Event::Error { reason: reason.to_owned() });
+        self.error_channels("error", now);
+    }
+
+    /// The transport `conn` closed.
+    pub fn handle_close(&mut self, conn: ConnId, code: u16, reason: &str, now: u64) {
+        if !self.is_current(conn) {
+            return;
+        }
+        self.connection_lost(code, reason.to_owned(), false, now);
+    }
+
+    fn is_current(&self, conn: ConnId) -> bool {
+        matches!(self.conn, Conn::Open(c) | Conn::Connecting(c) if c == conn)
+    }
+
+    fn connection_lost(&mut self, code: u16, reason: String, clean: bool, now: u64) {
+        self.conn = Conn::Closed;
+        self.pending_heartbeat = None;
+        self.timers.cancel(TimerKey::Heartbeat);
+        self.timers.cancel(TimerKey::HeartbeatTimeout);
+        let why = if reason == "heartbeat timeout" { "heartbeat_timeout" } else { "closed" };
+        self.error_channels(why, now);
+        self.emit(Event::Close { code, reason, clean });
+        if !self.closed_by_client {
+            let delay = self.reconnect.next_delay(&self.config.reconnect_after);
+            self.timers.arm(TimerKey::Reconnect, now + delay);
+        }
+    }
+
+    /// Errors every channel that is joining or joined (phoenix.js `triggerChanError`).
+    fn error_channels(&mut self, reason: &str, now: u64) {
+        let payload = {
+            let mut s = String::from("{\"source\":\"transport\",\"reason\":");
+            json::write_string(&mut s, reason);
+            s.push('}');
+            Payload::Json(s)
+        };
+        for id in self.channel_order.clone() {
+            let state = self.channels[&id].state;
+            if matches!(state, ChannelState::Joined | ChannelState::Joining) {
+                self.channel_errored(id, payload.clone(), None, None, now);
+            }
+        }
+    }
+
+    /// Fires every due timer.
+    pub fn handle_timeout(&mut self, now: u64) {
+        while let Some(key) = self.timers.pop_due(now) {
+            match key {
+                TimerKey::Heartbeat => self.send_heartbeat(now),
+                TimerKey::HeartbeatTimeout => self.heartbeat_timeout(now),
+                TimerKey::Reconnect => {
+                    self.reconnect.fired();
+                    self.connect(now);
+                }
+                TimerKey::Rejoin(id) => {
+                    if let Some(ch) = self.channels.get_mut(&id) {
+                        ch.rejoin.fired();
+                        if self.is_connected() {
+                            self.rejoin(id, None, now);
+                        }
+                    }
+                }
+                TimerKey::PushTimeout(id) => self.push_timed_out(id, now),
+            }
+        }
+    }
+
+    fn send_heartbeat(&mut self, now: u64) {
+        if !self.is_connected() {
+            return;
+        }
+        let r = self.make_ref();
+        self.pending_heartbeat = Some(r.clone());
+        self.timers.arm(TimerKey::HeartbeatTimeout, now + self.config.heartbeat_timeout);
+        let msg = Message {
+            join_ref: None,
+            msg_ref: Some(r),
+            topic: events::PHOENIX_TOPIC.to_owned(),
+            event: events::HEARTBEAT.to_owned(),
+            payload: Payload::empty(),
+        };
+        // a JSON message always encodes
+        let _ = self.transmit(&msg);
+    }
+
+    fn heartbeat_timeout(&mut self, now: u64) {
+        let Conn::Open(conn) = self.conn else { return };
+        if self.pending_heartbeat.take().is_none() {
+            return;
+        }
+        let reason = "heartbeat timeout".to_owned();
+        self.outputs.push_back(Output::Close { conn, code: WS_CLOSE_NORMAL, reason: reason.clone() });
+        self.connection_lost(WS_CLOSE_NORMAL, reason, false, now);
+    }
+
+    // ------------------------------------------------------------- receiving
+
+    /// A frame arrived on connection `conn`.
+    pub fn handle_frame(&mut self, conn: ConnId, frame: &Frame, now: u64) {
+        if !self.is_current(conn) {
+            return;
+        }
+        let msg = match serializer::decode(frame) {
+            Ok(m) => m,
+            Err(e) => return self.emit(Event::Error { reason: e.to_string() }),
+        };
+        self.handle_message(msg, now);
+    }
+
+    fn handle_message(&mut self, msg: Message, now: u64) {
+        if msg.msg_ref.is_some() && msg.msg_ref == self.pending_heartbeat {
+            self.pending_heartbeat = None;
+            self.timers.cancel(TimerKey::HeartbeatTimeout);
+            self.timers.arm(TimerKey::Heartbeat, now + self.config.heartbeat_interval);
+        }
+        for id in self.channel_order.clone() {
+            if self.is_member(id, &msg) {
+                self.channel_message(id, &msg, now);
+            }
+        }
+        if self.observe_messages {
+            self.emit(Event::Message(msg));
+        }
+    }
+
+    fn is_member(&self, id: ChannelId, msg: &Message) -> bool {
+        let Some(ch) = self.channels.get(&id) else { return false };
+        if ch.topic != msg.topic {
+            return false;
+        }
+        match &msg.join_ref {
+            Some(jr) => self.join_ref_of(id).as_deref() == Some(jr.as_str()),
+            None => true,
+        }
+    }
+
+    fn channel_message(&mut self, id: ChannelId, msg: &Message, now: u64) {
+        match msg.event.as_str() {
+            events::REPLY => self.route_reply(id, msg, now),
+            events::CLOSE => self.channel_closed(id),
+            events::ERROR => self.channel_errored(id, msg.payload.clone(), msg.msg_ref.clone(), msg.join_ref.clone(), now),
+            _ => {}
+        }
+        if msg.event != events::ERROR {
+            self.deliver(id, &msg.event, msg.payload.clone(), msg.msg_ref.clone(), msg.join_ref.clone());
+        }
+    }
+
+    fn deliver(&mut self, id: ChannelId, event: &str, payload: Payload, msg_ref: Option<String>, join_ref: Option<String>) {
+        let Some(ch) = self.channels.get(&id) else { return };
+        let bindings = ch.bindings_for(event);
+        if bindings.is_empty() {
+            return;
+        }
+        self.emit(Event::Channel { channel: id, bindings, event: event.to_owned(), payload, msg_ref, join_ref });
+    }
+
+    fn route_reply(&mut self, id: ChannelId, msg: &Message, now: u64) {
+        let Some(r) = &msg.msg_ref else { return };
+        let Some(&push) = self.reply_refs.get(r) else { return };
+        if self.pushes.get(&push).map(|p| p.channel) != Some(id) {
+            return;
+        }
+        match msg.reply() {
+            Ok(reply) => self.resolve(push, &reply.status, reply.response, now),
+            Err(e) => {
+                self.emit(Event::Error { reason: e.to_string() });
+                self.resolve(push, "error", reason_json("malformed reply"), now);
+            }
+        }
+    }
+
+    // ----------------------------------------------------------------- pushes
+
+    fn new_push(&mut self, channel: ChannelId, kind: PushKind, event: &str, payload: Payload, timeout: u64) -> PushId {
+        self.next_push = self.next_push.wrapping_add(1);
+        let id = PushId(self.next_push);
+        self.pushes.insert(id, PushRec { channel, kind, event: event.to_owned(), payload, timeout, msg_ref: None, timed_out: false });
+        id
+    }
+
+    /// phoenix.js `Push.startTimeout`: a fresh ref, bound for the reply, and a timer.
+    fn start_timeout(&mut self, id: PushId, now: u64) -> Option<String> {
+        let r = self.make_ref();
+        let p = self.pushes.get_mut(&id)?;
+        if let Some(old) = p.msg_ref.replace(r.clone()) {
+            self.reply_refs.remove(&old);
+        }
+        let timeout = p.timeout;
+        self.reply_refs.insert(r.clone(), id);
+        self.timers.arm(TimerKey::PushTimeout(id), now + timeout);
+        Some(r)
+    }
+
+    /// phoenix.js `cancelTimeout` + `cancelRefEvent`: no timer, no reply routing;
+    /// the ref is kept (a join's ref stays the channel's join ref).
+    fn cancel_timeout(&mut self, id: PushId) {
+        self.timers.cancel(TimerKey::PushTimeout(id));
+        if let Some(r) = self.pushes.get(&id).and_then(|p| p.msg_ref.as_ref()) {
+            self.reply_refs.remove(r);
+        }
+    }
+
+    /// phoenix.js `Push.reset`: as [`Self::cancel_timeout`], and the ref is forgotten.
+    fn reset_push(&mut self, id: PushId) {
+        self.cancel_timeout(id);
+        if let Some(p) = self.pushes.get_mut(&id) {
+            p.msg_ref = None;
+            p.timed_out = false;
+        }
+    }
+
+    /// phoenix.js `Push.send`.
+    fn send_push(&mut self, id: PushId, now: u64) {
+        let Some(p) = self.pushes.get(&id) else { return };
+        if p.timed_out {
+            return;
+        }
+        let (channel, kind) = (p.channel, p.kind);
+        if kind == PushKind::Join {
+            let params = match self.channels.get_mut(&channel).map(|c| (c.params)()) {
+                Some(Ok(text)) => Payload::json(text).map_err(|e| e.to_string()),
+                Some(Err(e)) => Err(e),
+                None => return,
+            };
+            match params {
+                Ok(payload) => self.pushes.get_mut(&id).expect("checked above").payload = payload,
+                Err(e) => {
+                    let reason = format!("{}: {e}", reasons::PARAMS_FAILED);
+                    self.emit(Event::Error { reason: reason.clone() });
+                    return self.resolve(id, "error", reason_json(&reason), now);
+                }
+            }
+        }
+        let Some(r) = self.start_timeout(id, now) else { return };
+        let join_ref = if kind == PushKind::Join { Some(r.clone()) } else { self.join_ref_of(channel) };
+        let p = &self.pushes[&id];
+        let msg = Message {
+            join_ref,
+            msg_ref: Some(r),
+            topic: self.channels[&channel].topic.clone(),
+            event: p.event.clone(),
+            payload: p.payload.clone(),
+        };
+        self.socket_push(msg, Some(id), now);
+    }
+
+    /// phoenix.js `Socket.push`: send now, or buffer until open.
+    fn socket_push(&mut self, msg: Message, push: Option<PushId>, now: u64) {
+        if self.is_connected() {
+            if let Err(e) = self.transmit(&msg) {
+                if let Some(id) = push {
+                    self.resolve(id, "error", reason_json(&format!("{}: {e}", reasons::ENCODE_FAILED)), now);
+                }
+            }
+        } else if self.send_buffer.len() >= self.config.max_send_buffer {
+            if let Some(id) = push {
+                self.resolve(id, "error", reason_json(reasons::BUFFER_FULL), now);
+            }
+        } else {
+            self.send_buffer.push_back(Buffered { msg, push });
+        }
+    }
+
+    fn transmit(&mut self, msg: &Message) -> Result<(), serializer::EncodeError> {
+        let frame = serializer::encode(msg)?;
+        self.outputs.push_back(Output::Send(frame));
+        Ok(())
+    }
+
+    fn flush_send_buffer(&mut self) {
+        while let Some(b) = self.send_buffer.pop_front() {
+            if let Some(id) = b.push {
+                // Outdated: resolved meanwhile (timed out), or re-sent with a newer ref.
+                let current = self.pushes.get(&id).and_then(|p| p.msg_ref.as_ref());
+                if current != b.msg.msg_ref.as_ref() {
+                    continue;
+                }
+            }
+            if let Err(e) = self.transmit(&b.msg) {
+                if let Some(id) = b.push {
+                    self.resolve(id, "error", reason_json(&format!("{}: {e}", reasons::ENCODE_FAILED)), 0);
+                }
+            }
+        }
+    }
+
+    fn push_timed_out(&mut self, id: PushId, now: u64) {
+        let Some(p) = self.pushes.get_mut(&id) else { return };
+        p.timed_out = true;
+        self.resolve(id, "timeout", Payload::empty(), now);
+    }
+
+    /// Delivers a push's outcome and runs the channel's reaction to its join/leave.
+    fn resolve(&mut self, id: PushId, status: &str, response: Payload, now: u64) {
+        self.cancel_timeout(id);
+        let Some(p) = self.pushes.get(&id) else { return };
+        let (channel, kind) = (p.channel, p.kind);
+        let last = kind != PushKind::Join;
+        if last {
+            self.pushes.remove(&id);
+        }
+        self.emit(Event::PushReply { push: id, status: status.to_owned(), response, last });
+        match kind {
+            PushKind::Join => self.join_outcome(channel, status, now),
+            PushKind::Leave => self.channel_closed(channel),
+            PushKind::Event => {}
+        }
+    }
+
+    // --------------------------------------------------------------- channels
+
+    /// Creates a channel for `topic` (phoenix.js `socket.channel(topic, params)`).
+    pub fn channel(&mut self, topic: &str, params: ParamsFn) -> ChannelId {
+        self.next_channel = self.next_channel.wrapping_add(1);
+        let id = ChannelId(self.next_channel);
+        let timeout = self.config.timeout;
+        let join_push = self.new_push(id, PushKind::Join, events::JOIN, Payload::empty(), timeout);
+        self.channels.insert(
+            id,
+            Channel {
+                topic: topic.to_owned(),
+                params,
+                state: ChannelState::Closed,
+                joined_once: false,
+                join_push,
+                timeout,
+                rejoin: Backoff::default(),
+                push_buffer: Vec::new(),
+                bindings: Vec::new(),
+                next_binding: 0,
+            },
+        );
+        self.channel_order.push(id);
+        id
+    }
+
+    fn chan(&self, id: ChannelId) -> Result<&Channel, ChannelError> {
+        self.channels.get(&id).ok_or(ChannelError::UnknownChannel)
+    }
+
+    fn chan_mut(&mut self, id: ChannelId) -> Result<&mut Channel, ChannelError> {
+        self.channels.get_mut(&id).ok_or(ChannelError::UnknownChannel)
+    }
+
+    /// The channel's topic.
+    pub fn topic(&self, id: ChannelId) -> Result<&str, ChannelError> {
+        self.chan(id).map(|c| c.topic.as_str())
+    }
+
+    /// The channel's state.
+    pub fn channel_state(&self, id: ChannelId) -> Result<ChannelState, ChannelError> {
+        self.chan(id).map(|c| c.state)
+    }
+
+    /// The ref of the channel's current join, if one was sent.
+    pub fn join_ref_of(&self, id: ChannelId) -> Option<String> {
+        let ch = self.channels.get(&id)?;
+        self.pushes.get(&ch.join_push)?.msg_ref.clone()
+    }
+
+    /// The channel's join push.
+    pub fn join_push(&self, id: ChannelId) -> Result<PushId, ChannelError> {
+        self.chan(id).map(|c| c.join_push)
+    }
+
+    /// Joins the channel (once per channel); returns the join push.
+    pub fn join(&mut self, id: ChannelId, timeout: Option<u64>, now: u64) -> Result<PushId, ChannelError> {
+        let ch = self.chan_mut(id)?;
+        if ch.joined_once {
+            return Err(ChannelError::JoinedTwice(ch.topic.clone()));
+        }
+        ch.joined_once = true;
+        let join_push = ch.join_push;
+        self.rejoin(id, timeout, now);
+        Ok(join_push)
+    }
+
+    fn set_state(&mut self, id: ChannelId, state: ChannelState) {
+        if let Some(ch) = self.channels.get_mut(&id) {
+            if ch.state != state {
+                ch.state = state;
+                self.emit(Event::ChannelState { channel: id, state });
+            }
+        }
+    }
+
+    fn rejoin(&mut self, id: ChannelId, timeout: Option<u64>, now: u64) {
+        let Some(ch) = self.channels.get(&id) else { return };
+        if ch.state == ChannelState::Leaving {
+            return;
+        }
+        let (topic, join_push) = (ch.topic.clone(), ch.join_push);
+        self.leave_open_topic(&topic, id, now);
+        self.set_state(id, ChannelState::Joining);
+        // phoenix.js Push.resend: reset, then send
+        self.reset_push(join_push);
+        if let Some(p) = self.pushes.get_mut(&join_push) {
+            if let Some(t) = timeout {
+                p.timeout = t;
+            }
+        }
+        self.send_push(join_push, now);
+    }
+
+    fn leave_open_topic(&mut self, topic: &str, except: ChannelId, now: u64) {
+        let dup = self.channel_order.iter().copied().find(|&c| {
+            c != except && {
+                let ch = &self.channels[&c];
+                ch.topic == topic && matches!(ch.state, ChannelState::Joined | ChannelState::Joining)
+            }
+        });
+        if let Some(dup) = dup {
+            let _ = self.leave(dup, None, now);
+        }
+    }
+
+    fn join_outcome(&mut self, id: ChannelId, status: &str, now: u64) {
+        let Some(ch) = self.channels.get(&id) else { return };
+        if ch.state != ChannelState::Joining {
+            return;
+        }
+        match status {
+            "ok" => {
+                self.set_state(id, ChannelState::Joined);
+                self.timers.cancel(TimerKey::Rejoin(id));
+                let ch = self.channels.get_mut(&id).expect("checked above");
+                ch.rejoin.reset();
+                for p in std::mem::take(&mut ch.push_buffer) {
+                    self.send_push(p, now);
+                }
+            }
+            "timeout" => {
+                // tell the server we gave up on this join, then retry later
+                let timeout = self.channels[&id].timeout;
+                let leave = self.new_push(id, PushKind::Event, events::LEAVE, Payload::empty(), timeout);
+                self.send_push(leave, now);
+                let jp = self.channels[&id].join_push;
+                self.reset_push(jp);
+                self.set_state(id, ChannelState::Errored);
+                self.schedule_rejoin(id, now);
+            }
+            _ => {
+                self.set_state(id, ChannelState::Errored);
+                self.schedule_rejoin(id, now);
+            }
+        }
+    }
+
+    fn schedule_rejoin(&mut self, id: ChannelId, now: u64) {
+        if !self.is_connected() {
+            return;
+        }
+        let Some(ch) = self.channels.get(&id) else { return };
+        let delay = ch.rejoin.next_delay(&self.config.rejoin_after);
+        self.timers.arm(TimerKey::Rejoin(id), now + delay);
+    }
+
+    /// The channel errored (server `phx_error`, or the transport failed).
+    fn channel_errored(&mut self, id: ChannelId, payload: Payload, msg_ref: Option<String>, join_ref: Option<String>, now: u64) {
+        let Some(ch) = self.channels.get(&id) else { return };
+        if matches!(ch.state, ChannelState::Errored | ChannelState::Leaving | ChannelState::Closed) {
+            return;
+        }
+        if ch.state == ChannelState::Joining {
+            let jp = ch.join_push;
+            self.reset_push(jp);
+        }
+        self.set_state(id, ChannelState::Errored);
+        // a rejoin is due: by backoff while connected, otherwise right on the next open
+        self.schedule_rejoin(id, now);
+        self.deliver(id, events::ERROR, payload, msg_ref, join_ref);
+    }
+
+    /// The channel closed (left, or server `phx_close`): it is removed from the socket.
+    fn channel_closed(&mut self, id: ChannelId) {
+        let Some(ch) = self.channels.get(&id) else { return };
+        if ch.state == ChannelState::Closed && !ch.joined_once {
+            return;
+        }
+        let jp = ch.join_push;
+        self.timers.cancel(TimerKey::Rejoin(id));
+        self.cancel_timeout(jp);
+        self.set_state(id, ChannelState::Closed);
+        self.deliver(id, events::CLOSE, Payload::empty(), None, None);
+        self.remove(id);
+    }
+
+    /// Binds `event` on the channel; returns the binding's ref.
+    pub fn on(&mut self, id: ChannelId, event: &str) -> Result<BindingRef, ChannelError> {
+        Ok(self.chan_mut(id)?.bind(event))
+    }
+
+    /// Unbinds one binding of `event` (by ref), or all of them.
+    pub fn off(&mut self, id: ChannelId, event: &str, r: Option<BindingRef>) -> Result<(), ChannelError> {
+        self.chan_mut(id)?.unbind(event, r);
+        Ok(())
+    }
+
+    /// Pushes `event` with `payload`: sent now if joined and connected, otherwise
+    /// buffered until the join succeeds. Returns the push; its outcome arrives as
+    /// [`Event::PushReply`].
+    pub fn push(&mut self, id: ChannelId, event: &str, payload: Payload, timeout: Option<u64>, now: u64) -> Result<PushId, ChannelError> {
+        let ch = self.chan(id)?;
+        if !ch.joined_once {
+            return Err(ChannelError::PushBeforeJoin { topic: ch.topic.clone(), event: event.to_owned() });
+        }
+        let timeout = timeout.unwrap_or(ch.timeout);
+        let (state, buffered) = (ch.state, ch.push_buffer.len());
+        let push = self.new_push(id, PushKind::Event, event, payload, timeout);
+        if self.is_connected() && state == ChannelState::Joined {
+            self.send_push(push, now);
+        } else if state == ChannelState::Closed {
+            self.resolve(push, "error", reason_json(reasons::CHANNEL_CLOSED), now);
+        } else if buffered >= self.config.max_send_buffer {
+            self.resolve(push, "error", reason_json(reasons::BUFFER_FULL), now);
+        } else {
+            self.start_timeout(push, now);
+            self.chan_mut(id)?.push_buffer.push(push);
+        }
+        Ok(push)
+    }
+
+    /// Leaves the channel; it closes on the server's `ok` or on timeout.
+    pub fn leave(&mut self, id: ChannelId, timeout: Option<u64>, now: u64) -> Result<PushId, ChannelError> {
+        let ch = self.chan(id)?;
+        let can_push = self.is_connected() && ch.state == ChannelState::Joined;
+        let (jp, timeout) = (ch.join_push, timeout.unwrap_or(ch.timeout));
+        self.timers.cancel(TimerKey::Rejoin(id));
+        self.chan_mut(id)?.rejoin.reset();
+        self.cancel_timeout(jp);
+        self.set_state(id, ChannelState::Leaving);
+        let leave = self.new_push(id, PushKind::Leave, events::LEAVE, Payload::empty(), timeout);
+        if can_push {
+            self.send_push(leave, now);
+        } else {
+            self.resolve(leave, "ok", Payload::empty(), now);
+        }
+        Ok(leave)
+    }
+
+    /// Removes the channel from the socket; its buffered pushes fail with
+    /// `channel_closed`, its timers are cancelled and its bindings dropped.
+    pub fn remove(&mut self, id: ChannelId) {
+        let Some(ch) = self.channels.remove(&id) else { return };
+        self.channel_order.retain(|c| *c != id);
+        self.timers.cancel(TimerKey::Rejoin(id));
+        for p in ch.push_buffer {
+            self.resolve(p, "error", reason_json(reasons::CHANNEL_CLOSED), 0);
+        }
+        self.cancel_timeout(ch.join_push);
+        self.pushes.remove(&ch.join_push);
+        self.emit(Event::ChannelRemoved { channel: id });
+    }
+}

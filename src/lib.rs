@@ -1,0 +1,16 @@
+//! # phoenix-wasm
+//!
+//! A Phoenix Channels client (Socket, Channel, Push) for the browser, written in
+//! Rust and compiled to WebAssembly, with the JavaScript API of phoenix.js.
+//!
+//! Two layers:
+//! - [`core`]: the sans-IO protocol state machines (serializer, socket, channels,
+//!   pushes, heartbeat, backoff). Native Rust, deterministic, tested with a virtual clock.
+//! - `web` (wasm32 only): the thin shell that moves frames and timers between the
+//!   browser's `WebSocket`/`setTimeout` and the core, and exposes the JS classes.
+#![warn(missing_docs)]
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,475 @@
+//! The socket, channel and push state machines, driven natively with a virtual clock.
+//! Test names follow phoenix.js's socket_test.js / channel_test.js where they port one.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod sim;
+
+use phoenix_wasm::core::{ChannelState, Config, ConnectionState, Event, Message, Payload};
+use sim::{broadcast, config, json, params, replies, Sim};
+
+fn joined(sim: &mut Sim, topic: &str) -> phoenix_wasm::core::ChannelId {
+    let ch = sim.socket.channel(topic, params("{}"));
+    sim.socket.join(ch, None, sim.now).unwrap();
+    sim.drain();
+    let join = sim.last_sent("phx_join");
+    sim.reply(&join, "ok", "{}");
+    assert_eq!(sim.socket.channel_state(ch).unwrap(), ChannelState::Joined);
+    sim.take_sent();
+    sim.take_events();
+    ch
+}
+
+// ---------------------------------------------------------------- connect
+
+#[test]
+fn connect_establishes_connection_with_endpoint_params_and_vsn() {
+    let mut c = config();
+    c.params = Box::new(|| Ok(r#"{"token":"valid"}"#.into()));
+    let mut sim = Sim::new(c);
+    assert_eq!(sim.socket.connection_state(), ConnectionState::Closed);
+    sim.socket.connect(sim.now);
+    sim.drain();
+    assert_eq!(sim.connects[0].1, "ws://example.test/socket/websocket?token=valid&vsn=2.0.0");
+    assert_eq!(sim.connects[0].2, vec!["phoenix"]);
+    assert_eq!(sim.socket.connection_state(), ConnectionState::Connecting);
+    sim.transport_opens();
+    assert_eq!(sim.socket.connection_state(), ConnectionState::Open);
+    assert!(sim.socket.is_connected());
+    assert_eq!(sim.take_events(), vec![Event::Open]);
+}
+
+#[test]
+fn connect_is_idempotent() {
+    let mut sim = Sim::new(config());
+    sim.socket.connect(sim.now);
+    sim.socket.connect(sim.now);
+    sim.drain();
+    assert_eq!(sim.connects.len(), 1);
+    sim.transport_opens();
+    sim.socket.connect(sim.now);
+    sim.drain();
+    assert_eq!(sim.connects.len(), 1);
+}
+
+#[test]
+fn params_and_auth_token_functions_are_re_evaluated_on_every_connect() {
+    let mut c = config();
+    let mut n = 0;
+    c.params = Box::new(move || {
+        n += 1;
+        Ok(format!(r#"{{"token":"t{n}"}}"#))
+    });
+    let mut m = 0;
+    c.auth_token = Some(Box::new(move || {
+        m += 1;
+        Ok(Some(format!("tok{m}")))
+    }));
+    let mut sim = Sim::new(c);
+    sim.open();
+    sim.transport_closes(1006);
+    sim.advance(10);
+    assert_eq!(sim.connects.len(), 2);
+    assert!(sim.connects[0].1.contains("token=t1"));
+    assert!(sim.connects[1].1.contains("token=t2"));
+    assert_eq!(sim.connects[1].2[1], format!("base64url.bearer.phx.{}", "dG9rMg")); // "tok2"
+}
+
+#[test]
+fn an_unsendable_token_is_an_error_event_at_connect_not_a_panic() {
+    let mut c = config();
+    c.auth_token = Some(Box::new(|| Ok(Some("snow ☃".into()))));
+    let mut sim = Sim::new(c);
+    sim.socket.connect(sim.now);
+    sim.drain();
+    assert!(sim.connects.is_empty());
+    assert!(matches!(&sim.events[..], [Event::Error { reason }] if reason.contains("Latin-1")));
+    assert_eq!(sim.socket.connection_state(), ConnectionState::Closed);
+}
+
+// --------------------------------------------------------------- heartbeat
+
+#[test]
+fn pushes_heartbeat_data_when_connected() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    sim.advance(29_999);
+    assert!(sim.sent.is_empty());
+    sim.advance(1);
+    let hb = sim.last_sent("heartbeat");
+    assert_eq!((hb.topic.as_str(), hb.join_ref.as_deref(), &hb.payload), ("phoenix", None, &Payload::empty()));
+}
+
+#[test]
+fn next_heartbeat_is_scheduled_from_the_reply() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    sim.advance(30_000);
+    let hb = sim.last_sent("heartbeat");
+    sim.advance(5_000);
+    sim.reply(&hb, "ok", "{}");
+    sim.take_sent();
+    sim.advance(29_999);
+    assert!(sim.sent.is_empty());
+    sim.advance(1);
+    assert_eq!(sim.sent_events(), ["phoenix:heartbeat"]);
+    assert!(sim.closes.is_empty());
+}
+
+#[test]
+fn closes_socket_when_heartbeat_is_not_acked_and_errors_channels() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:1");
+    sim.advance(30_000); // heartbeat sent
+    sim.advance(30_000); // no reply
+    assert_eq!(sim.closes, vec![(1000, "heartbeat timeout".to_owned())]);
+    assert_eq!(sim.socket.channel_state(ch).unwrap(), ChannelState::Errored);
+    assert!(sim.events.contains(&Event::Close { code: 1000, reason: "heartbeat timeout".into(), clean: false }));
+    // reconnects after the first backoff step, and the channel rejoins on open
+    sim.advance(10);
+    assert_eq!(sim.connects.len(), 2);
+    sim.take_sent();
+    sim.transport_opens();
+    assert_eq!(sim.sent_events(), ["room:1:phx_join"]);
+}
+
+#[test]
+fn heartbeat_timeout_option_shortens_dead_link_detection() {
+    let mut c = config();
+    c.heartbeat_timeout = 5_000;
+    let mut sim = Sim::new(c);
+    sim.open();
+    sim.advance(35_000);
+    assert_eq!(sim.closes.len(), 1);
+}
+
+// ---------------------------------------------------------------- reconnect
+
+#[test]
+fn reconnects_with_phoenix_js_backoff_after_any_close_it_did_not_start() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let mut starts = vec![];
+    for _ in 0..11 {
+        sim.transport_closes(1000); // even a normal close from the server
+        let before = sim.connects.len();
+        let t0 = sim.now;
+        while sim.connects.len() == before {
+            sim.advance(1);
+        }
+        starts.push(sim.now - t0);
+    }
+    // never opened in between: tries keep counting
+    assert_eq!(starts[0], 10);
+    let mut sim2 = Sim::new(config());
+    sim2.socket.connect(sim2.now);
+    sim2.drain();
+    let mut delays = vec![];
+    for _ in 0..10 {
+        sim2.transport_closes(1006);
+        let t0 = sim2.now;
+        let before = sim2.connects.len();
+        while sim2.connects.len() == before {
+            sim2.advance(1);
+        }
+        delays.push(sim2.now - t0);
+    }
+    assert_eq!(delays, [10, 50, 100, 150, 200, 250, 500, 1000, 2000, 5000]);
+}
+
+#[test]
+fn does_not_reconnect_after_explicit_disconnect() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    sim.socket.disconnect(Some(1000), Some("bye"), sim.now);
+    sim.drain();
+    assert_eq!(sim.closes, vec![(1000, "bye".to_owned())]);
+    assert!(sim.events.contains(&Event::Close { code: 1000, reason: "bye".into(), clean: true }));
+    // the transport's own close event arrives later and is ignored
+    sim.transport_closes(1000);
+    sim.advance(60_000);
+    assert_eq!(sim.connects.len(), 1);
+    assert!(!sim.sent.iter().any(|m| m.event == "heartbeat"), "no heartbeat after explicit disconnect");
+}
+
+#[test]
+fn events_of_a_replaced_connection_are_ignored() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let old = sim.conn.unwrap();
+    sim.transport_closes(1006);
+    sim.advance(10);
+    sim.transport_opens();
+    sim.take_events();
+    sim.socket.handle_close(old, 1006, "late", sim.now);
+    sim.drain();
+    assert!(sim.socket.is_connected());
+    assert!(sim.events.is_empty());
+}
+
+// ------------------------------------------------------------ join and push
+
+#[test]
+fn join_sends_phx_join_with_params_and_join_ref_equal_to_ref() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = sim.socket.channel("room:lobby", params(r#"{"name":"x"}"#));
+    assert_eq!(sim.socket.channel_state(ch).unwrap(), ChannelState::Closed);
+    sim.socket.join(ch, None, sim.now).unwrap();
+    sim.drain();
+    let join = sim.last_sent("phx_join");
+    assert_eq!(join.topic, "room:lobby");
+    assert_eq!(join.payload, json(r#"{"name":"x"}"#));
+    assert_eq!(join.join_ref, join.msg_ref);
+    assert_eq!(sim.socket.channel_state(ch).unwrap(), ChannelState::Joining);
+    sim.reply(&join, "ok", r#"{"joined":"room:lobby"}"#);
+    assert_eq!(sim.socket.channel_state(ch).unwrap(), ChannelState::Joined);
+    let jp = sim.socket.join_push(ch).unwrap();
+    assert!(sim.events.contains(&Event::PushReply { push: jp, status: "ok".into(), response: json(r#"{"joined":"room:lobby"}"#), last: false }));
+}
+
+#[test]
+fn throws_if_attempting_to_join_multiple_times() {
+    let mut sim = Sim::new(config());
+    let ch = sim.socket.channel("room:1", params("{}"));
+    sim.socket.join(ch, None, 0).unwrap();
+    let err = sim.socket.join(ch, None, 0).unwrap_err();
+    assert!(err.to_string().contains("tried to join multiple times to 'room:1'"));
+}
+
+#[test]
+fn push_before_join_is_an_error() {
+    let mut sim = Sim::new(config());
+    let ch = sim.socket.channel("room:1", params("{}"));
+    let err = sim.socket.push(ch, "echo", Payload::empty(), None, 0).unwrap_err();
+    assert!(err.to_string().contains("before joining"));
+}
+
+#[test]
+fn push_is_sent_when_joined_and_the_reply_resolves_it_once() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:1");
+    let p = sim.socket.push(ch, "echo", json(r#"{"a":1}"#), None, sim.now).unwrap();
+    sim.drain();
+    let m = sim.last_sent("echo");
+    assert_eq!(m.join_ref, sim.socket.join_ref_of(ch));
+    sim.reply(&m, "ok", r#"{"a":1}"#);
+    sim.reply(&m, "ok", r#"{"a":2}"#); // a duplicate reply is ignored
+    sim.advance(20_000); // and no timeout afterwards
+    assert_eq!(replies(&sim.events), vec![(p, "ok".to_owned())]);
+}
+
+#[test]
+fn push_times_out_without_a_reply() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:1");
+    let p = sim.socket.push(ch, "noreply", Payload::empty(), Some(500), sim.now).unwrap();
+    sim.drain();
+    sim.advance(499);
+    assert!(replies(&sim.events).is_empty());
+    sim.advance(1);
+    assert_eq!(replies(&sim.events), vec![(p, "timeout".to_owned())]);
+}
+
+#[test]
+fn enqueues_push_until_join_succeeds_then_sends_in_order() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = sim.socket.channel("room:1", params("{}"));
+    sim.socket.join(ch, None, sim.now).unwrap();
+    sim.drain();
+    let join = sim.last_sent("phx_join");
+    for i in 0..3 {
+        sim.socket.push(ch, &format!("e{i}"), Payload::empty(), None, sim.now).unwrap();
+    }
+    sim.drain();
+    assert_eq!(sim.sent_events(), ["room:1:phx_join"]);
+    sim.reply(&join, "ok", "{}");
+    assert_eq!(sim.sent_events(), ["room:1:phx_join", "room:1:e0", "room:1:e1", "room:1:e2"]);
+}
+
+#[test]
+fn buffered_push_that_times_out_is_never_sent() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = sim.socket.channel("room:1", params("{}"));
+    sim.socket.join(ch, Some(20_000), sim.now).unwrap();
+    sim.drain();
+    let join = sim.last_sent("phx_join");
+    let p = sim.socket.push(ch, "late", Payload::empty(), Some(1_000), sim.now).unwrap();
+    sim.advance(1_000);
+    assert_eq!(replies(&sim.events), vec![(p, "timeout".to_owned())]);
+    sim.reply(&join, "ok", "{}");
+    assert!(!sim.sent.iter().any(|m| m.event == "late"));
+}
+
+#[test]
+fn pushes_while_disconnected_are_delivered_after_reconnect_in_order() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:1");
+    sim.transport_closes(1006);
+    assert_eq!(sim.socket.channel_state(ch).unwrap(), ChannelState::Errored);
+    for i in 0..5 {
+        sim.socket.push(ch, "echo", json(&format!(r#"{{"i":{i}}}"#)), None, sim.now).unwrap();
+    }
+    sim.advance(10);
+    sim.transport_opens();
+    let join = sim.last_sent("phx_join");
+    sim.reply(&join, "ok", "{}");
+    let echoed: Vec<Payload> = sim.sent.iter().filter(|m| m.event == "echo").map(|m| m.payload.clone()).collect();
+    assert_eq!(echoed, (0..5).map(|i| json(&format!(r#"{{"i":{i}}}"#))).collect::<Vec<_>>());
+}
+
+#[test]
+fn buffer_overflow_rejects_the_push_with_buffer_full() {
+    let mut c = config();
+    c.max_send_buffer = 2;
+    let mut sim = Sim::new(c);
+    let ch = sim.socket.channel("room:1", params("{}"));
+    sim.socket.join(ch, None, sim.now).unwrap();
+    let ps: Vec<_> = (0..3).map(|_| sim.socket.push(ch, "x", Payload::empty(), None, sim.now).unwrap()).collect();
+    sim.drain();
+    assert!(sim.events.contains(&Event::PushReply { push: ps[2], status: "error".into(), response: json(r#"{"reason":"buffer_full"}"#), last: true }));
+    assert_eq!(replies(&sim.events).len(), 1);
+}
+
+// ------------------------------------------------------------ rejoin, errors
+
+#[test]
+fn join_error_sets_errored_and_rejoins_with_backoff_while_connected() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = sim.socket.channel("room:forbidden", params("{}"));
+    sim.socket.join(ch, None, sim.now).unwrap();
+    sim.drain();
+    let join = sim.last_sent("phx_join");
+    sim.reply(&join, "error", r#"{"reason":"unauthorized"}"#);
+    assert_eq!(sim.socket.channel_state(ch).unwrap(), ChannelState::Errored);
+    sim.take_sent();
+    sim.advance(999);
+    assert!(sim.sent.is_empty());
+    sim.advance(1);
+    assert_eq!(sim.sent_events(), ["room:forbidden:phx_join"]);
+    let join2 = sim.last_sent("phx_join");
+    assert_ne!(join2.msg_ref, join.msg_ref);
+    sim.reply(&join2, "error", "{}");
+    sim.take_sent();
+    sim.advance(2_000);
+    assert_eq!(sim.sent_events(), ["room:forbidden:phx_join"], "second rejoin after 2 s");
+}
+
+#[test]
+fn join_timeout_sends_leave_errors_and_retries() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = sim.socket.channel("room:slow", params("{}"));
+    sim.socket.join(ch, Some(1_000), sim.now).unwrap();
+    sim.drain();
+    let join = sim.last_sent("phx_join");
+    sim.take_sent();
+    sim.advance(1_000);
+    let leave = sim.last_sent("phx_leave");
+    assert_eq!(leave.join_ref, join.join_ref);
+    assert_eq!(sim.socket.channel_state(ch).unwrap(), ChannelState::Errored);
+    sim.advance(1_000);
+    assert_eq!(sim.last_sent("phx_join").topic, "room:slow");
+}
+
+#[test]
+fn server_phx_error_errors_the_channel_and_it_rejoins() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:1");
+    let errs = sim.socket.on(ch, "phx_error").unwrap();
+    let jr = sim.socket.join_ref_of(ch);
+    sim.recv(Message { join_ref: jr.clone(), msg_ref: jr, topic: "room:1".into(), event: "phx_error".into(), payload: json("{}") });
+    assert_eq!(sim.socket.channel_state(ch).unwrap(), ChannelState::Errored);
+    assert!(sim.events.iter().any(|e| matches!(e, Event::Channel { bindings, event, .. } if event == "phx_error" && bindings == &[errs])));
+    sim.advance(1_000);
+    assert_eq!(sim.last_sent("phx_join").topic, "room:1");
+}
+
+#[test]
+fn messages_of_an_outdated_join_ref_are_dropped_and_broadcasts_accepted() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:1");
+    let b = sim.socket.on(ch, "shout").unwrap();
+    sim.recv(Message { join_ref: Some("999".into()), msg_ref: None, topic: "room:1".into(), event: "shout".into(), payload: json("{}") });
+    assert!(sim.events.is_empty());
+    sim.recv(broadcast("room:1", "shout", r#"{"m":1}"#));
+    assert_eq!(
+        sim.take_events(),
+        vec![Event::Channel { channel: ch, bindings: vec![b], event: "shout".into(), payload: json(r#"{"m":1}"#), msg_ref: None, join_ref: None }]
+    );
+    sim.recv(broadcast("room:2", "shout", "{}"));
+    assert!(sim.events.is_empty(), "other topics are ignored");
+}
+
+#[test]
+fn on_returns_unique_refs_and_off_removes_by_ref_or_all() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:1");
+    let a = sim.socket.on(ch, "e").unwrap();
+    let b = sim.socket.on(ch, "e").unwrap();
+    assert_ne!(a, b);
+    sim.socket.off(ch, "e", Some(a)).unwrap();
+    sim.recv(broadcast("room:1", "e", "{}"));
+    assert!(matches!(&sim.take_events()[..], [Event::Channel { bindings, .. }] if bindings == &[b]));
+    sim.socket.off(ch, "e", None).unwrap();
+    sim.recv(broadcast("room:1", "e", "{}"));
+    assert!(sim.events.is_empty());
+}
+
+#[test]
+fn leave_closes_on_ok_and_removes_the_channel() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:1");
+    sim.socket.leave(ch, None, sim.now).unwrap();
+    sim.drain();
+    assert_eq!(sim.socket.channel_state(ch).unwrap(), ChannelState::Leaving);
+    let leave = sim.last_sent("phx_leave");
+    sim.reply(&leave, "ok", "{}");
+    assert!(sim.socket.channel_state(ch).is_err(), "removed from the socket");
+    assert!(sim.events.contains(&Event::ChannelRemoved { channel: ch }));
+    sim.transport_closes(1006);
+    sim.advance(10);
+    sim.take_sent();
+    sim.transport_opens();
+    assert!(sim.sent.is_empty(), "a left channel does not rejoin");
+}
+
+#[test]
+fn leaves_existing_duplicate_topic_on_new_join() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let first = joined(&mut sim, "room:1");
+    let second = sim.socket.channel("room:1", params("{}"));
+    sim.socket.join(second, None, sim.now).unwrap();
+    sim.drain();
+    assert_eq!(sim.sent_events(), ["room:1:phx_leave", "room:1:phx_join"]);
+    assert_eq!(sim.socket.channel_state(first).unwrap(), ChannelState::Leaving);
+}
+
+#[test]
+fn malformed_frames_become_error_events() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    sim.recv_frame(phoenix_wasm::core::Frame::Text("[1,2".into()));
+    sim.recv_frame(phoenix_wasm::core::Frame::Binary(vec![7, 0]));
+    let errors = sim.events.iter().filter(|e| matches!(e, Event::Error { .. })).count();
+    assert_eq!(errors, 2);
+    assert!(sim.socket.is_connected());
+}
+
+#[test]
+fn make_ref_returns_next_ref_as_string() {
+    let mut sim = Sim::new(Config::new("/socket"));
+    assert_eq!(sim.socket.make_ref(), "1");
+    assert_eq!(sim.socket.make_ref(), "2");
+}
