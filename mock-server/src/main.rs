@@ -1,1 +1,166 @@
-fn main(){}
+//! phoenix-mock: a Phoenix Channels V2 server for tests, benchmarks and demos.
+//!
+//! ```text
+//! phoenix-mock [--port N] [--root DIR]     (PORT env also works; default 4000; 0 = any free port)
+//! ```
+//! It prints `phoenix-mock listening on http://127.0.0.1:PORT` once it accepts
+//! connections. See mock-server/README.md for the channels and the control API.
+
+mod conn;
+mod hub;
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use phoenix_wasm::core::endpoint::token_from_protocols;
+use serde_json::json;
+
+use hub::{Hub, Out};
+
+#[derive(Clone)]
+struct App {
+    hub: Hub,
+    root: PathBuf,
+}
+
+type Params = Query<HashMap<String, String>>;
+
+/// The test contract's socket auth: `valid` → user `valid`, `user:<id>` → `<id>`.
+fn user_for(token: &str) -> Option<String> {
+    match token {
+        "valid" => Some("valid".into()),
+        t => t.strip_prefix("user:").filter(|id| !id.is_empty()).map(Into::into),
+    }
+}
+
+async fn socket(State(app): State<App>, Query(q): Params, ws: WebSocketUpgrade) -> Response {
+    if app.hub.paused() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "paused").into_response();
+    }
+    let offered: Vec<String> =
+        ws.requested_protocols().filter_map(|h| h.to_str().ok()).map(str::to_owned).collect();
+    let token = token_from_protocols(offered.iter().map(String::as_str)).or_else(|| q.get("token").cloned());
+    let Some(user) = token.as_deref().and_then(user_for) else {
+        return (StatusCode::FORBIDDEN, "forbidden").into_response();
+    };
+    let hub = app.hub.clone();
+    ws.protocols(["phoenix"]).on_upgrade(move |socket| conn::serve(socket, hub, user))
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({"status": "ok"}))
+}
+
+fn ms_param(q: &HashMap<String, String>, default: u64) -> Duration {
+    Duration::from_millis(q.get("ms").and_then(|v| v.parse().ok()).unwrap_or(default))
+}
+
+/// `/admin/disconnect?user=ID`: Phoenix's `disconnect` broadcast for that user's sockets.
+async fn admin_disconnect(State(app): State<App>, Query(q): Params) -> Json<serde_json::Value> {
+    let n = app.hub.kick(q.get("user").map(String::as_str), || Out::Close(1001, "disconnected".into()));
+    Json(json!({"closed": n}))
+}
+
+/// `/admin/drop`: cut every socket without a close frame.
+async fn admin_drop(State(app): State<App>) -> Json<serde_json::Value> {
+    let n = app.hub.kick(None, || Out::Drop);
+    Json(json!({"dropped": n}))
+}
+
+/// `/admin/mute?ms=N`: stop answering heartbeats for N ms (default 60,000; 0 unmutes).
+async fn admin_mute(State(app): State<App>, Query(q): Params) -> Json<serde_json::Value> {
+    let d = ms_param(&q, 60_000);
+    app.hub.lock().mute_until = Some(Instant::now() + d);
+    Json(json!({"muted_ms": d.as_millis() as u64}))
+}
+
+/// `/admin/pause?ms=N`: refuse upgrades with 503 for N ms (default 5,000; 0 resumes).
+async fn admin_pause(State(app): State<App>, Query(q): Params) -> Json<serde_json::Value> {
+    let d = ms_param(&q, 5_000);
+    app.hub.lock().pause_until = Some(Instant::now() + d);
+    Json(json!({"paused_ms": d.as_millis() as u64}))
+}
+
+fn content_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "json" => "application/json",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ts" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// Static files: `/pkg/*` from the built package, everything else from `www/`.
+async fn static_file(State(app): State<App>, uri: Uri) -> Response {
+    let rel = uri.path().trim_start_matches('/');
+    let (base, rel) = match rel.strip_prefix("pkg/") {
+        Some(r) => (app.root.join("pkg"), r),
+        None => (app.root.join("www"), rel),
+    };
+    let rel = Path::new(rel);
+    if rel.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return (StatusCode::BAD_REQUEST, "bad path").into_response();
+    }
+    let mut path = base.join(rel);
+    if path.is_dir() {
+        path = path.join("index.html");
+    }
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, content_type(&path)), (header::CACHE_CONTROL, "no-cache")], bytes).into_response(),
+        Err(_) => (StatusCode::NOT_FOUND, "not found").into_response(),
+    }
+}
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let port: u16 = arg(&args, "--port")
+        .or_else(|| std::env::var("PORT").ok())
+        .map(|p| p.parse().unwrap_or_else(|_| panic!("invalid port {p:?}")))
+        .unwrap_or(4000);
+    let root = arg(&args, "--root").map(PathBuf::from).unwrap_or_else(|| std::env::current_dir().expect("current dir"));
+    let app = App { hub: Hub::default(), root };
+    let router = Router::new()
+        .route("/socket/websocket", get(socket))
+        .route("/health", get(health))
+        .route("/admin/disconnect", get(admin_disconnect))
+        .route("/admin/drop", get(admin_drop))
+        .route("/admin/mute", get(admin_mute))
+        .route("/admin/pause", get(admin_pause))
+        .fallback(static_file)
+        .with_state(app);
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("phoenix-mock: cannot listen on {addr}: {e}");
+            std::process::exit(1);
+        }
+    };
+    let local = listener.local_addr().expect("bound address");
+    println!("phoenix-mock listening on http://{local}");
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    if let Err(e) = axum::serve(listener, router).with_graceful_shutdown(shutdown).await {
+        eprintln!("phoenix-mock: server error: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,165 @@
+//! One WebSocket connection: Phoenix's socket semantics (heartbeat, join, leave,
+//! duplicate joins, unmatched topics) and the `room:*` test channel.
+
+use std::collections::HashMap;
+
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
+use phoenix_wasm::core::message::events;
+use phoenix_wasm::core::serializer::decode_from_client;
+use phoenix_wasm::core::{Frame, Message, Payload};
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+
+use crate::hub::{msg, send, Hub, Out};
+
+/// Serves one socket of `user` until either side closes it.
+pub async fn serve(mut ws: WebSocket, hub: Hub, user: String) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Out>();
+    let conn = hub.register(&user, tx.clone());
+    let mut session = Session { hub: hub.clone(), conn, user, tx, joined: HashMap::new() };
+    loop {
+        tokio::select! {
+            incoming = ws.recv() => {
+                let frame = match incoming {
+                    Some(Ok(WsMessage::Text(t))) => Frame::Text(t.to_string()),
+                    Some(Ok(WsMessage::Binary(b))) => Frame::Binary(b.to_vec()),
+                    Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
+                    Some(Ok(WsMessage::Close(frame))) => {
+                        // answer the close handshake, echoing the client's code
+                        let _ = ws.send(WsMessage::Close(frame)).await;
+                        break;
+                    }
+                    Some(Err(_)) | None => break,
+                };
+                session.handle(&frame);
+            }
+            out = rx.recv() => match out {
+                Some(Out::Frame(Frame::Text(t))) => { if ws.send(WsMessage::Text(t.into())).await.is_err() { break } }
+                Some(Out::Frame(Frame::Binary(b))) => { if ws.send(WsMessage::Binary(b.into())).await.is_err() { break } }
+                Some(Out::Close(code, reason)) => {
+                    let _ = ws.send(WsMessage::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                    break;
+                }
+                Some(Out::Drop) | None => break,
+            }
+        }
+    }
+    hub.unregister(conn);
+}
+
+struct Session {
+    hub: Hub,
+    conn: u64,
+    user: String,
+    tx: mpsc::UnboundedSender<Out>,
+    /// topic -> join_ref
+    joined: HashMap<String, String>,
+}
+
+impl Session {
+    fn push(&self, m: &Message) {
+        send(&self.tx, m);
+    }
+
+    fn reply(&self, m: &Message, status: &str, response: Value) {
+        self.reply_payload(m, Payload::Json(json!({"status": status, "response": response}).to_string()));
+    }
+
+    fn reply_payload(&self, m: &Message, payload: Payload) {
+        self.push(&Message {
+            join_ref: m.join_ref.clone(),
+            msg_ref: m.msg_ref.clone(),
+            topic: m.topic.clone(),
+            event: events::REPLY.into(),
+            payload,
+        });
+    }
+
+    fn handle(&mut self, frame: &Frame) {
+        let m = match decode_from_client(frame) {
+            Ok(m) => m,
+            Err(e) => {
+                eprintln!("phoenix-mock: dropping malformed frame from {}: {e}", self.user);
+                return;
+            }
+        };
+        match (m.topic.as_str(), m.event.as_str()) {
+            (events::PHOENIX_TOPIC, events::HEARTBEAT) => {
+                if !self.hub.muted() {
+                    self.reply(&m, "ok", json!({}));
+                }
+            }
+            (_, events::JOIN) => self.join(&m),
+            (_, events::LEAVE) => self.leave(&m),
+            _ => match self.joined.get(&m.topic) {
+                Some(jr) if m.join_ref.as_deref() == Some(jr.as_str()) => self.room_event(&m),
+                _ => self.reply(&m, "error", json!({"reason": "unmatched topic"})),
+            },
+        }
+    }
+
+    fn join(&mut self, m: &Message) {
+        let topic = m.topic.as_str();
+        if !topic.starts_with("room:") {
+            return self.reply(m, "error", json!({"reason": "unmatched topic"}));
+        }
+        let Some(join_ref) = m.join_ref.clone() else {
+            return self.reply(m, "error", json!({"reason": "join_ref required"}));
+        };
+        if let Some(old) = self.joined.remove(topic) {
+            // Phoenix kills the old channel ({:shutdown, :duplicate_join}) and tells the client
+            self.hub.unsubscribe(topic, self.conn);
+            self.push(&msg(Some(&old), Some(&old), topic, events::CLOSE, json!({})));
+        }
+        if topic == "room:forbidden" {
+            return self.reply(m, "error", json!({"reason": "unauthorized"}));
+        }
+        self.joined.insert(topic.to_owned(), join_ref.clone());
+        self.hub.subscribe(topic, self.conn, &join_ref);
+        self.reply(m, "ok", json!({"joined": topic}));
+        self.push(&msg(Some(&join_ref), None, topic, "after_join", json!({"hello": self.user})));
+        let state = self.hub.track(topic, self.conn, &self.user);
+        self.push(&msg(Some(&join_ref), None, topic, "presence_state", state));
+    }
+
+    fn leave(&mut self, m: &Message) {
+        match self.joined.get(&m.topic) {
+            Some(jr) if m.join_ref.as_deref() == Some(jr.as_str()) => {
+                self.joined.remove(&m.topic);
+                self.reply(m, "ok", json!({}));
+                self.hub.unsubscribe(&m.topic, self.conn);
+            }
+            _ => self.reply(m, "error", json!({"reason": "unmatched topic"})),
+        }
+    }
+
+    fn room_event(&mut self, m: &Message) {
+        match m.event.as_str() {
+            "echo" => match &m.payload {
+                Payload::Json(p) => {
+                    let response: Value = serde_json::from_str(p).unwrap_or(Value::Null);
+                    self.reply(m, "ok", response)
+                }
+                Payload::Binary(b) => self.reply_payload(m, Payload::Reply { status: "ok".into(), response: b.clone() }),
+                Payload::Reply { .. } => {}
+            },
+            "ping" => self.reply(m, "ok", json!({"pong": true})),
+            "fail" => self.reply(m, "error", json!({"reason": "failed"})),
+            "noreply" => {}
+            "shout" => {
+                self.hub.broadcast(&m.topic, "shout", m.payload.clone());
+                self.reply(m, "ok", json!({}));
+            }
+            "crash" => {
+                let jr = self.joined.remove(&m.topic);
+                self.hub.unsubscribe(&m.topic, self.conn);
+                self.push(&msg(jr.as_deref(), jr.as_deref(), &m.topic, events::ERROR, json!({"reason": "channel_crash"})));
+            }
+            "binary" => match &m.payload {
+                Payload::Binary(b) => self.reply_payload(m, Payload::Reply { status: "ok".into(), response: b.clone() }),
+                _ => self.reply(m, "error", json!({"reason": "expected a binary payload"})),
+            },
+            _ => self.reply(m, "error", json!({"reason": "unknown event"})),
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Shared server state: connected sockets, topic subscriptions, presence and fault switches.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use phoenix_wasm::core::serializer::encode_to_client;
+use phoenix_wasm::core::{Frame, Message, Payload};
+use serde_json::{json, Map, Value};
+use tokio::sync::mpsc::UnboundedSender;
+
+/// What a connection task is told to do.
+#[derive(Debug)]
+pub enum Out {
+    /// Send a frame.
+    Frame(Frame),
+    /// Send a close frame and end.
+    Close(u16, String),
+    /// End without a close frame (an abrupt network drop).
+    Drop,
+}
+
+/// A connected socket.
+pub struct ConnHandle {
+    pub user: String,
+    pub tx: UnboundedSender<Out>,
+}
+
+/// One meta of a tracked presence.
+#[derive(Clone)]
+struct Meta {
+    conn: u64,
+    value: Value,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub conns: HashMap<u64, ConnHandle>,
+    /// topic -> (conn -> join_ref)
+    pub subs: HashMap<String, BTreeMap<u64, String>>,
+    /// topic -> user -> metas
+    presence: HashMap<String, BTreeMap<String, Vec<Meta>>>,
+    pub mute_until: Option<Instant>,
+    pub pause_until: Option<Instant>,
+}
+
+/// The hub, shared by every connection and HTTP handler.
+#[derive(Clone, Default)]
+pub struct Hub {
+    state: Arc<Mutex<State>>,
+    ids: Arc<AtomicU64>,
+}
+
+pub fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// A server→client message with a JSON payload.
+pub fn msg(join_ref: Option<&str>, msg_ref: Option<&str>, topic: &str, event: &str, payload: Value) -> Message {
+    Message {
+        join_ref: join_ref.map(Into::into),
+        msg_ref: msg_ref.map(Into::into),
+        topic: topic.into(),
+        event: event.into(),
+        payload: Payload::Json(payload.to_string()),
+    }
+}
+
+pub fn send(tx: &UnboundedSender<Out>, m: &Message) {
+    match encode_to_client(m) {
+        Ok(frame) => {
+            let _ = tx.send(Out::Frame(frame));
+        }
+        Err(e) => eprintln!("phoenix-mock: cannot encode {}/{}: {e}", m.topic, m.event),
+    }
+}
+
+impl Hub {
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn next_id(&self) -> u64 {
+        self.ids.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    pub fn register(&self, user: &str, tx: UnboundedSender<Out>) -> u64 {
+        let id = self.next_id();
+        self.lock().conns.insert(id, ConnHandle { user: user.to_owned(), tx });
+        id
+    }
+
+    /// Forgets a connection: leaves every topic it had joined.
+    pub fn unregister(&self, conn: u64) {
+        let topics: Vec<String> = {
+            let mut st = self.lock();
+            st.conns.remove(&conn);
+            st.subs.iter().filter(|(_, m)| m.contains_key(&conn)).map(|(t, _)| t.clone()).collect()
+        };
+        for t in topics {
+            self.unsubscribe(&t, conn);
+        }
+    }
+
+    pub fn subscribe(&self, topic: &str, conn: u64, join_ref: &str) {
+        self.lock().subs.entry(topic.to_owned()).or_default().insert(conn, join_ref.to_owned());
+    }
+
+    /// Removes `conn` from `topic`, untracking its presence.
+    pub fn unsubscribe(&self, topic: &str, conn: u64) {
+        {
+            let mut st = self.lock();
+            if let Some(m) = st.subs.get_mut(topic) {
+                m.remove(&conn);
+                if m.is_empty() {
+                    st.subs.remove(topic);
+                }
+            }
+        }
+        self.untrack(topic, conn);
+    }
+
+    /// Sends `[null, null, topic, event, payload]` to every subscriber of `topic`.
+    pub fn broadcast(&self, topic: &str, event: &str, payload: Payload) {
+        let m = Message { join_ref: None, msg_ref: None, topic: topic.into(), event: event.into(), payload };
+        let st = self.lock();
+        if let Some(subs) = st.subs.get(topic) {
+            for conn in subs.keys() {
+                if let Some(c) = st.conns.get(conn) {
+                    send(&c.tx, &m);
+                }
+            }
+        }
+    }
+
+    /// Tracks `user` on `topic` for `conn`; returns the presence state after tracking
+    /// and broadcasts the join diff.
+    pub fn track(&self, topic: &str, conn: u64, user: &str) -> Value {
+        let meta = json!({"online_at": now_secs(), "phx_ref": format!("F{}", self.next_id())});
+        let state = {
+            let mut st = self.lock();
+            let entry = st.presence.entry(topic.to_owned()).or_default();
+            entry.entry(user.to_owned()).or_default().push(Meta { conn, value: meta.clone() });
+            presence_json(entry)
+        };
+        let diff = json!({"joins": {user: {"metas": [meta]}}, "leaves": {}});
+        self.broadcast(topic, "presence_diff", Payload::Json(diff.to_string()));
+        state
+    }
+
+    fn untrack(&self, topic: &str, conn: u64) {
+        let mut leaves = Map::new();
+        {
+            let mut st = self.lock();
+            let Some(users) = st.presence.get_mut(topic) else { return };
+            users.retain(|user, metas| {
+                let (gone, kept): (Vec<Meta>, Vec<Meta>) = metas.drain(..).partition(|m| m.conn == conn);
+                if !gone.is_empty() {
+                    leaves.insert(user.clone(), json!({"metas": gone.into_iter().map(|m| m.value).collect::<Vec<_>>()}));
+                }
+                *metas = kept;
+                !metas.is_empty()
+            });
+            if users.is_empty() {
+                st.presence.remove(topic);
+            }
+        }
+        if !leaves.is_empty() {
+            let diff = json!({"joins": {}, "leaves": leaves});
+            self.broadcast(topic, "presence_diff", Payload::Json(diff.to_string()));
+        }
+    }
+
+    /// Closes (or drops) every connection of `user`, or every connection if `None`.
+    pub fn kick(&self, user: Option<&str>, how: fn() -> Out) -> usize {
+        let st = self.lock();
+        let mut n = 0;
+        for c in st.conns.values() {
+            if user.is_none_or(|u| u == c.user) {
+                let _ = c.tx.send(how());
+                n += 1;
+            }
+        }
+        n
+    }
+
+    pub fn muted(&self) -> bool {
+        self.lock().mute_until.is_some_and(|t| Instant::now() < t)
+    }
+
+    pub fn paused(&self) -> bool {
+        self.lock().pause_until.is_some_and(|t| Instant::now() < t)
+    }
+}
+
+fn presence_json(users: &BTreeMap<String, Vec<Meta>>) -> Value {
+    let mut out = Map::new();
+    for (user, metas) in users {
+        out.insert(user.clone(), json!({"metas": metas.iter().map(|m| m.value.clone()).collect::<Vec<_>>()}));
+    }
+    Value::Object(out)
+}
