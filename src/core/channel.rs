@@ -106,8 +106,16 @@ impl Channel {
         r
     }
 
-    /// Removes one binding of `event` (by ref) or all of them.
-    pub fn unbind(&mut self, event: &str, r: Option<BindingRef>) {
-        self.bindings.retain(|(br, e)| !(e == event && r.is_none_or(|r| r == *br)));
+    /// Removes one binding of `event` (by ref) or all of them; returns the removed refs.
+    pub fn unbind(&mut self, event: &str, r: Option<BindingRef>) -> Vec<BindingRef> {
+        let mut removed = Vec::new();
+        self.bindings.retain(|(br, e)| {
+            let hit = e == event && r.is_none_or(|r| r == *br);
+            if hit {
+                removed.push(*br);
+            }
+            !hit
+        });
+        removed
     }
 }

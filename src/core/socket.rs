@@ -179,6 +179,8 @@ pub enum Event {
     ChannelRemoved {
         /// The channel.
         channel: ChannelId,
+        /// Its join push, which will not answer again.
+        join_push: PushId,
     },
 }
 
@@ -876,10 +878,9 @@ impl Socket {
         Ok(self.chan_mut(id)?.bind(event))
     }
 
-    /// Unbinds one binding of `event` (by ref), or all of them.
-    pub fn off(&mut self, id: ChannelId, event: &str, r: Option<BindingRef>) -> Result<(), ChannelError> {
-        self.chan_mut(id)?.unbind(event, r);
-        Ok(())
+    /// Unbinds one binding of `event` (by ref), or all of them; returns the removed refs.
+    pub fn off(&mut self, id: ChannelId, event: &str, r: Option<BindingRef>) -> Result<Vec<BindingRef>, ChannelError> {
+        Ok(self.chan_mut(id)?.unbind(event, r))
     }
 
     /// Pushes `event` with `payload`: sent now if joined and connected, otherwise
@@ -935,6 +936,6 @@ impl Socket {
         }
         self.cancel_timeout(ch.join_push);
         self.pushes.remove(&ch.join_push);
-        self.emit(Event::ChannelRemoved { channel: id });
+        self.emit(Event::ChannelRemoved { channel: id, join_push: ch.join_push });
     }
 }

@@ -1,0 +1,247 @@
+//! The JavaScript API, shaped like phoenix.js: `Socket`, `Channel`, `Push`.
+//!
+//! ```js
+//! import { Socket } from "phoenix-wasm";
+//! const socket = new Socket("/socket", { params: { token } });
+//! socket.connect();
+//! const channel = socket.channel("room:lobby", {});
+//! channel.on("shout", (payload) => console.log(payload));
+//! channel.join()
+//!   .receive("ok", (resp) => console.log("joined", resp))
+//!   .receive("error", (resp) => console.log("unable to join", resp));
+//! channel.push("echo", { body: "hi" }).receive("ok", (resp) => console.log(resp));
+//! ```
+
+mod options;
+mod shell;
+mod transport;
+mod values;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function};
+use wasm_bindgen::prelude::*;
+
+use crate::core::{BindingRef, ChannelId, PushId};
+use shell::{PushHooks, Shell, SocketCallback};
+use values::{error, function, payload_from_js, timeout_ms};
+
+/// A connection to a Phoenix server (phoenix.js `Socket`).
+#[wasm_bindgen]
+pub struct Socket {
+    shell: Rc<Shell>,
+}
+
+#[wasm_bindgen]
+impl Socket {
+    /// `new Socket(endPoint, opts)`: `endPoint` like `"/socket"` or
+    /// `"ws://host/socket"` (`/websocket` is appended). Options take phoenix.js's
+    /// names: `params`, `authToken`, `timeout`, `heartbeatIntervalMs`,
+    /// `reconnectAfterMs`, `rejoinAfterMs`, `vsn`; plus `heartbeatTimeoutMs` and
+    /// `maxSendBuffer`. A wrong option type throws an `Error` naming the option.
+    #[wasm_bindgen(constructor)]
+    pub fn new(end_point: &str, opts: JsValue) -> Result<Socket, JsValue> {
+        let config = options::config(end_point, &opts)?;
+        Ok(Socket { shell: Shell::new(crate::core::Socket::new(config)) })
+    }
+
+    /// Connects, unless already connected or connecting.
+    pub fn connect(&self) {
+        self.shell.with_core(|core, now| core.connect(now));
+    }
+
+    /// Disconnects on purpose (no reconnect), then calls `callback`.
+    pub fn disconnect(&self, callback: JsValue, code: Option<u16>, reason: Option<String>) -> Result<(), JsValue> {
+        let cb = if callback.is_undefined() || callback.is_null() { None } else { Some(function(&callback, "disconnect callback")?) };
+        self.shell.with_core(|core, now| core.disconnect(code, reason.as_deref(), now));
+        if let Some(cb) = cb {
+            values::invoke(&cb, &[]);
+        }
+        Ok(())
+    }
+
+    /// Creates a channel for `topic`; `params` is an object or a function
+    /// returning one (re-evaluated on every rejoin).
+    pub fn channel(&self, topic: &str, params: JsValue) -> Result<Channel, JsValue> {
+        let params = options::params_fn(params, "channel params")?;
+        let id = self.shell.core.borrow_mut().channel(topic, params);
+        Ok(Channel { shell: self.shell.clone(), id, topic: topic.to_owned() })
+    }
+
+    /// Removes a channel from the socket (it stops receiving and rejoining).
+    pub fn remove(&self, channel: &Channel) {
+        self.shell.with_core(|core, _| core.remove(channel.id));
+    }
+
+    /// Whether the socket is open.
+    #[wasm_bindgen(js_name = isConnected)]
+    pub fn is_connected(&self) -> bool {
+        self.shell.core.borrow().is_connected()
+    }
+
+    /// `"connecting"`, `"open"` or `"closed"`.
+    #[wasm_bindgen(js_name = connectionState)]
+    pub fn connection_state(&self) -> String {
+        self.shell.core.borrow().connection_state().as_str().to_owned()
+    }
+
+    /// The next message ref.
+    #[wasm_bindgen(js_name = makeRef)]
+    pub fn make_ref(&self) -> String {
+        self.shell.core.borrow_mut().make_ref()
+    }
+
+    /// Calls `callback()` when the socket opens; returns a ref for `off`.
+    #[wasm_bindgen(js_name = onOpen)]
+    pub fn on_open(&self, callback: JsValue) -> Result<String, JsValue> {
+        Ok(self.shell.add_socket_callback(SocketCallback::Open, function(&callback, "onOpen callback")?))
+    }
+
+    /// Calls `callback({code, reason, wasClean})` when the socket closes.
+    #[wasm_bindgen(js_name = onClose)]
+    pub fn on_close(&self, callback: JsValue) -> Result<String, JsValue> {
+        Ok(self.shell.add_socket_callback(SocketCallback::Close, function(&callback, "onClose callback")?))
+    }
+
+    /// Calls `callback(error)` on transport errors and malformed frames.
+    #[wasm_bindgen(js_name = onError)]
+    pub fn on_error(&self, callback: JsValue) -> Result<String, JsValue> {
+        Ok(self.shell.add_socket_callback(SocketCallback::Error, function(&callback, "onError callback")?))
+    }
+
+    /// Calls `callback({topic, event, payload, ref, join_ref})` for every message.
+    #[wasm_bindgen(js_name = onMessage)]
+    pub fn on_message(&self, callback: JsValue) -> Result<String, JsValue> {
+        Ok(self.shell.add_socket_callback(SocketCallback::Message, function(&callback, "onMessage callback")?))
+    }
+
+    /// Removes the callbacks registered under `refs`.
+    pub fn off(&self, refs: JsValue) -> Result<(), JsValue> {
+        if !Array::is_array(&refs) {
+            return Err(error("off(refs) expects an array of refs"));
+        }
+        let refs: Vec<String> = Array::from(&refs).iter().filter_map(|r| r.as_string()).collect();
+        self.shell.off(&refs);
+        Ok(())
+    }
+}
+
+/// A channel on a topic (phoenix.js `Channel`).
+#[wasm_bindgen]
+pub struct Channel {
+    shell: Rc<Shell>,
+    id: ChannelId,
+    topic: String,
+}
+
+impl Channel {
+    fn push_handle(&self, id: PushId) -> Push {
+        Push { hooks: self.shell.push_hooks(id) }
+    }
+
+    fn channel_result<T>(r: Result<T, crate::core::ChannelError>) -> Result<T, JsValue> {
+        r.map_err(|e| error(e.to_string()))
+    }
+}
+
+#[wasm_bindgen]
+impl Channel {
+    /// The topic.
+    #[wasm_bindgen(getter)]
+    pub fn topic(&self) -> String {
+        self.topic.clone()
+    }
+
+    /// `"closed"`, `"errored"`, `"joined"`, `"joining"` or `"leaving"`.
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> String {
+        self.shell.core.borrow().channel_state(self.id).map(|s| s.as_str()).unwrap_or("closed").to_owned()
+    }
+
+    /// The ref of the current join.
+    #[wasm_bindgen(js_name = joinRef)]
+    pub fn join_ref(&self) -> Option<String> {
+        self.shell.core.borrow().join_ref_of(self.id)
+    }
+
+    /// Joins (once per channel; a second call throws). Returns the join `Push`,
+    /// whose `ok` hooks fire on every successful (re)join.
+    pub fn join(&self, timeout: Option<f64>) -> Result<Push, JsValue> {
+        let timeout = timeout_ms(timeout, "join timeout")?;
+        let jp = Self::channel_result(self.shell.core.borrow().join_push(self.id))?;
+        let handle = self.push_handle(jp);
+        Self::channel_result(self.shell.with_core(|core, now| core.join(self.id, timeout, now)))?;
+        Ok(handle)
+    }
+
+    /// Pushes `event` with `payload` (an object, or an `ArrayBuffer` for binary).
+    pub fn push(&self, event: &str, payload: JsValue, timeout: Option<f64>) -> Result<Push, JsValue> {
+        let payload = payload_from_js(&payload, "push payload")?;
+        let timeout = timeout_ms(timeout, "push timeout")?;
+        let shell = &self.shell;
+        let id = {
+            let mut core = shell.core.borrow_mut();
+            Self::channel_result(core.push(self.id, event, payload, timeout, values::now()))?
+        };
+        let handle = self.push_handle(id);
+        shell.pump();
+        Ok(handle)
+    }
+
+    /// Leaves; the channel closes on the server's `ok` or on timeout.
+    pub fn leave(&self, timeout: Option<f64>) -> Result<Push, JsValue> {
+        let timeout = timeout_ms(timeout, "leave timeout")?;
+        let id = {
+            let mut core = self.shell.core.borrow_mut();
+            Self::channel_result(core.leave(self.id, timeout, values::now()))?
+        };
+        let handle = self.push_handle(id);
+        self.shell.pump();
+        Ok(handle)
+    }
+
+    /// Calls `callback(payload, ref, joinRef)` for `event`; returns the binding ref.
+    pub fn on(&self, event: &str, callback: JsValue) -> Result<u32, JsValue> {
+        let f = function(&callback, "on callback")?;
+        let r = Self::channel_result(self.shell.core.borrow_mut().on(self.id, event))?;
+        self.shell.bind(self.id, r, f);
+        Ok(r.0)
+    }
+
+    /// Removes the binding `ref` of `event`, or every binding of `event`.
+    pub fn off(&self, event: &str, binding_ref: Option<u32>) -> Result<(), JsValue> {
+        let removed = Self::channel_result(self.shell.core.borrow_mut().off(self.id, event, binding_ref.map(BindingRef)))?;
+        self.shell.unbind(self.id, &removed);
+        Ok(())
+    }
+
+    /// Calls `callback()` when the channel closes.
+    #[wasm_bindgen(js_name = onClose)]
+    pub fn on_close(&self, callback: JsValue) -> Result<u32, JsValue> {
+        self.on(crate::core::message::events::CLOSE, callback)
+    }
+
+    /// Calls `callback(reason)` when the channel errors.
+    #[wasm_bindgen(js_name = onError)]
+    pub fn on_error(&self, callback: JsValue) -> Result<u32, JsValue> {
+        self.on(crate::core::message::events::ERROR, callback)
+    }
+}
+
+/// A message sent on a channel, awaiting its reply (phoenix.js `Push`).
+#[wasm_bindgen]
+pub struct Push {
+    hooks: Rc<RefCell<PushHooks>>,
+}
+
+#[wasm_bindgen]
+impl Push {
+    /// Calls `callback(response)` when the reply has `status` (`"ok"`, `"error"`,
+    /// `"timeout"` or a custom one); at once if it already has. Chainable.
+    pub fn receive(&self, status: &str, callback: JsValue) -> Result<Push, JsValue> {
+        let f: Function = function(&callback, "receive callback")?;
+        self.hooks.borrow_mut().receive(status, f);
+        Ok(Push { hooks: self.hooks.clone() })
+    }
+}

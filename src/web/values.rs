@@ -1,0 +1,111 @@
+//! Values crossing the JS boundary: payloads, callbacks, errors, the clock.
+
+use js_sys::{ArrayBuffer, Function, Uint8Array, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::core::Payload;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = performance, js_name = now)]
+    fn performance_now() -> f64;
+
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    pub(crate) fn console_error(msg: &str, detail: &JsValue);
+
+    #[wasm_bindgen(js_namespace = console, js_name = warn)]
+    pub(crate) fn console_warn(msg: &str);
+}
+
+/// Milliseconds on a monotonic clock (the core's `now`).
+pub(crate) fn now() -> u64 {
+    performance_now() as u64
+}
+
+/// A JS `Error` with `message`.
+pub(crate) fn error(message: impl AsRef<str>) -> JsValue {
+    js_sys::Error::new(message.as_ref()).into()
+}
+
+/// A payload from JS: an `ArrayBuffer` travels as binary, anything else as JSON;
+/// `undefined` is `{}`.
+pub(crate) fn payload_from_js(value: &JsValue, what: &str) -> Result<Payload, JsValue> {
+    if value.is_undefined() {
+        return Ok(Payload::empty());
+    }
+    if let Some(buf) = value.dyn_ref::<ArrayBuffer>() {
+        return Ok(Payload::Binary(Uint8Array::new(buf).to_vec()));
+    }
+    let text = JSON::stringify(value).map_err(|e| error(format!("{what} cannot be serialized to JSON: {}", describe(&e))))?;
+    text.as_string().map(Payload::Json).ok_or_else(|| error(format!("{what} is not a JSON value (got {})", type_name(value))))
+}
+
+/// A payload for JS: JSON is parsed once with the browser's `JSON.parse`; binary
+/// becomes an `ArrayBuffer`.
+pub(crate) fn payload_to_js(payload: &Payload) -> JsValue {
+    match payload {
+        Payload::Json(text) => JSON::parse(text).unwrap_or_else(|e| error(format!("malformed JSON payload: {}", describe(&e)))),
+        Payload::Binary(bytes) | Payload::Reply { response: bytes, .. } => Uint8Array::from(bytes.as_slice()).buffer().into(),
+    }
+}
+
+/// A JSON object's text from a JS value (for params).
+pub(crate) fn json_object(value: &JsValue, what: &str) -> Result<String, String> {
+    if value.is_undefined() || value.is_null() {
+        return Ok("{}".to_owned());
+    }
+    if !value.is_object() || value.is_function() || js_sys::Array::is_array(value) {
+        return Err(format!("{what} must be an object or a function returning one (got {})", type_name(value)));
+    }
+    JSON::stringify(value)
+        .map_err(|e| format!("{what} cannot be serialized to JSON: {}", describe(&e)))?
+        .as_string()
+        .ok_or_else(|| format!("{what} is not serializable"))
+}
+
+/// The message of a thrown value.
+pub(crate) fn describe(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return err.message().into();
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// `typeof`-style name, with `null` and `array` told apart.
+pub(crate) fn type_name(v: &JsValue) -> String {
+    if v.is_null() {
+        "null".into()
+    } else if js_sys::Array::is_array(v) {
+        "array".into()
+    } else {
+        v.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+/// A callback argument that must be a function.
+pub(crate) fn function(value: &JsValue, what: &str) -> Result<Function, JsValue> {
+    value.dyn_ref::<Function>().cloned().ok_or_else(|| error(format!("{what} must be a function (got {})", type_name(value))))
+}
+
+/// Calls an application callback; a throw is reported, never propagated into the core.
+pub(crate) fn invoke(f: &Function, args: &[&JsValue]) {
+    let res = match args {
+        [] => f.call0(&JsValue::NULL),
+        [a] => f.call1(&JsValue::NULL, a),
+        [a, b] => f.call2(&JsValue::NULL, a, b),
+        [a, b, c, ..] => f.call3(&JsValue::NULL, a, b, c),
+    };
+    if let Err(e) = res {
+        console_error("phoenix-wasm: a callback threw", &e);
+    }
+}
+
+/// An optional timeout argument in ms.
+pub(crate) fn timeout_ms(value: Option<f64>, what: &str) -> Result<Option<u64>, JsValue> {
+    match value {
+        None => Ok(None),
+        Some(t) if t.is_finite() && t >= 0.0 => Ok(Some(t as u64)),
+        Some(t) => Err(error(format!("{what} must be a non-negative number of milliseconds (got {t})"))),
+    }
+}
