@@ -24,9 +24,10 @@ fn stringify(v: &JsValue) -> String {
     JSON::stringify(v).map(String::from).unwrap_or_else(|_| format!("{v:?}"))
 }
 
-/// Resolves with the first argument passed to the callback `register` is given;
-/// rejects after `ms` so a missing event fails the test instead of hanging it.
-async fn next(ms: i32, register: impl FnOnce(JsValue)) -> Result<JsValue, JsValue> {
+/// Registers a callback now (through `register`) and returns a future of the first
+/// argument it is called with; it rejects after `ms` so a missing event fails the
+/// test instead of hanging it.
+fn next(ms: i32, register: impl FnOnce(JsValue)) -> JsFuture {
     let mut resolve_fn = None;
     let promise = Promise::new(&mut |resolve, reject| {
         let arm = Function::new_with_args("reject, ms", "setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms)");
@@ -34,7 +35,7 @@ async fn next(ms: i32, register: impl FnOnce(JsValue)) -> Result<JsValue, JsValu
         resolve_fn = Some(resolve);
     });
     register(resolve_fn.unwrap().into());
-    JsFuture::from(promise).await
+    JsFuture::from(promise)
 }
 
 async fn connected(token: &str) -> Socket {
