@@ -1,0 +1,7 @@
+// The package's ESM entry: initialises the wasm module itself (top-level await),
+// so `import { Socket } from "phoenix-wasm"` is all an application writes.
+import init, { Socket, Channel, Push } from "./phoenix_wasm.js";
+
+await init({ module_or_path: new URL("./phoenix_wasm_bg.wasm", import.meta.url) });
+
+export { Socket, Channel, Push };

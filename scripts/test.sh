@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Every test: native (cargo), node (official phoenix client vs the mock server), and
+# browser (wasm-bindgen-test in headless Chromium against a live mock server).
+set -Eeuo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+bash scripts/setup.sh
+
+step "native tests (cargo test --workspace)"
+cargo test --workspace 2>&1 | grep -Ev '^\s*(Compiling|Finished|Running|Doc-tests)|^test .* ok$|^$'
+
+step "node tests (official phoenix client vs phoenix-mock)"
+cargo build --quiet -p phoenix-mock
+PHX_MOCK_BIN="$ROOT/target/debug/phoenix-mock" node --test --test-reporter=spec tests/node/
+
+step "browser tests (headless Chromium, live mock server)"
+log=$(mktemp)
+"$ROOT/target/debug/phoenix-mock" --port 0 --root "$ROOT" >"$log" 2>&1 &
+mock=$!
+trap 'kill $mock 2>/dev/null || true; rm -f "$log"' EXIT
+for _ in $(seq 1 100); do grep -q 'listening on' "$log" && break; sleep 0.05; done
+http=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$log")
+[[ -n $http ]] || { cat "$log" >&2; echo "mock server did not start" >&2; exit 1; }
+export PHX_MOCK_URL="${http/http/ws}/socket"
+echo "    mock server: $http"
+wasm-pack test --mode no-install --headless --chrome -- --test browser 2>&1 \
+    | grep -Ev '^\s*(Compiling|Finished|Running|\[INFO\])' 
+echo
+echo "all tests passed"
