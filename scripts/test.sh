@@ -9,7 +9,9 @@ bash scripts/setup.sh
 step "native tests (cargo test --workspace)"
 cargo test --workspace 2>&1 | grep -Ev '^\s*(Compiling|Finished|Running|Doc-tests)|^test .* ok$|^$'
 
-step "node tests (official phoenix client vs phoenix-mock)"
+bash scripts/build.sh
+
+step "node tests (official phoenix client vs phoenix-mock; demo overlay in Chromium)"
 cargo build --quiet -p phoenix-mock
 PHX_MOCK_BIN="$ROOT/target/debug/phoenix-mock" node --test --test-reporter=spec tests/node/
 
@@ -23,7 +25,7 @@ http=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$log")
 [[ -n $http ]] || { cat "$log" >&2; echo "mock server did not start" >&2; exit 1; }
 export PHX_MOCK_URL="${http/http/ws}/socket"
 echo "    mock server: $http"
-wasm-pack test --mode no-install --headless --chrome -- --test browser 2>&1 \
+wasm-pack test --mode no-install --headless --chrome -- --test browser -- --nocapture 2>&1 \
     | grep -Ev '^\s*(Compiling|Finished|Running|\[INFO\])' 
 echo
 echo "all tests passed"

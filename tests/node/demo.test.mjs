@@ -1,0 +1,62 @@
+// The demo overlay as a person sees it: Playwright drives Debian's Chromium to the
+// page served by the mock server (which loads the built package from /pkg), and the
+// official phoenix client shouts into the room.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, existsSync } from "node:fs";
+import { chromium } from "playwright-core";
+import { WebSocket } from "ws";
+import { Socket } from "phoenix";
+import { startServer, outcome } from "./helpers.mjs";
+
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const SHOTS = new URL("../../target/screenshots/", import.meta.url).pathname;
+let server;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(new URL("../../pkg/index.js", import.meta.url)), "pkg/ is missing: run `npm run build` first");
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("lobby overlay shows 'joined room:lobby', connection state and live shouts", async () => {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(server.http + "/?token=user:viewer");
+  await page.waitForFunction(() => document.getElementById("joined").textContent === "joined room:lobby");
+  await page.waitForFunction(() => document.getElementById("status").textContent === "connected");
+
+  const shouter = new Socket(server.socketUrl, { transport: WebSocket, params: { token: "user:bob" } });
+  shouter.connect();
+  const ch = shouter.channel("room:lobby");
+  assert.equal((await outcome(ch.join())).status, "ok");
+  for (const body of ["first!", "hello overlay"]) {
+    assert.equal((await outcome(ch.push("shout", { from: "bob", body }))).status, "ok");
+  }
+  await page.waitForFunction(() => document.querySelectorAll(".shout").length === 2);
+  const shouts = await page.$$eval(".shout", (els) => els.map((e) => e.textContent));
+  assert.deepEqual(shouts, ["bobfirst!", "bobhello overlay"]);
+  await page.screenshot({ path: SHOTS + "lobby.png", omitBackground: true });
+
+  // the server drops every socket: the overlay shows it and recovers by itself
+  await server.admin("/admin/drop");
+  await page.waitForFunction(() => document.getElementById("status").textContent === "reconnecting…");
+  await page.waitForFunction(() => document.getElementById("status").textContent === "connected");
+  await ch.push("shout", { from: "bob", body: "after the drop" });
+  await page.waitForFunction(() => [...document.querySelectorAll(".shout")].some((e) => e.textContent.includes("after the drop")));
+  shouter.disconnect();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
