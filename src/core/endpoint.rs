@@ -121,6 +121,25 @@ fn serialize_value(key: &str, raw: &str, out: &mut String) -> Result<(), json::J
     Ok(())
 }
 
+/// Whether a param name looks secret (its value is never logged).
+pub fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    ["token", "secret", "password", "passwd", "auth", "key", "session", "jwt"].iter().any(|s| n.contains(s))
+}
+
+/// The URL with the values of secret-looking query params replaced by `[REDACTED]`.
+pub fn redact_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else { return url.to_owned() };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if is_secret_name(k) => format!("{k}=[REDACTED]"),
+            _ => kv.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", parts.join("&"))
+}
+
 /// JavaScript's `encodeURIComponent`, appended to `out`.
 pub fn encode_uri_component(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -270,6 +289,15 @@ mod tests {
         // btoa("??>") = "Pz8+", btoa("???") = "Pz8/"
         assert_eq!(protocols(Some("??>")).unwrap()[1], "base64url.bearer.phx.Pz8+");
         assert_eq!(protocols(Some("???")), Err(ConnectError::TokenNotSubprotocolSafe));
+    }
+
+    #[test]
+    fn redacts_secret_params() {
+        assert_eq!(
+            redact_url("ws://h/s/websocket?token=abc&room=1&apiKey=z&vsn=2.0.0"),
+            "ws://h/s/websocket?token=[REDACTED]&room=1&apiKey=[REDACTED]&vsn=2.0.0"
+        );
+        assert_eq!(redact_url("ws://h/s"), "ws://h/s");
     }
 
     #[test]

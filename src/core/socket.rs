@@ -10,7 +10,7 @@ use std::collections::{HashMap, VecDeque};
 
 use super::backoff::{default_reconnect_after, default_rejoin_after, Backoff, Schedule};
 use super::channel::{Channel, ChannelError, ChannelState, ParamsFn};
-use super::endpoint::{endpoint_url, protocols, websocket_endpoint, ConnectError, PageLocation};
+use super::endpoint::{endpoint_url, protocols, redact_url, websocket_endpoint, ConnectError, PageLocation};
 use super::ids::{BindingRef, ChannelId, ConnId, PushId};
 use super::json;
 use super::message::{events, Message, Payload};
@@ -50,6 +50,21 @@ pub struct Config {
     pub auth_token: Option<TokenFn>,
     /// The page location, to resolve relative endpoints.
     pub page: Option<PageLocation>,
+    /// Full jitter on reconnect delays: each delay is uniform in `[0, schedule(tries)]`.
+    pub jitter: bool,
+    /// Seed of the jitter's random numbers (the shell passes a random one).
+    pub seed: u64,
+    /// Reconnect while the page is hidden (default true: an OBS source in an inactive
+    /// scene is hidden and must stay live). phoenix.js ≥ 1.8.2 behaves as `false`.
+    pub reconnect_while_hidden: bool,
+    /// Ask the caller before each reconnect ([`Output::BeforeReconnect`]), e.g. to
+    /// refresh a token; the connection starts at [`Socket::reconnect_ready`].
+    pub before_reconnect: bool,
+    /// Report [`Event::Log`] lines (phoenix.js `logger`).
+    pub log: bool,
+    /// The application encodes and decodes frames itself (phoenix.js `encode`/`decode`):
+    /// the core emits [`Output::SendMessage`] and takes [`Socket::handle_decoded`].
+    pub custom_codec: bool,
 }
 
 impl Config {
@@ -67,6 +82,12 @@ impl Config {
             params: Box::new(|| Ok("{}".to_owned())),
             auth_token: None,
             page: None,
+            jitter: false,
+            seed: 0x9E37_79B9_7F4A_7C15,
+            reconnect_while_hidden: true,
+            before_reconnect: false,
+            log: false,
+            custom_codec: false,
         }
     }
 }
@@ -107,6 +128,9 @@ pub enum Output {
     },
     /// Send this frame on the open connection.
     Send(Frame),
+    /// Encode this message with the application's encoder and send it
+    /// (only with [`Config::custom_codec`]).
+    SendMessage(Message),
     /// Close connection `conn` with this code and reason.
     Close {
         /// The connection to close.
@@ -118,6 +142,12 @@ pub enum Output {
     },
     /// Something for the application.
     Event(Event),
+    /// A reconnect is due: run the application's `beforeReconnect` hook, then call
+    /// [`Socket::reconnect_ready`] (only with [`Config::before_reconnect`]).
+    BeforeReconnect {
+        /// The reconnect attempt, from 1.
+        attempt: u32,
+    },
 }
 
 /// Application-level events.
@@ -175,6 +205,22 @@ pub enum Event {
         /// which answer again on every rejoin).
         last: bool,
     },
+    /// The answer to [`Socket::ping`]: the round-trip time in ms.
+    Pong {
+        /// The ping.
+        ping: u32,
+        /// Round-trip time in ms.
+        rtt: u64,
+    },
+    /// A log line (phoenix.js `logger(kind, msg, data)`), when [`Config::log`] is on.
+    Log {
+        /// `transport`, `push`, `receive`, `channel` …
+        kind: &'static str,
+        /// The line.
+        msg: String,
+        /// The payload it concerns, if any.
+        data: Option<Payload>,
+    },
     /// A channel was removed from the socket; its bindings are gone.
     ChannelRemoved {
         /// The channel.
@@ -215,6 +261,25 @@ pub struct Socket {
     reply_refs: HashMap<String, PushId>,
     next_push: u32,
     observe_messages: bool,
+    rng: u64,
+    hidden: bool,
+    /// The last close was not asked for by the client (phoenix.js `closeWasClean == false`).
+    last_close_unclean: bool,
+    established_once: bool,
+    /// A reconnect was skipped while hidden; it runs when the page is shown.
+    reconnect_deferred: bool,
+    awaiting_hook: bool,
+    closed_by_pagehide: bool,
+    pings: HashMap<String, (u32, u64)>,
+    next_ping: u32,
+}
+
+fn config_seed(c: &Config) -> u64 {
+    if c.seed == 0 {
+        0x9E37_79B9_7F4A_7C15
+    } else {
+        c.seed
+    }
 }
 
 fn reason_json(reason: &str) -> Payload {
@@ -228,7 +293,6 @@ impl Socket {
     /// A socket that is not connected yet.
     pub fn new(config: Config) -> Self {
         Socket {
-            config,
             conn: Conn::Closed,
             next_conn: 0,
             closed_by_client: false,
@@ -245,6 +309,16 @@ impl Socket {
             reply_refs: HashMap::new(),
             next_push: 0,
             observe_messages: false,
+            rng: config_seed(&config),
+            hidden: false,
+            last_close_unclean: false,
+            established_once: false,
+            reconnect_deferred: false,
+            awaiting_hook: false,
+            closed_by_pagehide: false,
+            pings: HashMap::new(),
+            next_ping: 0,
+            config,
         }
     }
 
@@ -296,6 +370,23 @@ impl Socket {
         self.next_ref.to_string()
     }
 
+    /// Whether a push on the channel would be sent now (connected and joined).
+    pub fn can_push(&self, id: ChannelId) -> bool {
+        self.is_connected() && self.channels.get(&id).is_some_and(|c| c.state == ChannelState::Joined)
+    }
+
+    /// Replies the socket is waiting for (a leak check: it returns to the number
+    /// of pushes in flight once they are answered).
+    pub fn reply_bindings(&self) -> usize {
+        self.reply_refs.len()
+    }
+
+    /// Sets the ref counter (to test its overflow).
+    #[doc(hidden)]
+    pub fn set_ref_counter(&mut self, value: u64) {
+        self.next_ref = value;
+    }
+
     /// Messages waiting in the send buffer.
     pub fn send_buffer_len(&self) -> usize {
         self.send_buffer.len()
@@ -321,11 +412,14 @@ impl Socket {
         }
         self.closed_by_client = false;
         self.timers.cancel(TimerKey::Reconnect);
+        self.awaiting_hook = false;
+        self.reconnect_deferred = false;
         match self.connect_request() {
             Ok((url, protocols)) => {
                 self.next_conn = self.next_conn.wrapping_add(1);
                 let conn = ConnId(self.next_conn);
                 self.conn = Conn::Connecting(conn);
+                self.log("transport", || format!("connecting to {}", redact_url(&url)), None);
                 self.outputs.push_back(Output::Connect { conn, url, protocols });
             }
             Err(e) => self.emit(Event::Error { reason: e.to_string() }),
@@ -346,6 +440,9 @@ impl Socket {
     /// Closes the connection on purpose: no reconnect until [`Socket::connect`].
     pub fn disconnect(&mut self, code: Option<u16>, reason: Option<&str>, now: u64) {
         self.closed_by_client = true;
+        self.awaiting_hook = false;
+        self.reconnect_deferred = false;
+        self.closed_by_pagehide = false;
         self.timers.cancel(TimerKey::Reconnect);
         self.reconnect.reset();
         let code = code.unwrap_or(WS_CLOSE_NORMAL);
@@ -362,6 +459,9 @@ impl Socket {
             return;
         }
         self.conn = Conn::Open(conn);
+        self.established_once = true;
+        self.last_close_unclean = false;
+        self.log("transport", || "connected".to_owned(), None);
         self.reconnect.reset();
         self.timers.cancel(TimerKey::Reconnect);
         self.flush_send_buffer();
@@ -401,6 +501,9 @@ impl Socket {
 
     fn connection_lost(&mut self, code: u16, reason: String, clean: bool, now: u64) {
         self.conn = Conn::Closed;
+        self.last_close_unclean = !clean;
+        self.log("transport", || format!("close {code} {reason}"), None);
+        self.pings.clear();
         self.pending_heartbeat = None;
         self.timers.cancel(TimerKey::Heartbeat);
         self.timers.cancel(TimerKey::HeartbeatTimeout);
@@ -408,8 +511,97 @@ impl Socket {
         self.error_channels(why, now);
         self.emit(Event::Close { code, reason, clean });
         if !self.closed_by_client {
-            let delay = self.reconnect.next_delay(&self.config.reconnect_after);
-            self.timers.arm(TimerKey::Reconnect, now + delay);
+            self.schedule_reconnect(now);
+        }
+    }
+
+    fn schedule_reconnect(&mut self, now: u64) {
+        let mut delay = self.reconnect.next_delay(&self.config.reconnect_after);
+        if self.config.jitter {
+            delay = self.random() % (delay + 1);
+        }
+        self.timers.arm(TimerKey::Reconnect, now + delay);
+    }
+
+    /// xorshift64*: deterministic for a given seed.
+    fn random(&mut self) -> u64 {
+        let mut x = self.rng;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// The application's `beforeReconnect` hook finished: connect now, unless the
+    /// application connected or disconnected meanwhile.
+    pub fn reconnect_ready(&mut self, now: u64) {
+        if std::mem::take(&mut self.awaiting_hook) && !self.closed_by_client {
+            self.connect(now);
+        }
+    }
+
+    /// The page became visible or hidden (`visibilitychange`, `resume`). On becoming
+    /// visible after an unclean close, reconnects at once with a fresh backoff.
+    pub fn handle_visibility(&mut self, visible: bool, now: u64) {
+        self.hidden = !visible;
+        let down = self.conn == Conn::Closed;
+        if visible && down && self.established_once && !self.closed_by_client && (self.last_close_unclean || self.reconnect_deferred) {
+            self.reconnect.reset();
+            self.timers.cancel(TimerKey::Reconnect);
+            self.connect(now);
+        }
+    }
+
+    /// `pagehide`: disconnect (the page may enter the back/forward cache).
+    pub fn handle_page_hide(&mut self, now: u64) {
+        if self.conn != Conn::Closed {
+            self.disconnect(None, None, now);
+            self.closed_by_pagehide = true;
+        }
+    }
+
+    /// `pageshow`: reconnect if `pagehide` disconnected.
+    pub fn handle_page_show(&mut self, now: u64) {
+        if std::mem::take(&mut self.closed_by_pagehide) {
+            self.connect(now);
+        }
+    }
+
+    /// Sends a heartbeat-shaped ping and reports its round trip as [`Event::Pong`];
+    /// `None` when not connected (phoenix.js `ping` returns `false`).
+    pub fn ping(&mut self, now: u64) -> Option<u32> {
+        if !self.is_connected() {
+            return None;
+        }
+        let r = self.make_ref();
+        self.next_ping = self.next_ping.wrapping_add(1);
+        self.pings.insert(r.clone(), (self.next_ping, now));
+        let msg = Message {
+            join_ref: None,
+            msg_ref: Some(r),
+            topic: events::PHOENIX_TOPIC.to_owned(),
+            event: events::HEARTBEAT.to_owned(),
+            payload: Payload::empty(),
+        };
+        let _ = self.transmit(&msg);
+        Some(self.next_ping)
+    }
+
+    /// Sends a raw message (phoenix.js `socket.push`), or buffers it while not connected.
+    /// Fails only when the send buffer is full.
+    pub fn push_message(&mut self, msg: Message, now: u64) -> Result<(), String> {
+        if !self.is_connected() && self.send_buffer.len() >= self.config.max_send_buffer {
+            return Err(reasons::BUFFER_FULL.to_owned());
+        }
+        self.socket_push(msg, None, now);
+        Ok(())
+    }
+
+    fn log(&mut self, kind: &'static str, msg: impl FnOnce() -> String, data: Option<&Payload>) {
+        if self.config.log {
+            let msg = msg();
+            self.emit(Event::Log { kind, msg, data: data.cloned() });
         }
     }
 
@@ -437,7 +629,15 @@ impl Socket {
                 TimerKey::HeartbeatTimeout => self.heartbeat_timeout(now),
                 TimerKey::Reconnect => {
                     self.reconnect.fired();
-                    self.connect(now);
+                    if self.hidden && !self.config.reconnect_while_hidden {
+                        self.reconnect_deferred = true;
+                        self.log("transport", || "not reconnecting as page is hidden".to_owned(), None);
+                    } else if self.config.before_reconnect {
+                        self.awaiting_hook = true;
+                        self.outputs.push_back(Output::BeforeReconnect { attempt: self.reconnect.tries() });
+                    } else {
+                        self.connect(now);
+                    }
                 }
                 TimerKey::Rejoin(id) => {
                     if let Some(ch) = self.channels.get_mut(&id) {
@@ -476,6 +676,7 @@ impl Socket {
             return;
         }
         let reason = "heartbeat timeout".to_owned();
+        self.log("transport", || "heartbeat timeout. Attempting to re-establish connection".to_owned(), None);
         self.outputs.push_back(Output::Close { conn, code: WS_CLOSE_NORMAL, reason: reason.clone() });
         self.connection_lost(WS_CLOSE_NORMAL, reason, false, now);
     }
@@ -494,7 +695,21 @@ impl Socket {
         self.handle_message(msg, now);
     }
 
+    /// A message decoded by the application's own decoder arrived on `conn`.
+    pub fn handle_decoded(&mut self, conn: ConnId, msg: Message, now: u64) {
+        if self.is_current(conn) {
+            self.handle_message(msg, now);
+        }
+    }
+
     fn handle_message(&mut self, msg: Message, now: u64) {
+        if self.config.log {
+            let line = format!("{} {} ({})", msg.topic, msg.event, msg.msg_ref.as_deref().unwrap_or(""));
+            self.log("receive", || line, Some(&msg.payload));
+        }
+        if let Some((ping, at)) = msg.msg_ref.as_ref().and_then(|r| self.pings.remove(r)) {
+            self.emit(Event::Pong { ping, rtt: now.saturating_sub(at) });
+        }
         if msg.msg_ref.is_some() && msg.msg_ref == self.pending_heartbeat {
             self.pending_heartbeat = None;
             self.timers.cancel(TimerKey::HeartbeatTimeout);
@@ -650,8 +865,18 @@ impl Socket {
     }
 
     fn transmit(&mut self, msg: &Message) -> Result<(), serializer::EncodeError> {
-        let frame = serializer::encode(msg)?;
-        self.outputs.push_back(Output::Send(frame));
+        let out = if self.config.custom_codec { Output::SendMessage(msg.clone()) } else { Output::Send(serializer::encode(msg)?) };
+        if self.config.log {
+            let line = format!(
+                "{} {} ({}, {})",
+                msg.topic,
+                msg.event,
+                msg.join_ref.as_deref().unwrap_or(""),
+                msg.msg_ref.as_deref().unwrap_or("")
+            );
+            self.log("push", || line, Some(&msg.payload));
+        }
+        self.outputs.push_back(out);
         Ok(())
     }
 

@@ -22,6 +22,7 @@ use std::rc::Rc;
 
 use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::core::{BindingRef, ChannelId, PushId};
 use shell::{PushHooks, Shell, SocketCallback};
@@ -43,7 +44,8 @@ impl Socket {
     #[wasm_bindgen(constructor)]
     pub fn new(end_point: &str, opts: JsValue) -> Result<Socket, JsValue> {
         let config = options::config(end_point, &opts)?;
-        Ok(Socket { shell: Shell::new(crate::core::Socket::new(config)) })
+        let shell_opts = options::shell_options(&opts)?;
+        Ok(Socket { shell: Shell::new(crate::core::Socket::new(config), shell_opts) })
     }
 
     /// Connects, unless already connected or connecting.
@@ -72,6 +74,37 @@ impl Socket {
     /// Removes a channel from the socket (it stops receiving and rejoining).
     pub fn remove(&self, channel: &Channel) {
         self.shell.with_core(|core, _| core.remove(channel.id));
+    }
+
+    /// Measures the round trip of a heartbeat-shaped ping: calls `callback(rttMs)`.
+    /// Returns `false` (and never calls back) when not connected.
+    pub fn ping(&self, callback: JsValue) -> Result<bool, JsValue> {
+        let cb = function(&callback, "ping callback")?;
+        match self.shell.with_core(|core, now| core.ping(now)) {
+            Some(id) => {
+                self.shell.on_pong(id, cb);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Sends a raw message `{topic, event, payload, ref, join_ref}` (buffered while
+    /// disconnected; throws when the send buffer is full).
+    pub fn push(&self, data: JsValue) -> Result<(), JsValue> {
+        let msg = values::message_from_js(&data, "socket.push")?;
+        self.shell.with_core(|core, now| core.push_message(msg, now)).map_err(|e| error(format!("push failed: {e}")))
+    }
+
+    /// Whether a `logger` (or `debug: true`) is set.
+    #[wasm_bindgen(js_name = hasLogger)]
+    pub fn has_logger(&self) -> bool {
+        self.shell.has_logger()
+    }
+
+    /// Logs through the `logger`, if any.
+    pub fn log(&self, kind: &str, msg: &str, data: JsValue) {
+        self.shell.log(kind, msg, &data);
     }
 
     /// Whether the socket is open.
@@ -136,8 +169,8 @@ pub struct Channel {
 }
 
 impl Channel {
-    fn push_handle(&self, id: PushId) -> Push {
-        Push { hooks: self.shell.push_hooks(id) }
+    fn push_handle(&self, id: PushId, event: &str) -> Push {
+        Push { hooks: self.shell.push_hooks(id, event) }
     }
 
     fn channel_result<T>(r: Result<T, crate::core::ChannelError>) -> Result<T, JsValue> {
@@ -170,7 +203,7 @@ impl Channel {
     pub fn join(&self, timeout: Option<f64>) -> Result<Push, JsValue> {
         let timeout = timeout_ms(timeout, "join timeout")?;
         let jp = Self::channel_result(self.shell.core.borrow().join_push(self.id))?;
-        let handle = self.push_handle(jp);
+        let handle = self.push_handle(jp, crate::core::message::events::JOIN);
         Self::channel_result(self.shell.with_core(|core, now| core.join(self.id, timeout, now)))?;
         Ok(handle)
     }
@@ -184,7 +217,7 @@ impl Channel {
             let mut core = shell.core.borrow_mut();
             Self::channel_result(core.push(self.id, event, payload, timeout, values::now()))?
         };
-        let handle = self.push_handle(id);
+        let handle = self.push_handle(id, event);
         shell.pump();
         Ok(handle)
     }
@@ -196,7 +229,7 @@ impl Channel {
             let mut core = self.shell.core.borrow_mut();
             Self::channel_result(core.leave(self.id, timeout, values::now()))?
         };
-        let handle = self.push_handle(id);
+        let handle = self.push_handle(id, crate::core::message::events::LEAVE);
         self.shell.pump();
         Ok(handle)
     }
@@ -243,5 +276,27 @@ impl Push {
         let f: Function = function(&callback, "receive callback")?;
         self.hooks.borrow_mut().receive(status, f);
         Ok(Push { hooks: self.hooks.clone() })
+    }
+
+    /// Makes a push awaitable: `await channel.push(...)` resolves with the `ok`
+    /// response and rejects with a `PushError` (`{name, message, status, response}`)
+    /// for `error`, `timeout` or any other status.
+    pub fn then(&self, on_fulfilled: JsValue, on_rejected: JsValue) -> Result<js_sys::Promise, JsValue> {
+        let promise = self.promise();
+        let then: Function = js_sys::Reflect::get(&promise, &"then".into())?.unchecked_into();
+        Ok(then.call2(&promise, &on_fulfilled, &on_rejected)?.unchecked_into())
+    }
+}
+
+impl Push {
+    /// A promise of this push's outcome: resolves on `ok`, rejects with a `PushError`.
+    pub fn promise(&self) -> js_sys::Promise {
+        let hooks = self.hooks.clone();
+        js_sys::Promise::new(&mut |resolve, reject| hooks.borrow_mut().wait(resolve, reject))
+    }
+
+    /// Awaits the outcome from Rust: `Ok(response)` on `ok`, `Err(PushError)` otherwise.
+    pub async fn outcome(&self) -> Result<JsValue, JsValue> {
+        wasm_bindgen_futures::JsFuture::from(self.promise()).await
     }
 }

@@ -86,6 +86,48 @@ fn page_location() -> Option<PageLocation> {
     Some(PageLocation { protocol: field("protocol")?, host: field("host")? })
 }
 
+fn flag(opts: &JsValue, key: &str, default: bool) -> Result<bool, JsValue> {
+    let v = get(opts, key);
+    if v.is_undefined() {
+        return Ok(default);
+    }
+    v.as_bool().ok_or_else(|| error(format!("option {key} must be a boolean (got {})", type_name(&v))))
+}
+
+fn optional_fn(opts: &JsValue, key: &str) -> Result<Option<Function>, JsValue> {
+    let v = get(opts, key);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    v.dyn_into::<Function>().map(Some).map_err(|v| error(format!("option {key} must be a function (got {})", type_name(&v))))
+}
+
+/// Options the shell keeps for itself (the core never calls JS).
+pub(crate) struct ShellOptions {
+    /// `logger(kind, msg, data)`; `debug: true` installs a `console.log` one.
+    pub logger: Option<Function>,
+    /// `beforeReconnect()`, awaited before each reconnect.
+    pub before_reconnect: Option<Function>,
+    /// `encode(msg, callback)`, replacing the V2 serializer for sending.
+    pub encode: Option<Function>,
+    /// `decode(raw, callback)`, replacing the V2 serializer for receiving.
+    pub decode: Option<Function>,
+}
+
+/// Reads the shell's own options.
+pub(crate) fn shell_options(opts: &JsValue) -> Result<ShellOptions, JsValue> {
+    let mut logger = optional_fn(opts, "logger")?;
+    if logger.is_none() && flag(opts, "debug", false)? {
+        logger = Some(Function::new_with_args("kind, msg, data", "console.log(`${kind}: ${msg}`, data)"));
+    }
+    Ok(ShellOptions {
+        logger,
+        before_reconnect: optional_fn(opts, "beforeReconnect")?,
+        encode: optional_fn(opts, "encode")?,
+        decode: optional_fn(opts, "decode")?,
+    })
+}
+
 /// Reads the phoenix.js options (plus phoenix-wasm's extras) into a core config.
 pub(crate) fn config(end_point: &str, opts: &JsValue) -> Result<Config, JsValue> {
     if !(opts.is_undefined() || opts.is_null() || opts.is_object()) {
@@ -106,6 +148,16 @@ pub(crate) fn config(end_point: &str, opts: &JsValue) -> Result<Config, JsValue>
     } else if !vsn.is_undefined() {
         return Err(error("option vsn must be a string"));
     }
+    let binary_type = get(opts, "binaryType");
+    if !(binary_type.is_undefined() || binary_type.as_string().as_deref() == Some("arraybuffer")) {
+        return Err(error("option binaryType must be \"arraybuffer\" (binary payloads arrive as ArrayBuffer)"));
+    }
+    c.jitter = flag(opts, "jitter", false)?;
+    c.reconnect_while_hidden = flag(opts, "reconnectWhileHidden", true)?;
+    c.before_reconnect = optional_fn(opts, "beforeReconnect")?.is_some();
+    c.log = optional_fn(opts, "logger")?.is_some() || flag(opts, "debug", false)?;
+    c.custom_codec = optional_fn(opts, "encode")?.is_some();
+    c.seed = (js_sys::Math::random() * 9.007_199_254_740_991e15) as u64 | 1;
     c.page = page_location();
     Ok(c)
 }

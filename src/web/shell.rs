@@ -10,9 +10,11 @@ use std::rc::{Rc, Weak};
 use gloo_timers::callback::Timeout;
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
+use super::options::ShellOptions;
 use super::transport::{Transport, TransportEvent};
-use super::values::{console_warn, error, invoke, now, payload_to_js};
+use super::values::{console_warn, error, invoke, message_from_js, message_to_js, now, payload_to_js};
 use crate::core::{BindingRef, ChannelId, ConnId, Event, Output, PushId, Socket};
 
 /// The receive hooks of one push, shared by every JS `Push` handle of it.
@@ -20,9 +22,21 @@ use crate::core::{BindingRef, ChannelId, ConnId, Event, Output, PushId, Socket};
 pub(crate) struct PushHooks {
     pub hooks: Vec<(String, Function)>,
     pub received: Option<(String, JsValue)>,
+    /// `(resolve, reject)` of promises made by `then`: `ok` resolves, any other status rejects.
+    pub waiters: Vec<(Function, Function)>,
+    /// The pushed event, for error messages.
+    pub event: String,
 }
 
 impl PushHooks {
+    /// Settles `resolve`/`reject` now if the outcome is known, else when it arrives.
+    pub fn wait(&mut self, resolve: Function, reject: Function) {
+        match &self.received {
+            Some((status, resp)) => settle(&self.event, status, resp, &resolve, &reject),
+            None => self.waiters.push((resolve, reject)),
+        }
+    }
+
     /// Adds a hook; fires it at once if that status already arrived.
     pub fn receive(&mut self, status: &str, cb: Function) {
         if let Some((s, resp)) = &self.received {
@@ -32,6 +46,25 @@ impl PushHooks {
         }
         self.hooks.push((status.to_owned(), cb));
     }
+}
+
+/// Resolves with the response on `ok`; rejects with a `PushError` otherwise.
+fn settle(event: &str, status: &str, response: &JsValue, resolve: &Function, reject: &Function) {
+    if status == "ok" {
+        invoke(resolve, &[response]);
+    } else {
+        invoke(reject, &[&push_error(event, status, response)]);
+    }
+}
+
+/// An `Error` named `PushError` with `status` and `response` fields.
+pub(crate) fn push_error(event: &str, status: &str, response: &JsValue) -> JsValue {
+    let detail = js_sys::JSON::stringify(response).ok().and_then(|s| s.as_string()).unwrap_or_default();
+    let err = error(format!("push {event:?} failed: {status} {detail}"));
+    let _ = Reflect::set(&err, &"name".into(), &"PushError".into());
+    let _ = Reflect::set(&err, &"status".into(), &status.into());
+    let _ = Reflect::set(&err, &"response".into(), response);
+    err
 }
 
 #[derive(Default)]
@@ -47,6 +80,7 @@ struct Callbacks {
     message: Vec<(String, Function)>,
     channels: HashMap<ChannelId, ChannelCallbacks>,
     pushes: HashMap<PushId, Rc<RefCell<PushHooks>>>,
+    pings: HashMap<u32, Function>,
 }
 
 /// Which socket-level callback list.
@@ -67,20 +101,119 @@ pub(crate) struct Shell {
     spent_timer: RefCell<Option<Timeout>>,
     callbacks: RefCell<Callbacks>,
     pumping: Cell<bool>,
+    opts: ShellOptions,
+    lifecycle: RefCell<Vec<(web_sys::EventTarget, &'static str, Closure<dyn FnMut(web_sys::Event)>)>>,
+    /// The callbacks handed to a custom `encode` / `decode`, made once.
+    codec_callbacks: RefCell<Option<(Closure<dyn FnMut(JsValue)>, Closure<dyn FnMut(JsValue)>)>>,
     me: Weak<Shell>,
 }
 
 impl Shell {
-    pub fn new(core: Socket) -> Rc<Self> {
-        Rc::new_cyclic(|me| Shell {
+    pub fn new(core: Socket, opts: ShellOptions) -> Rc<Self> {
+        let shell = Rc::new_cyclic(|me| Shell {
             core: RefCell::new(core),
             transport: RefCell::new(None),
             timer: RefCell::new(None),
             spent_timer: RefCell::new(None),
             callbacks: RefCell::new(Callbacks::default()),
             pumping: Cell::new(false),
+            opts,
+            lifecycle: RefCell::new(Vec::new()),
+            codec_callbacks: RefCell::new(None),
             me: me.clone(),
-        })
+        });
+        shell.make_codec_callbacks();
+        shell.listen_to_page_lifecycle();
+        shell
+    }
+
+    /// phoenix.js's page lifecycle: `pagehide`/`pageshow` (back/forward cache) and
+    /// `visibilitychange`/`resume` (reconnect when shown after an unclean close).
+    fn listen_to_page_lifecycle(&self) {
+        let global = js_sys::global();
+        let Some(document) = Reflect::get(&global, &"document".into()).ok().filter(|d| d.is_object()) else { return };
+        let Ok(window) = global.dyn_into::<web_sys::EventTarget>() else { return };
+        let Ok(document) = document.dyn_into::<web_sys::EventTarget>() else { return };
+        let visible = {
+            let document = document.clone();
+            move || Reflect::get(&document, &"visibilityState".into()).ok().and_then(|v| v.as_string()).as_deref() != Some("hidden")
+        };
+        type Handler = fn(&mut Socket, bool, u64);
+        let handlers: [(&web_sys::EventTarget, &'static str, Handler); 4] = [
+            (&window, "pagehide", |c, _, now| c.handle_page_hide(now)),
+            (&window, "pageshow", |c, _, now| c.handle_page_show(now)),
+            (&window, "visibilitychange", |c, visible, now| c.handle_visibility(visible, now)),
+            (&document, "resume", |c, visible, now| c.handle_visibility(visible, now)),
+        ];
+        let mut list = self.lifecycle.borrow_mut();
+        for (target, name, handler) in handlers {
+            let me = self.me.clone();
+            let visible = visible.clone();
+            let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                if let Some(shell) = me.upgrade() {
+                    let v = visible();
+                    shell.with_core(|core, now| handler(core, v, now));
+                }
+            });
+            if target.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref()).is_ok() {
+                list.push((target.clone(), name, cb));
+            }
+        }
+        drop(list);
+        let v = visible();
+        if !v {
+            self.core.borrow_mut().handle_visibility(false, now());
+        }
+    }
+
+    /// The callbacks given to custom codecs: the encoder's sends its result on the
+    /// current transport; the decoder's feeds the decoded message to the core.
+    fn make_codec_callbacks(&self) {
+        if self.opts.encode.is_none() && self.opts.decode.is_none() {
+            return;
+        }
+        let me = self.me.clone();
+        let sent = Closure::<dyn FnMut(JsValue)>::new(move |data: JsValue| {
+            let Some(shell) = me.upgrade() else { return };
+            let res = shell.transport.borrow().as_ref().map(|t| t.send_js(&data));
+            if let Some(Err(e)) = res {
+                shell.transport_failed(e);
+            }
+        });
+        let me = self.me.clone();
+        let decoded = Closure::<dyn FnMut(JsValue)>::new(move |msg: JsValue| {
+            let Some(shell) = me.upgrade() else { return };
+            let conn = shell.transport.borrow().as_ref().map(|t| t.conn);
+            match (conn, message_from_js(&msg, "decoded message")) {
+                (Some(conn), Ok(m)) => shell.with_core(|core, now| core.handle_decoded(conn, m, now)),
+                (_, Err(e)) => super::values::console_error("phoenix-wasm: decode produced a malformed message", &e),
+                (None, _) => {}
+            }
+        });
+        *self.codec_callbacks.borrow_mut() = Some((sent, decoded));
+    }
+
+    fn codec_callback(&self, decoder: bool) -> JsValue {
+        let cbs = self.codec_callbacks.borrow();
+        let (sent, decoded) = cbs.as_ref().expect("made when a codec is set");
+        if decoder { decoded.as_ref().clone() } else { sent.as_ref().clone() }
+    }
+
+    /// Registers a ping callback.
+    pub fn on_pong(&self, ping: u32, cb: Function) {
+        self.callbacks.borrow_mut().pings.insert(ping, cb);
+    }
+
+    /// Whether a logger is installed.
+    pub fn has_logger(&self) -> bool {
+        self.opts.logger.is_some()
+    }
+
+    /// Calls the logger, if any.
+    pub fn log(&self, kind: &str, msg: &str, data: &JsValue) {
+        if let Some(l) = &self.opts.logger {
+            invoke(l, &[&kind.into(), &msg.into(), data]);
+        }
     }
 
     /// Runs `f` on the core, then drains its outputs.
@@ -135,9 +268,13 @@ impl Shell {
         }
     }
 
-    /// The shared hooks of `push`, created on first use.
-    pub fn push_hooks(&self, push: PushId) -> Rc<RefCell<PushHooks>> {
-        self.callbacks.borrow_mut().pushes.entry(push).or_default().clone()
+    /// The shared hooks of `push` (for `event`), created on first use.
+    pub fn push_hooks(&self, push: PushId, event: &str) -> Rc<RefCell<PushHooks>> {
+        let hooks = self.callbacks.borrow_mut().pushes.entry(push).or_default().clone();
+        if hooks.borrow().event.is_empty() {
+            hooks.borrow_mut().event = event.to_owned();
+        }
+        hooks
     }
 
     // ----------------------------------------------------------------- pump
@@ -169,10 +306,42 @@ impl Shell {
                     }
                 }
                 Output::Event(e) => self.dispatch(e),
+                Output::BeforeReconnect { attempt } => self.run_before_reconnect(attempt),
+                // only produced when a custom `encode` is set
+                Output::SendMessage(m) => {
+                    if let Some(encode) = &self.opts.encode {
+                        invoke(encode, &[&message_to_js(&m), &self.codec_callback(false)]);
+                    }
+                }
             }
         }
         self.pumping.set(false);
         self.arm_timer();
+    }
+
+    /// Awaits the application's `beforeReconnect(attempt)` (a function that may return
+    /// a promise), then lets the core connect. A failing hook is reported and the
+    /// reconnect goes ahead.
+    fn run_before_reconnect(&self, attempt: u32) {
+        let Some(hook) = self.opts.before_reconnect.clone() else {
+            return self.core.borrow_mut().reconnect_ready(now());
+        };
+        let me = self.me.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = match hook.call1(&JsValue::NULL, &attempt.into()) {
+                Ok(v) if v.has_type::<js_sys::Promise>() => {
+                    wasm_bindgen_futures::JsFuture::from(v.unchecked_into::<js_sys::Promise>()).await.map(|_| ())
+                }
+                Ok(_) => Ok(()),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = result {
+                super::values::console_error("phoenix-wasm: beforeReconnect failed; reconnecting anyway", &e);
+            }
+            if let Some(shell) = me.upgrade() {
+                shell.with_core(|core, now| core.reconnect_ready(now));
+            }
+        });
     }
 
     fn open_transport(&self, conn: ConnId, url: &str, protocols: &[String]) {
@@ -207,7 +376,18 @@ impl Shell {
             let t = now();
             match ev {
                 TransportEvent::Open => core.handle_open(conn, t),
-                TransportEvent::Frame(frame) => core.handle_frame(conn, &frame, t),
+                TransportEvent::Frame(frame) => match &self.opts.decode {
+                    Some(decode) => {
+                        drop(core);
+                        let raw: JsValue = match frame {
+                            crate::core::Frame::Text(t) => t.into(),
+                            crate::core::Frame::Binary(b) => js_sys::Uint8Array::from(b.as_slice()).buffer().into(),
+                        };
+                        invoke(decode, &[&raw, &self.codec_callback(true)]);
+                        return self.pump();
+                    }
+                    None => core.handle_frame(conn, &frame, t),
+                },
                 TransportEvent::Error => core.handle_error(conn, "WebSocket error", t),
                 TransportEvent::Close { code, reason } => {
                     core.handle_close(conn, code, &reason, t);
@@ -279,13 +459,7 @@ impl Shell {
                 }
             }
             Event::Message(m) => {
-                let msg = Object::new();
-                let opt = |v: &Option<String>| v.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL);
-                let _ = Reflect::set(&msg, &"join_ref".into(), &opt(&m.join_ref));
-                let _ = Reflect::set(&msg, &"ref".into(), &opt(&m.msg_ref));
-                let _ = Reflect::set(&msg, &"topic".into(), &m.topic.into());
-                let _ = Reflect::set(&msg, &"event".into(), &m.event.into());
-                let _ = Reflect::set(&msg, &"payload".into(), &payload_to_js(&m.payload));
+                let msg = message_to_js(&m);
                 for f in self.socket_callbacks(SocketCallback::Message) {
                     invoke(&f, &[&msg]);
                 }
@@ -304,6 +478,16 @@ impl Shell {
                 }
             }
             Event::ChannelState { .. } => {}
+            Event::Pong { ping, rtt } => {
+                let cb = self.callbacks.borrow_mut().pings.remove(&ping);
+                if let Some(cb) = cb {
+                    invoke(&cb, &[&JsValue::from(rtt as f64)]);
+                }
+            }
+            Event::Log { kind, msg, data } => {
+                let data = data.as_ref().map(payload_to_js).unwrap_or(JsValue::UNDEFINED);
+                self.log(kind, &msg, &data);
+            }
             Event::PushReply { push, status, response, last } => {
                 let hooks = {
                     let mut cbs = self.callbacks.borrow_mut();
@@ -315,13 +499,17 @@ impl Shell {
                 };
                 let Some(hooks) = hooks else { return };
                 let response = payload_to_js(&response);
-                let fs: Vec<Function> = {
+                let (fs, waiters, event) = {
                     let mut h = hooks.borrow_mut();
                     h.received = Some((status.clone(), response.clone()));
-                    h.hooks.iter().filter(|(s, _)| *s == status).map(|(_, f)| f.clone()).collect()
+                    let fs: Vec<Function> = h.hooks.iter().filter(|(s, _)| *s == status).map(|(_, f)| f.clone()).collect();
+                    (fs, std::mem::take(&mut h.waiters), h.event.clone())
                 };
                 for f in fs {
                     invoke(&f, &[&response]);
+                }
+                for (resolve, reject) in waiters {
+                    settle(&event, &status, &response, &resolve, &reject);
                 }
             }
             Event::ChannelRemoved { channel, join_push } => {
@@ -335,6 +523,9 @@ impl Shell {
 
 impl Drop for Shell {
     fn drop(&mut self) {
+        for (target, name, cb) in self.lifecycle.get_mut().drain(..) {
+            let _ = target.remove_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
+        }
         if let Some(t) = self.transport.get_mut().take() {
             t.close(1000, "socket dropped");
         }

@@ -68,6 +68,19 @@ impl Transport {
         }
     }
 
+    /// Sends what a custom encoder produced: a string, an `ArrayBuffer` or a typed array.
+    pub fn send_js(&self, data: &JsValue) -> Result<(), JsValue> {
+        if let Some(t) = data.as_string() {
+            self.ws.send_with_str(&t)
+        } else if let Some(b) = data.dyn_ref::<ArrayBuffer>() {
+            self.ws.send_with_array_buffer(b)
+        } else if ArrayBuffer::is_view(data) {
+            self.ws.send_with_array_buffer_view(data.unchecked_ref())
+        } else {
+            Err(js_sys::Error::new("encode must produce a string, ArrayBuffer or typed array").into())
+        }
+    }
+
     /// Closes with `code`/`reason`; codes a browser refuses (not 1000 or 3000–4999)
     /// fall back to a plain close.
     pub fn close(&self, code: u16, reason: &str) {

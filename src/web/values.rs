@@ -4,7 +4,9 @@ use js_sys::{ArrayBuffer, Function, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::Payload;
+use js_sys::{Object, Reflect};
+
+use crate::core::{Message, Payload};
 
 #[wasm_bindgen]
 extern "C" {
@@ -108,4 +110,39 @@ pub(crate) fn timeout_ms(value: Option<f64>, what: &str) -> Result<Option<u64>, 
         Some(t) if t.is_finite() && t >= 0.0 => Ok(Some(t as u64)),
         Some(t) => Err(error(format!("{what} must be a non-negative number of milliseconds (got {t})"))),
     }
+}
+
+/// `{join_ref, ref, topic, event, payload}` for JS (phoenix.js's message shape).
+pub(crate) fn message_to_js(m: &Message) -> JsValue {
+    let msg = Object::new();
+    let opt = |v: &Option<String>| v.as_deref().map(JsValue::from_str).unwrap_or(JsValue::NULL);
+    let _ = Reflect::set(&msg, &"join_ref".into(), &opt(&m.join_ref));
+    let _ = Reflect::set(&msg, &"ref".into(), &opt(&m.msg_ref));
+    let _ = Reflect::set(&msg, &"topic".into(), &JsValue::from_str(&m.topic));
+    let _ = Reflect::set(&msg, &"event".into(), &JsValue::from_str(&m.event));
+    let _ = Reflect::set(&msg, &"payload".into(), &payload_to_js(&m.payload));
+    msg.into()
+}
+
+/// A message from a JS object `{join_ref, ref, topic, event, payload}`.
+pub(crate) fn message_from_js(v: &JsValue, what: &str) -> Result<Message, JsValue> {
+    if !v.is_object() {
+        return Err(error(format!("{what} must be an object {{topic, event, payload, ref, join_ref}} (got {})", type_name(v))));
+    }
+    let field = |k: &str| Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
+    let text = |k: &str| -> Result<Option<String>, JsValue> {
+        let f = field(k);
+        if f.is_undefined() || f.is_null() {
+            Ok(None)
+        } else {
+            f.as_string().map(Some).ok_or_else(|| error(format!("{what}: {k} must be a string (got {})", type_name(&f))))
+        }
+    };
+    Ok(Message {
+        join_ref: text("join_ref")?,
+        msg_ref: text("ref")?,
+        topic: text("topic")?.ok_or_else(|| error(format!("{what}: topic is required")))?,
+        event: text("event")?.ok_or_else(|| error(format!("{what}: event is required")))?,
+        payload: payload_from_js(&field("payload"), what)?,
+    })
 }

@@ -13,6 +13,8 @@ pub struct Sim {
     pub sent: Vec<Message>,
     pub closes: Vec<(u16, String)>,
     pub events: Vec<Event>,
+    /// `beforeReconnect` requests, by attempt.
+    pub hooks: Vec<u32>,
 }
 
 pub fn config() -> Config {
@@ -25,7 +27,7 @@ pub fn params(json: &'static str) -> phoenix_wasm::core::ParamsFn {
 
 impl Sim {
     pub fn new(config: Config) -> Self {
-        Sim { socket: Socket::new(config), now: 1_000, conn: None, connects: vec![], sent: vec![], closes: vec![], events: vec![] }
+        Sim { socket: Socket::new(config), now: 1_000, conn: None, connects: vec![], sent: vec![], closes: vec![], events: vec![], hooks: vec![] }
     }
 
     /// Moves every pending output into the records.
@@ -39,6 +41,8 @@ impl Sim {
                 Output::Send(frame) => self.sent.push(decode_from_client(&frame).expect("client sent a decodable frame")),
                 Output::Close { code, reason, .. } => self.closes.push((code, reason)),
                 Output::Event(e) => self.events.push(e),
+                Output::BeforeReconnect { attempt } => self.hooks.push(attempt),
+                Output::SendMessage(m) => self.sent.push(m),
             }
         }
     }
