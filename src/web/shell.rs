@@ -92,6 +92,11 @@ pub(crate) enum SocketCallback {
     Message,
 }
 
+/// A page-lifecycle listener: where it listens, to what, and its closure.
+type Listener = (web_sys::EventTarget, &'static str, Closure<dyn FnMut(web_sys::Event)>);
+/// A Rust closure handed to JS as a one-argument callback.
+type JsCallback = Closure<dyn FnMut(JsValue)>;
+
 /// Everything a socket holds in the browser.
 pub(crate) struct Shell {
     pub core: RefCell<Socket>,
@@ -102,9 +107,9 @@ pub(crate) struct Shell {
     callbacks: RefCell<Callbacks>,
     pumping: Cell<bool>,
     opts: ShellOptions,
-    lifecycle: RefCell<Vec<(web_sys::EventTarget, &'static str, Closure<dyn FnMut(web_sys::Event)>)>>,
+    lifecycle: RefCell<Vec<Listener>>,
     /// The callbacks handed to a custom `encode` / `decode`, made once.
-    codec_callbacks: RefCell<Option<(Closure<dyn FnMut(JsValue)>, Closure<dyn FnMut(JsValue)>)>>,
+    codec_callbacks: RefCell<Option<(JsCallback, JsCallback)>>,
     me: Weak<Shell>,
 }
 
