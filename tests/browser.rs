@@ -4,6 +4,8 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, Function, Promise, Reflect, JSON};
+#[allow(unused_imports)]
+use js_sys::Object;
 use phoenix_wasm::web::{Channel, Socket};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -162,4 +164,211 @@ async fn hostile_input_throws_clear_errors() {
     assert!(ch.push("echo", cyclic, None).is_err(), "cyclic payload throws");
     assert!(socket.off(JsValue::from_str("x")).is_err());
     let _ = Array::new();
+}
+
+// ------------------------------------------------------- over a real network
+
+/// Calls a control route of the mock server (`/admin/...`) and waits for it.
+async fn admin(path_and_query: &str) {
+    let http = mock_url().replacen("ws", "http", 1).trim_end_matches("/socket").to_owned();
+    let fetch = Function::new_with_args("u", "return fetch(u).then(r => { if (!r.ok) throw new Error(u + ': ' + r.status); return r.json(); })");
+    let p: Promise = fetch.call1(&JsValue::NULL, &JsValue::from_str(&format!("{http}{path_and_query}"))).unwrap().unchecked_into();
+    JsFuture::from(p).await.expect("admin call");
+}
+
+/// Records every call of a callback into a JS array.
+fn recorder() -> (Array, JsValue) {
+    let log = Array::new();
+    let cb = Function::new_with_args("log, x", "log.push(x === undefined ? null : x)").bind1(&JsValue::NULL, &log);
+    (log, cb.into())
+}
+
+/// Waits until `cond()` holds, yielding to the event loop between checks.
+async fn until(ms: u32, what: &str, mut cond: impl FnMut() -> bool) {
+    let sleep = Function::new_with_args("ms", "return new Promise(r => setTimeout(r, ms))");
+    let mut waited = 0;
+    while !cond() {
+        assert!(waited < ms, "timed out after {ms} ms waiting for {what}");
+        JsFuture::from(sleep.call1(&JsValue::NULL, &JsValue::from(10)).unwrap().unchecked_into::<Promise>()).await.unwrap();
+        waited += 10;
+    }
+}
+
+fn socket_with(opts: &str) -> Socket {
+    Socket::new(mock_url(), obj(opts)).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn reconnects_with_backoff_and_rejoins_after_the_server_drops_every_socket() {
+    let socket = socket_with(r#"{"params":{"token":"user:dropme"},"reconnectAfterMs":null}"#);
+    let (opens, cb) = recorder();
+    socket.on_open(cb).unwrap();
+    let (closes, cb) = recorder();
+    socket.on_close(cb).unwrap();
+    socket.connect();
+    let ch = socket.channel("room:drop", JsValue::UNDEFINED).unwrap();
+    let (joins, cb) = recorder();
+    ch.join(None).unwrap().receive("ok", cb).unwrap();
+    until(5_000, "first join", || joins.length() == 1).await;
+    admin("/admin/drop?user=dropme").await;
+    until(5_000, "close", || closes.length() == 1).await;
+    let close = closes.get(0);
+    assert_eq!(Reflect::get(&close, &"wasClean".into()).unwrap(), JsValue::FALSE);
+    until(5_000, "reopen and rejoin", || opens.length() == 2 && joins.length() == 2).await;
+    assert_eq!(ch.state(), "joined");
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn pushes_made_while_disconnected_are_all_delivered_after_reconnect_in_order() {
+    let socket = socket_with(r#"{"params":{"token":"user:buffered"}}"#);
+    let (closes, cb) = recorder();
+    socket.on_close(cb).unwrap();
+    socket.connect();
+    let (ch, _, _) = join(&socket, "room:buffered").await;
+    admin("/admin/drop?user=buffered").await;
+    until(5_000, "close", || closes.length() == 1).await;
+    assert!(!socket.is_connected());
+    let (echoes, cb) = recorder();
+    for i in 0..50 {
+        ch.push("echo", obj(&format!(r#"{{"i":{i}}}"#)), None).unwrap().receive("ok", cb.clone()).unwrap();
+    }
+    until(10_000, "50 echoes", || echoes.length() == 50).await;
+    let got: Vec<String> = echoes.iter().map(|v| stringify(&v)).collect();
+    let want: Vec<String> = (0..50).map(|i| format!(r#"{{"i":{i}}}"#)).collect();
+    assert_eq!(got, want);
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn heartbeat_timeout_is_detected_when_the_server_stops_answering() {
+    let socket = socket_with(r#"{"params":{"token":"user:muted"},"heartbeatIntervalMs":100,"heartbeatTimeoutMs":150}"#);
+    let (closes, cb) = recorder();
+    socket.on_close(cb).unwrap();
+    socket.connect();
+    let (ch, _, _) = join(&socket, "room:muted").await;
+    let (errors, cb) = recorder();
+    ch.on_error(cb).unwrap();
+    admin("/admin/mute?user=muted&ms=400").await;
+    until(5_000, "heartbeat timeout close", || closes.length() >= 1).await;
+    assert_eq!(stringify(&Reflect::get(&closes.get(0), &"reason".into()).unwrap()), r#""heartbeat timeout""#);
+    assert_eq!(stringify(&errors.get(0)), r#"{"source":"transport","reason":"heartbeat_timeout"}"#);
+    until(5_000, "rejoined after the mute ends", || ch.state() == "joined" && socket.is_connected()).await;
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn rejoins_after_the_channel_crashes() {
+    let socket = socket_with(r#"{"params":{"token":"valid"},"rejoinAfterMs":null}"#);
+    socket.connect();
+    let ch = socket.channel("room:crashy", JsValue::UNDEFINED).unwrap();
+    let (joins, cb) = recorder();
+    ch.join(None).unwrap().receive("ok", cb).unwrap();
+    until(5_000, "join", || joins.length() == 1).await;
+    let (errors, cb) = recorder();
+    ch.on_error(cb).unwrap();
+    ch.push("crash", JsValue::UNDEFINED, None).unwrap();
+    until(5_000, "phx_error", || errors.length() == 1).await;
+    assert_eq!(stringify(&errors.get(0)), r#"{"reason":"channel_crash"}"#);
+    assert_eq!(ch.state(), "errored");
+    until(5_000, "rejoin after 1 s", || joins.length() == 2).await;
+    assert_eq!(ch.state(), "joined");
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn join_timeout_when_the_server_never_answers() {
+    let socket = connected("valid").await;
+    let ch = socket.channel("room:silent", JsValue::UNDEFINED).unwrap();
+    let push = ch.join(Some(200.0)).unwrap();
+    let got = next(5_000, |cb| {
+        push.receive("timeout", cb).unwrap();
+    })
+    .await
+    .unwrap();
+    assert_eq!(stringify(&got), "{}");
+    assert_eq!(ch.state(), "errored");
+    ch.leave(None).unwrap();
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn auth_token_is_accepted_by_the_server() {
+    let socket = socket_with(r#"{"authToken":"user:tokenuser"}"#);
+    socket.connect();
+    let ch = socket.channel("room:auth", JsValue::UNDEFINED).unwrap();
+    let hello = next(5_000, |cb| {
+        ch.on("after_join", cb).unwrap();
+    });
+    ch.join(None).unwrap();
+    assert_eq!(stringify(&hello.await.unwrap()), r#"{"hello":"tokenuser"}"#);
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn params_function_is_re_evaluated_on_reconnect() {
+    let counter = Function::new_no_args("let n = 0; return () => ({token: 'user:refresh' + (++n)})").call0(&JsValue::NULL).unwrap();
+    let opts = js_sys::Object::new();
+    Reflect::set(&opts, &"params".into(), &counter).unwrap();
+    let socket = Socket::new(mock_url(), opts.into()).unwrap();
+    socket.connect();
+    let ch = socket.channel("room:refresh", JsValue::UNDEFINED).unwrap();
+    let (hellos, cb) = recorder();
+    ch.on("after_join", cb).unwrap();
+    ch.join(None).unwrap();
+    until(5_000, "first hello", || hellos.length() == 1).await;
+    admin("/admin/disconnect?user=refresh1").await;
+    until(5_000, "second hello", || hellos.length() == 2).await;
+    let got: Vec<String> = hellos.iter().map(|v| stringify(&v)).collect();
+    assert_eq!(got, [r#"{"hello":"refresh1"}"#, r#"{"hello":"refresh2"}"#]);
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn pushes_are_awaitable_and_reject_with_a_push_error() {
+    let socket = connected("valid").await;
+    let (ch, _, _) = join(&socket, "room:await").await;
+    let ok = ch.push("echo", obj(r#"{"a":1}"#), None).unwrap().outcome().await.unwrap();
+    assert_eq!(stringify(&ok), r#"{"a":1}"#);
+    let err = ch.push("fail", JsValue::UNDEFINED, None).unwrap().outcome().await.unwrap_err();
+    assert_eq!(Reflect::get(&err, &"name".into()).unwrap(), "PushError");
+    assert_eq!(Reflect::get(&err, &"status".into()).unwrap(), "error");
+    assert_eq!(stringify(&Reflect::get(&err, &"response".into()).unwrap()), r#"{"reason":"failed"}"#);
+    let timeout = ch.push("noreply", JsValue::UNDEFINED, Some(100.0)).unwrap().outcome().await.unwrap_err();
+    assert_eq!(Reflect::get(&timeout, &"status".into()).unwrap(), "timeout");
+    // `then` makes `await push` work from JavaScript
+    let push = ch.push("ping", JsValue::UNDEFINED, None).unwrap();
+    let awaited = Function::new_with_args("p", "return (async () => await p)()").call1(&JsValue::NULL, &JsValue::from(push)).unwrap();
+    let pong = JsFuture::from(awaited.unchecked_into::<Promise>()).await.unwrap();
+    assert_eq!(stringify(&pong), r#"{"pong":true}"#);
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn ping_reports_a_round_trip_time() {
+    let socket = connected("valid").await;
+    let rtt = next(5_000, |cb| {
+        assert!(socket.ping(cb).unwrap());
+    })
+    .await
+    .unwrap();
+    assert!(rtt.as_f64().unwrap() >= 0.0);
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+    let (_, cb) = recorder();
+    assert!(!socket.ping(cb).unwrap(), "false when disconnected");
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_callback_does_not_break_the_socket() {
+    let socket = connected("valid").await;
+    let (ch, _, _) = join(&socket, "room:throws").await;
+    ch.on("shout", Function::new_no_args("throw new Error('app bug')").into()).unwrap();
+    let got = next(5_000, |cb| {
+        ch.on("shout", cb).unwrap();
+    });
+    ch.push("shout", obj(r#"{"x":1}"#), None).unwrap();
+    assert_eq!(stringify(&got.await.unwrap()), r#"{"x":1}"#);
+    let again = ch.push("echo", obj(r#"{"still":"alive"}"#), None).unwrap().outcome().await.unwrap();
+    assert_eq!(stringify(&again), r#"{"still":"alive"}"#);
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
 }

@@ -85,7 +85,7 @@ impl Session {
         };
         match (m.topic.as_str(), m.event.as_str()) {
             (events::PHOENIX_TOPIC, events::HEARTBEAT) => {
-                if !self.hub.muted() {
+                if !self.hub.muted(&self.user) {
                     self.reply(&m, "ok", json!({}));
                 }
             }
@@ -113,6 +113,9 @@ impl Session {
         }
         if topic == "room:forbidden" {
             return self.reply(m, "error", json!({"reason": "unauthorized"}));
+        }
+        if topic == "room:silent" {
+            return; // never answers the join: the client's join times out
         }
         self.joined.insert(topic.to_owned(), join_ref.clone());
         self.hub.subscribe(topic, self.conn, &join_ref);

@@ -41,7 +41,8 @@ pub struct State {
     pub subs: HashMap<String, BTreeMap<u64, String>>,
     /// topic -> user -> metas
     presence: HashMap<String, BTreeMap<String, Vec<Meta>>>,
-    pub mute_until: Option<Instant>,
+    /// Heartbeats go unanswered until then: for everyone (`None`) or one user.
+    pub mute_until: HashMap<Option<String>, Instant>,
     pub pause_until: Option<Instant>,
 }
 
@@ -185,8 +186,10 @@ impl Hub {
         n
     }
 
-    pub fn muted(&self) -> bool {
-        self.lock().mute_until.is_some_and(|t| Instant::now() < t)
+    pub fn muted(&self, user: &str) -> bool {
+        let st = self.lock();
+        let now = Instant::now();
+        [None, Some(user.to_owned())].iter().any(|k| st.mute_until.get(k).is_some_and(|t| now < *t))
     }
 
     pub fn paused(&self) -> bool {

@@ -69,16 +69,17 @@ async fn admin_disconnect(State(app): State<App>, Query(q): Params) -> Json<serd
     Json(json!({"closed": n}))
 }
 
-/// `/admin/drop`: cut every socket without a close frame.
-async fn admin_drop(State(app): State<App>) -> Json<serde_json::Value> {
-    let n = app.hub.kick(None, || Out::Drop);
+/// `/admin/drop[?user=ID]`: cut every socket (of that user) without a close frame.
+async fn admin_drop(State(app): State<App>, Query(q): Params) -> Json<serde_json::Value> {
+    let n = app.hub.kick(q.get("user").map(String::as_str), || Out::Drop);
     Json(json!({"dropped": n}))
 }
 
-/// `/admin/mute?ms=N`: stop answering heartbeats for N ms (default 60,000; 0 unmutes).
+/// `/admin/mute?ms=N[&user=ID]`: stop answering heartbeats (of that user) for N ms
+/// (default 60,000; 0 unmutes).
 async fn admin_mute(State(app): State<App>, Query(q): Params) -> Json<serde_json::Value> {
     let d = ms_param(&q, 60_000);
-    app.hub.lock().mute_until = Some(Instant::now() + d);
+    app.hub.lock().mute_until.insert(q.get("user").cloned(), Instant::now() + d);
     Json(json!({"muted_ms": d.as_millis() as u64}))
 }
 
@@ -87,6 +88,15 @@ async fn admin_pause(State(app): State<App>, Query(q): Params) -> Json<serde_jso
     let d = ms_param(&q, 5_000);
     app.hub.lock().pause_until = Some(Instant::now() + d);
     Json(json!({"paused_ms": d.as_millis() as u64}))
+}
+
+/// Control and health routes answer any origin: test pages served elsewhere
+/// (e.g. a test runner's cross-origin-isolated page) drive them with `fetch`.
+async fn allow_any_origin(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, header::HeaderValue::from_static("*"));
+    h.insert("cross-origin-resource-policy", header::HeaderValue::from_static("cross-origin"));
+    res
 }
 
 fn content_type(path: &Path) -> &'static str {
@@ -137,13 +147,16 @@ async fn main() {
         .unwrap_or(4000);
     let root = arg(&args, "--root").map(PathBuf::from).unwrap_or_else(|| std::env::current_dir().expect("current dir"));
     let app = App { hub: Hub::default(), root };
-    let router = Router::new()
-        .route("/socket/websocket", get(socket))
+    let control = Router::new()
         .route("/health", get(health))
         .route("/admin/disconnect", get(admin_disconnect))
         .route("/admin/drop", get(admin_drop))
         .route("/admin/mute", get(admin_mute))
         .route("/admin/pause", get(admin_pause))
+        .layer(axum::middleware::map_response(allow_any_origin));
+    let router = Router::new()
+        .route("/socket/websocket", get(socket))
+        .merge(control)
         .fallback(static_file)
         .with_state(app);
     let addr = SocketAddr::from(([127, 0, 0, 1], port));

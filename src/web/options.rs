@@ -9,9 +9,15 @@ use crate::core::backoff::{default_reconnect_after, default_rejoin_after, Schedu
 use crate::core::endpoint::PageLocation;
 use crate::core::Config;
 
+/// An option's value; `null` counts as not given (phoenix.js reads `opts.x || default`).
 fn get(opts: &JsValue, key: &str) -> JsValue {
     if opts.is_object() {
-        Reflect::get(opts, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+        let v = Reflect::get(opts, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+        if v.is_null() {
+            JsValue::UNDEFINED
+        } else {
+            v
+        }
     } else {
         JsValue::UNDEFINED
     }
