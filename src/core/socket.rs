@@ -484,7 +484,7 @@ impl Socket {
             return;
         }
         self.emit(Event::Error { reason: reason.to_owned() });
-        self.error_channels("error", now);
+        self.error_channels("connection_error", now);
     }
 
     /// The transport `conn` closed.
@@ -507,7 +507,7 @@ impl Socket {
         self.pending_heartbeat = None;
         self.timers.cancel(TimerKey::Heartbeat);
         self.timers.cancel(TimerKey::HeartbeatTimeout);
-        let why = if reason == "heartbeat timeout" { "heartbeat_timeout" } else { "closed" };
+        let why = if reason == "heartbeat timeout" { "heartbeat_timeout" } else { "connection_closed" };
         self.error_channels(why, now);
         self.emit(Event::Close { code, reason, clean });
         if !self.closed_by_client {
@@ -912,12 +912,13 @@ impl Socket {
         if last {
             self.pushes.remove(&id);
         }
-        self.emit(Event::PushReply { push: id, status: status.to_owned(), response, last });
+        // the channel reacts first (phoenix.js binds its own hooks before the application's)
         match kind {
             PushKind::Join => self.join_outcome(channel, status, now),
             PushKind::Leave => self.channel_closed(channel),
             PushKind::Event => {}
         }
+        self.emit(Event::PushReply { push: id, status: status.to_owned(), response, last });
     }
 
     // --------------------------------------------------------------- channels

@@ -1,0 +1,194 @@
+// Drop-in parity: the same application code, written for phoenix.js, runs in
+// headless Chromium once with the official `phoenix` package and once with
+// phoenix-wasm (only the import differs). Both transcripts must be identical.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+import { startServer } from "./helpers.mjs";
+
+const require = createRequire(import.meta.url);
+const PHOENIX_MJS = readFileSync(require.resolve("phoenix").replace(/phoenix\.cjs\.js$/, "phoenix.mjs"), "utf8");
+let server;
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(new URL("../../pkg/index.js", import.meta.url)), "pkg/ is missing: run `npm run build` first");
+  server = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Application code in the style of the overlays that use phoenix.js. */
+async function scenario(libUrl, socketUrl, user) {
+  const { Socket } = await import(libUrl);
+  const log = [];
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  const until = async (what, pred) => {
+    for (let i = 0; i < 500 && !pred(); i++) await wait(10);
+    if (!pred()) log.push(`TIMEOUT waiting for ${what}`);
+  };
+  const outcome = (push, tag) =>
+    new Promise((resolve) =>
+      push
+        .receive("ok", (r) => resolve(log.push(`${tag} ok ${JSON.stringify(r)}`)))
+        .receive("error", (r) => resolve(log.push(`${tag} error ${JSON.stringify(r)}`)))
+        .receive("timeout", (r) => resolve(log.push(`${tag} timeout ${JSON.stringify(r)}`))),
+    );
+
+  const socket = new Socket(socketUrl, {
+    params: { token: `user:${user}` },
+    reconnectAfterMs: (tries) => Math.min(1000 * 2 ** tries, 30000),
+  });
+  socket.onOpen(() => log.push("socket open"));
+  socket.onClose(() => log.push("socket close"));
+  log.push(`connected before connect: ${socket.isConnected()}`);
+  socket.connect();
+
+  const channel = socket.channel("room:parity", () => ({ name: user }));
+  log.push(`topic ${channel.topic}, state ${channel.state}`);
+  channel.on("after_join", (p) => log.push(`after_join ${JSON.stringify(p)}`));
+  const shoutRef = channel.on("shout", (p) => log.push(`shout ${JSON.stringify(p)}`));
+  log.push(`binding ref type ${typeof shoutRef}`);
+  await outcome(channel.join(), "join");
+  log.push(`state ${channel.state}, connected ${socket.isConnected()}`);
+  await until("after_join", () => log.some((l) => l.startsWith("after_join")));
+
+  await outcome(channel.push("ping", { timestamp: 1 }), "ping");
+  await outcome(channel.push("echo", { nested: { list: [1, "two", null, true] } }), "echo");
+  await outcome(channel.push("fail", {}), "fail");
+  await outcome(channel.push("noreply", {}, 100), "noreply");
+  await outcome(channel.push("what", {}), "unknown");
+  await outcome(channel.push("shout", { body: "hi" }), "shout push");
+  await until("shout", () => log.some((l) => l.startsWith("shout {")));
+  channel.off("shout", shoutRef);
+  await outcome(channel.push("shout", { body: "unheard" }), "shout after off");
+
+  const bin = await new Promise((resolve) =>
+    channel.push("binary", new Uint8Array([1, 2, 250]).buffer).receive("ok", resolve),
+  );
+  log.push(`binary reply ${bin instanceof ArrayBuffer} ${[...new Uint8Array(bin)]}`);
+
+  try {
+    channel.join();
+    log.push("second join allowed");
+  } catch (e) {
+    log.push(`second join throws: ${/multiple times/.test(e.message)}`);
+  }
+  const fresh = socket.channel("room:unjoined");
+  try {
+    fresh.push("echo", {});
+    log.push("push before join allowed");
+  } catch (e) {
+    log.push(`push before join throws: ${/before joining/.test(e.message)}`);
+  }
+
+  const forbidden = socket.channel("room:forbidden");
+  await outcome(forbidden.join(), "forbidden join");
+  log.push(`forbidden state ${forbidden.state}`);
+  forbidden.leave();
+
+  const crashy = socket.channel("room:parity-crash");
+  crashy.onError((reason) => log.push(`crash onError ${JSON.stringify(reason)}`));
+  let crashJoins = 0;
+  crashy.join().receive("ok", () => crashJoins++);
+  await until("crash join", () => crashJoins === 1);
+  crashy.push("crash", {});
+  await until("crash error", () => log.some((l) => l.startsWith("crash onError")));
+  log.push(`crashed state ${crashy.state}`);
+  await until("crash rejoin", () => crashJoins === 2);
+  log.push(`rejoined state ${crashy.state}`);
+
+  channel.onClose(() => log.push("channel onClose"));
+  await outcome(channel.leave(), "leave");
+  await until("channel close", () => log.includes("channel onClose"));
+  log.push(`left state ${channel.state}`);
+
+  const pinged = await new Promise((resolve) => {
+    const sent = socket.ping((rtt) => resolve(`ping rtt ${typeof rtt}`));
+    if (!sent) resolve("ping not sent");
+  });
+  log.push(pinged);
+
+  let disconnected = false;
+  socket.disconnect(() => (disconnected = true));
+  await until("disconnect callback", () => disconnected);
+  await until("socket close", () => log.includes("socket close"));
+  log.push(`connected after disconnect ${socket.isConnected()}`);
+  return log;
+}
+
+/** Reconnect and rejoin after the server closes the socket, and after a drop. */
+async function reconnectScenario(libUrl, socketUrl, user) {
+  const { Socket } = await import(libUrl);
+  const log = [];
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  const until = async (what, pred) => {
+    for (let i = 0; i < 500 && !pred(); i++) await wait(10);
+    if (!pred()) log.push(`TIMEOUT waiting for ${what}`);
+  };
+  const socket = new Socket(socketUrl, {
+    params: { token: `user:${user}` },
+    reconnectAfterMs: () => 20,
+    rejoinAfterMs: () => 20,
+  });
+  let opens = 0;
+  socket.onOpen(() => log.push(`open ${++opens}`));
+  socket.onClose((e) => log.push(`close ${e.code}`));
+  socket.connect();
+  const channel = socket.channel("room:parity-reconnect");
+  channel.onError((reason) => log.push(`channel error ${JSON.stringify(reason)}`));
+  let joins = 0;
+  channel.join().receive("ok", () => log.push(`joined ${++joins}`));
+  await until("join", () => joins === 1);
+  await fetch(`/admin/disconnect?user=${user}`);
+  await until("rejoin", () => joins === 2);
+  log.push(`state ${channel.state}`);
+  const replies = [];
+  await fetch(`/admin/drop?user=${user}`);
+  await until("close after drop", () => log.filter((l) => l.startsWith("close")).length === 2);
+  for (let i = 0; i < 5; i++) channel.push("echo", { i }).receive("ok", (r) => replies.push(r.i));
+  await until("replies", () => replies.length === 5);
+  log.push(`echo replies in order ${replies.join(",")}`);
+  log.push(`state ${channel.state}`);
+  socket.disconnect();
+  await until("close after disconnect", () => log.filter((l) => l.startsWith("close")).length === 3);
+  return log;
+}
+
+async function run(libUrl, user, fn = scenario) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.route("**/__phoenix.mjs", (route) => route.fulfill({ body: PHOENIX_MJS, contentType: "text/javascript" }));
+  await page.goto(server.http + "/health");
+  const log = await page.evaluate(
+    `(${fn.toString()})(${JSON.stringify(server.http + libUrl)}, "/socket", ${JSON.stringify(user)})`,
+  );
+  await page.close();
+  assert.deepEqual(errors, []);
+  return log;
+}
+
+test("phoenix.js application code behaves the same on phoenix-wasm", async () => {
+  const reference = await run("/__phoenix.mjs", "parity");
+  const ours = await run("/pkg/index.js", "parity");
+  assert.ok(reference.length >= 30, reference.join("\n"));
+  assert.deepEqual(ours, reference);
+});
+
+test("reconnect and rejoin behave the same on phoenix-wasm", async () => {
+  const reference = await run("/__phoenix.mjs", "parityref", reconnectScenario);
+  const ours = await run("/pkg/index.js", "parityours", reconnectScenario);
+  assert.ok(!reference.some((l) => l.startsWith("TIMEOUT")), reference.join("\n"));
+  assert.deepEqual(ours, reference);
+});
