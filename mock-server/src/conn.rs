@@ -24,11 +24,9 @@ pub async fn serve(mut ws: WebSocket, hub: Hub, user: String) {
                     Some(Ok(WsMessage::Text(t))) => Frame::Text(t.to_string()),
                     Some(Ok(WsMessage::Binary(b))) => Frame::Binary(b.to_vec()),
                     Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
-                    Some(Ok(WsMessage::Close(frame))) => {
-                        // answer the close handshake, echoing the client's code
-                        let _ = ws.send(WsMessage::Close(frame)).await;
-                        break;
-                    }
+                    // the WebSocket layer answers the close handshake; keep reading
+                    // until it has been flushed and the stream ends
+                    Some(Ok(WsMessage::Close(_))) => continue,
                     Some(Err(_)) | None => break,
                 };
                 session.handle(&frame);

@@ -20,6 +20,9 @@ use super::timers::{TimerKey, Timers};
 
 /// The close code of a normal closure.
 pub const WS_CLOSE_NORMAL: u16 = 1000;
+/// The code a close event reports when the close frame carried none (what
+/// `disconnect()` without a code produces, as in phoenix.js).
+pub const WS_CLOSE_NO_STATUS: u16 = 1005;
 
 /// Produces the connect params (a JSON object as text); called on every connect.
 pub type SocketParamsFn = Box<dyn FnMut() -> Result<String, String>>;
@@ -131,7 +134,7 @@ pub enum Output {
     /// Encode this message with the application's encoder and send it
     /// (only with [`Config::custom_codec`]).
     SendMessage(Message),
-    /// Close connection `conn` with this code and reason.
+    /// Close connection `conn` with this code and reason (1005: close without a code).
     Close {
         /// The connection to close.
         conn: ConnId,
@@ -445,7 +448,7 @@ impl Socket {
         self.closed_by_pagehide = false;
         self.timers.cancel(TimerKey::Reconnect);
         self.reconnect.reset();
-        let code = code.unwrap_or(WS_CLOSE_NORMAL);
+        let code = code.unwrap_or(WS_CLOSE_NO_STATUS);
         let reason = reason.unwrap_or("").to_owned();
         if let Conn::Open(conn) | Conn::Connecting(conn) = self.conn {
             self.outputs.push_back(Output::Close { conn, code, reason: reason.clone() });
