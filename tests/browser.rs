@@ -372,3 +372,46 @@ async fn a_throwing_callback_does_not_break_the_socket() {
     assert_eq!(stringify(&again), r#"{"still":"alive"}"#);
     socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn receive_after_the_reply_arrived_fires_at_once_for_that_status_only() {
+    let socket = connected("valid").await;
+    let (ch, _, _) = join(&socket, "room:late").await;
+    let push = ch.push("fail", JsValue::UNDEFINED, None).unwrap();
+    let _ = push.outcome().await; // the reply has arrived
+    let (errors, cb) = recorder();
+    let (oks, ok_cb) = recorder();
+    push.receive("ok", ok_cb).unwrap().receive("error", cb).unwrap();
+    assert_eq!(errors.length(), 1, "fires synchronously");
+    assert_eq!(stringify(&errors.get(0)), r#"{"reason":"failed"}"#);
+    assert_eq!(oks.length(), 0);
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn custom_encode_and_decode_replace_the_serializer() {
+    // a codec that speaks V2 JSON itself and counts what it handled
+    let codec = Function::new_no_args(
+        "const stats = {encoded: 0, decoded: 0};
+         return {
+           stats,
+           encode(msg, cb) { stats.encoded++; cb(JSON.stringify([msg.join_ref, msg.ref, msg.topic, msg.event, msg.payload])); },
+           decode(raw, cb) { stats.decoded++; const [join_ref, ref, topic, event, payload] = JSON.parse(raw); cb({join_ref, ref, topic, event, payload}); },
+         };",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    let opts = obj(r#"{"params":{"token":"valid"}}"#);
+    Reflect::set(&opts, &"encode".into(), &Reflect::get(&codec, &"encode".into()).unwrap()).unwrap();
+    Reflect::set(&opts, &"decode".into(), &Reflect::get(&codec, &"decode".into()).unwrap()).unwrap();
+    let socket = Socket::new(mock_url(), opts).unwrap();
+    socket.connect();
+    let (ch, status, _) = join(&socket, "room:codec").await;
+    assert_eq!(status, "ok");
+    let reply = ch.push("echo", obj(r#"{"via":"codec"}"#), None).unwrap().outcome().await.unwrap();
+    assert_eq!(stringify(&reply), r#"{"via":"codec"}"#);
+    let stats = Reflect::get(&codec, &"stats".into()).unwrap();
+    assert!(Reflect::get(&stats, &"encoded".into()).unwrap().as_f64().unwrap() >= 2.0);
+    assert!(Reflect::get(&stats, &"decoded".into()).unwrap().as_f64().unwrap() >= 2.0);
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
