@@ -163,7 +163,22 @@ async fn hostile_input_throws_clear_errors() {
     let cyclic = Function::new_no_args("const o = {}; o.self = o; return o;").call0(&JsValue::NULL).unwrap();
     assert!(ch.push("echo", cyclic, None).is_err(), "cyclic payload throws");
     assert!(socket.off(JsValue::from_str("x")).is_err());
-    let _ = Array::new();
+    assert!(ch.push("echo", JsValue::UNDEFINED, Some(-1.0)).is_err(), "negative timeout throws");
+    let push = ch.push("echo", JsValue::UNDEFINED, None).unwrap();
+    assert!(push.receive("ok", JsValue::UNDEFINED).is_err(), "missing callback throws");
+    assert!(Socket::new(mock_url(), JsValue::from(3)).is_err(), "options must be an object");
+}
+
+#[wasm_bindgen_test]
+async fn huge_payloads_round_trip() {
+    let socket = connected("valid").await;
+    let (ch, _, _) = join(&socket, "room:huge").await;
+    let big = Function::new_no_args("return {blob: 'x'.repeat(4 * 1024 * 1024), list: Array.from({length: 10000}, (_, i) => i)}")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    let reply = ch.push("echo", big.clone(), None).unwrap().outcome().await.unwrap();
+    assert_eq!(stringify(&reply).len(), stringify(&big).len());
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
 }
 
 // ------------------------------------------------------- over a real network
