@@ -16,3 +16,7 @@ pub struct BindingRef(pub u32);
 /// One transport connection attempt. Inputs that name an older connection are ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ConnId(pub u32);
+
+/// A presence tracker attached to a channel with [`Socket::presence`](super::Socket::presence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PresenceId(pub u32);

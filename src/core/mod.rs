@@ -23,13 +23,15 @@ pub mod endpoint;
 pub mod ids;
 pub mod json;
 pub mod message;
+pub mod presence;
 pub mod push;
 pub mod serializer;
 pub mod socket;
 pub mod timers;
 
 pub use channel::{ChannelError, ChannelState, ParamsFn};
-pub use ids::{BindingRef, ChannelId, ConnId, PushId};
+pub use ids::{BindingRef, ChannelId, ConnId, PresenceId, PushId};
+pub use presence::{Change, Entry, PresenceState};
 pub use message::{Message, Payload, Reply};
 pub use serializer::Frame;
 pub use socket::{Config, ConnectionState, Event, Output, Socket};

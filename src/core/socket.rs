@@ -11,7 +11,8 @@ use std::collections::{HashMap, VecDeque};
 use super::backoff::{default_reconnect_after, default_rejoin_after, Backoff, Schedule};
 use super::channel::{Channel, ChannelError, ChannelState, ParamsFn};
 use super::endpoint::{endpoint_url, protocols, redact_url, websocket_endpoint, ConnectError, PageLocation};
-use super::ids::{BindingRef, ChannelId, ConnId, PushId};
+use super::ids::{BindingRef, ChannelId, ConnId, PresenceId, PushId};
+use super::presence::{Change, PresenceState, PresenceTracker};
 use super::json;
 use super::message::{events, Message, Payload};
 use super::push::{reasons, PushKind, PushRec};
@@ -224,6 +225,14 @@ pub enum Event {
         /// The payload it concerns, if any.
         data: Option<Payload>,
     },
+    /// A presence applied a `presence_state` or `presence_diff` (`onJoin`/`onLeave`
+    /// for each change, then `onSync`).
+    Presence {
+        /// The presence tracker.
+        presence: PresenceId,
+        /// Joins and leaves, in order.
+        changes: Vec<Change>,
+    },
     /// A channel was removed from the socket; its bindings are gone.
     ChannelRemoved {
         /// The channel.
@@ -275,6 +284,16 @@ pub struct Socket {
     closed_by_pagehide: bool,
     pings: HashMap<String, (u32, u64)>,
     next_ping: u32,
+    presences: Vec<PresenceSlot>,
+    next_presence: u32,
+}
+
+struct PresenceSlot {
+    id: PresenceId,
+    channel: ChannelId,
+    state_event: String,
+    diff_event: String,
+    tracker: PresenceTracker,
 }
 
 fn config_seed(c: &Config) -> u64 {
@@ -321,6 +340,8 @@ impl Socket {
             closed_by_pagehide: false,
             pings: HashMap::new(),
             next_ping: 0,
+            presences: Vec::new(),
+            next_presence: 0,
             config,
         }
     }
@@ -746,9 +767,72 @@ impl Socket {
             events::ERROR => self.channel_errored(id, msg.payload.clone(), msg.msg_ref.clone(), msg.join_ref.clone(), now),
             _ => {}
         }
+        if !self.presences.is_empty() {
+            self.presence_message(id, msg);
+        }
         if msg.event != events::ERROR {
             self.deliver(id, &msg.event, msg.payload.clone(), msg.msg_ref.clone(), msg.join_ref.clone());
         }
+    }
+
+    fn presence_message(&mut self, channel: ChannelId, msg: &Message) {
+        let join_ref = self.join_ref_of(channel);
+        let mut out = Vec::new();
+        for slot in self.presences.iter_mut().filter(|p| p.channel == channel) {
+            let is_state = msg.event == slot.state_event;
+            if !is_state && msg.event != slot.diff_event {
+                continue;
+            }
+            let Some(raw) = msg.payload.as_json() else {
+                out.push(Event::Error { reason: format!("{} on {} must be JSON", msg.event, msg.topic) });
+                continue;
+            };
+            let result = if is_state {
+                slot.tracker.handle_state(raw, join_ref.as_deref()).map(Some)
+            } else {
+                slot.tracker.handle_diff(raw, join_ref.as_deref())
+            };
+            match result {
+                Ok(Some(changes)) => out.push(Event::Presence { presence: slot.id, changes }),
+                Ok(None) => {}
+                Err(e) => out.push(Event::Error { reason: format!("malformed {} on {}: {e}", msg.event, msg.topic) }),
+            }
+        }
+        for e in out {
+            self.emit(e);
+        }
+    }
+
+    /// Tracks presence on a channel (phoenix.js `new Presence(channel, {events})`):
+    /// `state_event` / `diff_event` default to `presence_state` / `presence_diff`.
+    pub fn presence(&mut self, channel: ChannelId, state_event: Option<&str>, diff_event: Option<&str>) -> Result<PresenceId, ChannelError> {
+        self.chan(channel)?;
+        self.next_presence = self.next_presence.wrapping_add(1);
+        let id = PresenceId(self.next_presence);
+        self.presences.push(PresenceSlot {
+            id,
+            channel,
+            state_event: state_event.unwrap_or("presence_state").to_owned(),
+            diff_event: diff_event.unwrap_or("presence_diff").to_owned(),
+            tracker: PresenceTracker::default(),
+        });
+        Ok(id)
+    }
+
+    /// The synced state of a presence tracker.
+    pub fn presence_state(&self, id: PresenceId) -> Option<&PresenceState> {
+        self.presences.iter().find(|p| p.id == id).map(|p| &p.tracker.state)
+    }
+
+    /// Whether a presence tracker is holding diffs until the state of the current join.
+    pub fn presence_pending(&self, id: PresenceId) -> Option<bool> {
+        let p = self.presences.iter().find(|p| p.id == id)?;
+        Some(p.tracker.in_pending_sync_state(self.join_ref_of(p.channel).as_deref()))
+    }
+
+    /// Stops tracking presence (its state is dropped).
+    pub fn remove_presence(&mut self, id: PresenceId) {
+        self.presences.retain(|p| p.id != id);
     }
 
     fn deliver(&mut self, id: ChannelId, event: &str, payload: Payload, msg_ref: Option<String>, join_ref: Option<String>) {
@@ -1165,6 +1249,7 @@ impl Socket {
         }
         self.cancel_timeout(ch.join_push);
         self.pushes.remove(&ch.join_push);
+        self.presences.retain(|p| p.channel != id);
         self.emit(Event::ChannelRemoved { channel: id, join_push: ch.join_push });
     }
 }

@@ -1,0 +1,80 @@
+//! Presence sync cost: a 10,000-member `presence_state`, then 1,000 `presence_diff`s
+//! (each one join and one leave), through the core's tracker.
+//!
+//! `cargo run --release --example presence_bench`
+//!
+//! For scale it also runs the same diffs the way phoenix.js does it (a deep copy of
+//! the whole state per diff), modelled here as a clone of the state per diff.
+
+use std::time::Instant;
+
+use phoenix_wasm::core::presence::PresenceTracker;
+
+fn meta(user: usize, n: usize) -> String {
+    format!(r#"{{"online_at":1700000000,"status":"online","phx_ref":"F{user}-{n}"}}"#)
+}
+
+fn main() {
+    const MEMBERS: usize = 10_000;
+    const DIFFS: usize = 1_000;
+    let mut state = String::from("{");
+    for u in 0..MEMBERS {
+        if u > 0 {
+            state.push(',');
+        }
+        state.push_str(&format!(r#""user{u}":{{"metas":[{}]}}"#, meta(u, 0)));
+    }
+    state.push('}');
+    let diffs: Vec<String> = (0..DIFFS)
+        .map(|i| {
+            format!(
+                r#"{{"joins":{{"new{i}":{{"metas":[{}]}}}},"leaves":{{"user{i}":{{"metas":[{}]}}}}}}"#,
+                meta(MEMBERS + i, 0),
+                meta(i, 0)
+            )
+        })
+        .collect();
+
+    let runs = 7;
+    let mut state_ms = vec![];
+    let mut diff_ms = vec![];
+    let mut list_ms = vec![];
+    let mut naive_ms = vec![];
+    for _ in 0..runs {
+        let mut t = PresenceTracker::default();
+        let t0 = Instant::now();
+        let changes = t.handle_state(&state, Some("1")).unwrap();
+        state_ms.push(t0.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(changes.len(), MEMBERS);
+
+        let t1 = Instant::now();
+        for d in &diffs {
+            t.handle_diff(d, Some("1")).unwrap().unwrap();
+        }
+        diff_ms.push(t1.elapsed().as_secs_f64() * 1e3);
+        assert_eq!(t.state.len(), MEMBERS);
+
+        let t2 = Instant::now();
+        let listed = t.state.to_pairs_json();
+        list_ms.push(t2.elapsed().as_secs_f64() * 1e3);
+        assert!(listed.len() > MEMBERS * 50);
+
+        let t3 = Instant::now();
+        let mut s = t.state.clone();
+        for d in &diffs {
+            let mut copy = s.clone(); // what a deep copy per diff costs
+            copy.sync_diff(d, &mut Vec::new()).unwrap();
+            s = copy;
+        }
+        naive_ms.push(t3.elapsed().as_secs_f64() * 1e3);
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        v[v.len() / 2]
+    };
+    println!("presence, {MEMBERS} members, {DIFFS} diffs (median of {runs} runs, native release build)");
+    println!("  presence_state sync : {:8.2} ms", median(&mut state_ms));
+    println!("  {DIFFS} diffs         : {:8.2} ms ({:.2} µs/diff)", median(&mut diff_ms), median(&mut diff_ms.clone()) * 1e3 / DIFFS as f64);
+    println!("  list (JSON pairs)   : {:8.2} ms", median(&mut list_ms));
+    println!("  diffs with a state copy per diff (phoenix.js's approach): {:8.2} ms", median(&mut naive_ms));
+}

@@ -1,0 +1,484 @@
+//! Presence: the `presence_state` / `presence_diff` sync of Phoenix.Presence,
+//! with phoenix.js's semantics (metas identified by `phx_ref`, a meta update is a
+//! leave plus a join, diffs held while (re)joining) and without cloning the whole
+//! state per diff: a diff costs time in proportion to its own size.
+//!
+//! Keys are plain strings in a map, so `__proto__`, `constructor` or `toString`
+//! are ordinary keys.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::json::{self, JsonError};
+
+/// One meta of a presence (one connection of a user): its raw JSON and `phx_ref`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meta {
+    /// `phx_ref`, the meta's identity (`None` if the server sent none).
+    pub phx_ref: Option<String>,
+    /// The meta object as JSON text.
+    pub raw: String,
+}
+
+/// A presence: its metas and any other fields the server put beside them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Entry {
+    /// The metas, oldest first.
+    pub metas: Vec<Meta>,
+    /// Other fields of the presence object (raw JSON values), e.g. from `fetch/2`.
+    pub extra: Vec<(String, String)>,
+}
+
+impl Entry {
+    fn parse(raw: &str) -> Result<Entry, JsonError> {
+        let mut entry = Entry::default();
+        for (k, v) in json::object_entries(raw)? {
+            if k == "metas" {
+                for m in json::array_items(v)? {
+                    let phx_ref = match json::get(m, "phx_ref")? {
+                        Some(r) => json::opt_string(r)?,
+                        None => None,
+                    };
+                    entry.metas.push(Meta { phx_ref, raw: m.to_owned() });
+                }
+            } else {
+                entry.extra.push((k, v.to_owned()));
+            }
+        }
+        Ok(entry)
+    }
+
+    /// The presence as JSON: `{"metas":[...], ...extra}`.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(16 + self.metas.iter().map(|m| m.raw.len() + 1).sum::<usize>());
+        self.write_json(&mut out);
+        out
+    }
+
+    fn write_json(&self, out: &mut String) {
+        out.push_str("{\"metas\":[");
+        for (i, m) in self.metas.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&m.raw);
+        }
+        out.push(']');
+        for (k, v) in &self.extra {
+            out.push(',');
+            json::write_string(out, k);
+            out.push(':');
+            out.push_str(v);
+        }
+        out.push('}');
+    }
+
+    fn has_ref(&self, r: &Option<String>) -> bool {
+        self.metas.iter().any(|m| &m.phx_ref == r)
+    }
+}
+
+/// A join or a leave, as phoenix.js's `onJoin(key, current, newPres)` and
+/// `onLeave(key, current, leftPres)` receive them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// `key` joined (or got new metas).
+    Join {
+        /// The key.
+        key: String,
+        /// The presence before the join, if the key was present.
+        current: Option<Entry>,
+        /// The joined presence (only the new metas).
+        joined: Entry,
+    },
+    /// `key` lost metas.
+    Leave {
+        /// The key.
+        key: String,
+        /// The presence after the leave (empty metas: the key is gone).
+        current: Entry,
+        /// The left presence (only the removed metas).
+        left: Entry,
+    },
+}
+
+/// Presence state: key → presence, listed in the order keys first joined.
+#[derive(Debug, Clone, Default)]
+pub struct PresenceState {
+    entries: HashMap<String, (u64, Entry)>,
+    order: BTreeMap<u64, String>,
+    next: u64,
+}
+
+/// A parsed diff `{joins, leaves}`.
+#[derive(Debug, Clone, Default)]
+pub struct Diff {
+    joins: Vec<(String, Entry)>,
+    leaves: Vec<(String, Entry)>,
+}
+
+impl Diff {
+    /// Parses `{"joins": {...}, "leaves": {...}}`.
+    pub fn parse(raw: &str) -> Result<Diff, JsonError> {
+        let mut diff = Diff::default();
+        for (k, v) in json::object_entries(raw)? {
+            let target = match k.as_str() {
+                "joins" => &mut diff.joins,
+                "leaves" => &mut diff.leaves,
+                _ => continue,
+            };
+            for (key, entry) in json::object_entries(v)? {
+                target.push((key, Entry::parse(entry)?));
+            }
+        }
+        Ok(diff)
+    }
+}
+
+fn parse_state(raw: &str) -> Result<Vec<(String, Entry)>, JsonError> {
+    json::object_entries(raw)?.into_iter().map(|(k, v)| Ok((k, Entry::parse(v)?))).collect()
+}
+
+impl PresenceState {
+    /// Parses a state object `{key: {metas: [...]}, ...}`.
+    pub fn from_json(raw: &str) -> Result<PresenceState, JsonError> {
+        let mut s = PresenceState::default();
+        for (k, e) in parse_state(raw)? {
+            s.insert(k, e);
+        }
+        Ok(s)
+    }
+
+    /// Number of keys.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when nobody is present.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The presence of `key`.
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.entries.get(key).map(|(_, e)| e)
+    }
+
+    /// Keys and presences in listing order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Entry)> {
+        self.order.values().map(|k| (k.as_str(), &self.entries[k].1))
+    }
+
+    fn insert(&mut self, key: String, entry: Entry) {
+        if let Some(slot) = self.entries.get_mut(&key) {
+            slot.1 = entry;
+            return;
+        }
+        self.next += 1;
+        self.order.insert(self.next, key.clone());
+        self.entries.insert(key, (self.next, entry));
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some((seq, _)) = self.entries.remove(key) {
+            self.order.remove(&seq);
+        }
+    }
+
+    /// The state as a JSON object.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{");
+        for (i, (k, e)) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            json::write_string(&mut out, k);
+            out.push(':');
+            e.write_json(&mut out);
+        }
+        out.push('}');
+        out
+    }
+
+    /// The state as a JSON array of `[key, presence]` pairs, in listing order.
+    pub fn to_pairs_json(&self) -> String {
+        let mut out = String::from("[");
+        for (i, (k, e)) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('[');
+            json::write_string(&mut out, k);
+            out.push(',');
+            e.write_json(&mut out);
+            out.push(']');
+        }
+        out.push(']');
+        out
+    }
+
+    /// phoenix.js `Presence.syncState`: replaces the state with `new_state`,
+    /// reporting the keys and metas that joined or left.
+    pub fn sync_state(&mut self, new_state: &str, changes: &mut Vec<Change>) -> Result<(), JsonError> {
+        let incoming = parse_state(new_state)?;
+        let incoming_keys: std::collections::HashSet<&str> = incoming.iter().map(|(k, _)| k.as_str()).collect();
+        let mut diff = Diff::default();
+        for (key, entry) in self.iter() {
+            if !incoming_keys.contains(key) {
+                diff.leaves.push((key.to_owned(), entry.clone()));
+            }
+        }
+        for (key, new_entry) in incoming {
+            match self.get(&key) {
+                Some(cur) => {
+                    let joined: Vec<Meta> = new_entry.metas.iter().filter(|m| !cur.has_ref(&m.phx_ref)).cloned().collect();
+                    let left: Vec<Meta> = cur.metas.iter().filter(|m| !new_entry.has_ref(&m.phx_ref)).cloned().collect();
+                    if !joined.is_empty() {
+                        diff.joins.push((key.clone(), Entry { metas: joined, extra: new_entry.extra.clone() }));
+                    }
+                    if !left.is_empty() {
+                        diff.leaves.push((key, Entry { metas: left, extra: cur.extra.clone() }));
+                    }
+                }
+                None => diff.joins.push((key, new_entry)),
+            }
+        }
+        self.apply(diff, changes);
+        Ok(())
+    }
+
+    /// phoenix.js `Presence.syncDiff` for a raw diff.
+    pub fn sync_diff(&mut self, diff: &str, changes: &mut Vec<Change>) -> Result<(), JsonError> {
+        let diff = Diff::parse(diff)?;
+        self.apply(diff, changes);
+        Ok(())
+    }
+
+    /// Applies a parsed diff: joins first (new metas appended after the kept
+    /// current ones), then leaves (a key with no metas left is removed).
+    pub fn apply(&mut self, diff: Diff, changes: &mut Vec<Change>) {
+        for (key, joined) in diff.joins {
+            let current = self.get(&key).cloned();
+            let mut merged = joined.clone();
+            if let Some(cur) = &current {
+                let mut metas: Vec<Meta> = cur.metas.iter().filter(|m| !joined.has_ref(&m.phx_ref)).cloned().collect();
+                metas.append(&mut merged.metas);
+                merged.metas = metas;
+            }
+            self.insert(key.clone(), merged);
+            changes.push(Change::Join { key, current, joined });
+        }
+        for (key, left) in diff.leaves {
+            let Some((_, cur)) = self.entries.get_mut(&key) else { continue };
+            cur.metas.retain(|m| !left.has_ref(&m.phx_ref));
+            let current = cur.clone();
+            let empty = cur.metas.is_empty();
+            changes.push(Change::Leave { key: key.clone(), current, left });
+            if empty {
+                self.remove(&key);
+            }
+        }
+    }
+}
+
+/// A channel's presence tracker (phoenix.js `new Presence(channel)`): applies
+/// `presence_state` and `presence_diff` in order, holding diffs that arrive
+/// before the state of the current join.
+#[derive(Debug, Default)]
+pub struct PresenceTracker {
+    /// The synced state.
+    pub state: PresenceState,
+    pending: Vec<Diff>,
+    join_ref: Option<String>,
+}
+
+impl PresenceTracker {
+    /// Whether diffs are being held (no state yet for the channel's current join).
+    pub fn in_pending_sync_state(&self, channel_join_ref: Option<&str>) -> bool {
+        self.join_ref.is_none() || self.join_ref.as_deref() != channel_join_ref
+    }
+
+    /// A `presence_state` arrived: sync it, then apply the held diffs. Returns the
+    /// changes; a malformed state changes nothing.
+    pub fn handle_state(&mut self, raw: &str, channel_join_ref: Option<&str>) -> Result<Vec<Change>, JsonError> {
+        let mut changes = Vec::new();
+        self.state.sync_state(raw, &mut changes)?;
+        self.join_ref = channel_join_ref.map(str::to_owned);
+        for diff in std::mem::take(&mut self.pending) {
+            self.state.apply(diff, &mut changes);
+        }
+        Ok(changes)
+    }
+
+    /// A `presence_diff` arrived: applied now (`Some(changes)`), or held (`None`).
+    pub fn handle_diff(&mut self, raw: &str, channel_join_ref: Option<&str>) -> Result<Option<Vec<Change>>, JsonError> {
+        let diff = Diff::parse(raw)?;
+        if self.in_pending_sync_state(channel_join_ref) {
+            self.pending.push(diff);
+            return Ok(None);
+        }
+        let mut changes = Vec::new();
+        self.state.apply(diff, &mut changes);
+        Ok(Some(changes))
+    }
+
+    /// Diffs held until the next state.
+    pub fn pending_diffs(&self) -> usize {
+        self.pending.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(s: &PresenceState) -> Vec<&str> {
+        s.iter().map(|(k, _)| k).collect()
+    }
+
+    fn refs(e: &Entry) -> Vec<&str> {
+        e.metas.iter().map(|m| m.phx_ref.as_deref().unwrap_or("")).collect()
+    }
+
+    fn summary(changes: &[Change]) -> Vec<String> {
+        changes
+            .iter()
+            .map(|c| match c {
+                Change::Join { key, current, joined } => {
+                    format!("join {key} cur={:?} new={:?}", current.as_ref().map(refs), refs(joined))
+                }
+                Change::Leave { key, current, left } => format!("leave {key} cur={:?} left={:?}", refs(current), refs(left)),
+            })
+            .collect()
+    }
+
+    // presence_test.js syncState: "syncs empty state"
+    #[test]
+    fn sync_state_syncs_empty_state() {
+        let mut s = PresenceState::default();
+        let mut ch = vec![];
+        s.sync_state(r#"{"u1":{"metas":[{"id":1,"phx_ref":"1"}]}}"#, &mut ch).unwrap();
+        assert_eq!(s.to_json(), r#"{"u1":{"metas":[{"id":1,"phx_ref":"1"}]}}"#);
+        assert_eq!(summary(&ch), ["join u1 cur=None new=[\"1\"]"]);
+    }
+
+    // "onJoins new presences and onLeave's left presences"
+    #[test]
+    fn sync_state_on_joins_new_and_on_leaves_left() {
+        let mut s = PresenceState::from_json(r#"{"u4":{"metas":[{"id":4,"phx_ref":"4"}]}}"#).unwrap();
+        let mut ch = vec![];
+        s.sync_state(r#"{"u1":{"metas":[{"id":1,"phx_ref":"1"}]},"u2":{"metas":[{"id":2,"phx_ref":"2"}]}}"#, &mut ch).unwrap();
+        assert_eq!(keys(&s), ["u1", "u2"]);
+        assert_eq!(
+            summary(&ch),
+            ["join u1 cur=None new=[\"1\"]", "join u2 cur=None new=[\"2\"]", "leave u4 cur=[] left=[\"4\"]"]
+        );
+    }
+
+    // "onJoins only newly added metas"
+    #[test]
+    fn sync_state_on_joins_only_newly_added_metas() {
+        let mut s = PresenceState::from_json(r#"{"u3":{"metas":[{"id":3,"phx_ref":"3"}]}}"#).unwrap();
+        let mut ch = vec![];
+        s.sync_state(r#"{"u3":{"metas":[{"id":3,"phx_ref":"3"},{"id":3,"phx_ref":"3.new"}]}}"#, &mut ch).unwrap();
+        assert_eq!(summary(&ch), ["join u3 cur=Some([\"3\"]) new=[\"3.new\"]"]);
+        assert_eq!(refs(s.get("u3").unwrap()), ["3", "3.new"]);
+    }
+
+    // syncDiff: "syncs empty state"
+    #[test]
+    fn sync_diff_syncs_empty_state() {
+        let mut s = PresenceState::default();
+        let mut ch = vec![];
+        s.sync_diff(r#"{"joins":{"u1":{"metas":[{"id":1,"phx_ref":"1"}]}},"leaves":{}}"#, &mut ch).unwrap();
+        assert_eq!(keys(&s), ["u1"]);
+    }
+
+    // "removes presence when meta is empty and adds additional meta"
+    #[test]
+    fn sync_diff_removes_presence_when_meta_is_empty_and_adds_additional_meta() {
+        let mut s = PresenceState::from_json(
+            r#"{"u1":{"metas":[{"id":1,"phx_ref":"1"}]},"u2":{"metas":[{"id":2,"phx_ref":"2"}]}}"#,
+        )
+        .unwrap();
+        let mut ch = vec![];
+        s.sync_diff(
+            r#"{"joins":{"u1":{"metas":[{"id":1,"phx_ref":"1.2"}]}},"leaves":{"u2":{"metas":[{"id":2,"phx_ref":"2"}]}}}"#,
+            &mut ch,
+        )
+        .unwrap();
+        assert_eq!(keys(&s), ["u1"]);
+        assert_eq!(refs(s.get("u1").unwrap()), ["1", "1.2"]);
+    }
+
+    // "removes meta while leaving key if other metas exist"
+    #[test]
+    fn sync_diff_removes_meta_while_leaving_key_if_other_metas_exist() {
+        let mut s = PresenceState::from_json(r#"{"u1":{"metas":[{"id":1,"phx_ref":"1"},{"id":1,"phx_ref":"1.2"}]}}"#).unwrap();
+        let mut ch = vec![];
+        s.sync_diff(r#"{"joins":{},"leaves":{"u1":{"metas":[{"id":1,"phx_ref":"1"}]}}}"#, &mut ch).unwrap();
+        assert_eq!(refs(s.get("u1").unwrap()), ["1.2"]);
+        assert_eq!(summary(&ch), ["leave u1 cur=[\"1.2\"] left=[\"1\"]"]);
+    }
+
+    // "Object.prototype key collisions": syncState and syncDiff
+    #[test]
+    fn prototype_keys_are_ordinary_keys() {
+        let mut s = PresenceState::default();
+        let mut ch = vec![];
+        let state = r#"{"__proto__":{"metas":[{"phx_ref":"p"}]},"constructor":{"metas":[{"phx_ref":"c"}]},"toString":{"metas":[{"phx_ref":"t"}]}}"#;
+        s.sync_state(state, &mut ch).unwrap();
+        assert_eq!(keys(&s), ["__proto__", "constructor", "toString"]);
+        s.sync_diff(r#"{"joins":{},"leaves":{"__proto__":{"metas":[{"phx_ref":"p"}]},"toString":{"metas":[{"phx_ref":"t"}]}}}"#, &mut ch)
+            .unwrap();
+        assert_eq!(keys(&s), ["constructor"]);
+        assert_eq!(s.to_json(), r#"{"constructor":{"metas":[{"phx_ref":"c"}]}}"#);
+    }
+
+    // list: "lists full presence by default" (custom chooser: the shell's part)
+    #[test]
+    fn lists_in_join_order_with_extra_fields_kept() {
+        let s = PresenceState::from_json(r#"{"b":{"metas":[{"phx_ref":"2"}],"user":{"name":"B"}},"a":{"metas":[{"phx_ref":"1"}]}}"#).unwrap();
+        assert_eq!(s.to_pairs_json(), r#"[["b",{"metas":[{"phx_ref":"2"}],"user":{"name":"B"}}],["a",{"metas":[{"phx_ref":"1"}]}]]"#);
+    }
+
+    // instance: "updates existing meta for a presence update (leave + join)"
+    #[test]
+    fn a_meta_update_arrives_as_leave_plus_join() {
+        let mut s = PresenceState::from_json(r#"{"u1":{"metas":[{"status":"away","phx_ref":"1"}]}}"#).unwrap();
+        let mut ch = vec![];
+        s.sync_diff(
+            r#"{"joins":{"u1":{"metas":[{"status":"online","phx_ref":"2","phx_ref_prev":"1"}]}},"leaves":{"u1":{"metas":[{"status":"away","phx_ref":"1"}]}}}"#,
+            &mut ch,
+        )
+        .unwrap();
+        assert_eq!(s.to_json(), r#"{"u1":{"metas":[{"status":"online","phx_ref":"2","phx_ref_prev":"1"}]}}"#);
+        assert_eq!(summary(&ch), ["join u1 cur=Some([\"1\"]) new=[\"2\"]", "leave u1 cur=[\"2\"] left=[\"1\"]"]);
+    }
+
+    // instance: "applies pending diff if state is not yet synced"
+    #[test]
+    fn tracker_holds_diffs_until_the_state_of_the_current_join() {
+        let mut t = PresenceTracker::default();
+        let diff = r#"{"joins":{"u2":{"metas":[{"phx_ref":"2"}]}},"leaves":{"u1":{"metas":[{"phx_ref":"1"}]}}}"#;
+        assert_eq!(t.handle_diff(diff, Some("5")).unwrap(), None);
+        assert_eq!(t.pending_diffs(), 1);
+        let changes = t.handle_state(r#"{"u1":{"metas":[{"phx_ref":"1"}]}}"#, Some("5")).unwrap();
+        assert_eq!(summary(&changes).len(), 3);
+        assert_eq!(keys(&t.state), ["u2"]);
+        // a rejoin (new join ref) holds diffs again until its state
+        assert_eq!(t.handle_diff(diff, Some("9")).unwrap(), None);
+        assert!(t.handle_diff(diff, Some("5")).unwrap().is_some());
+    }
+
+    #[test]
+    fn malformed_presence_payloads_are_errors() {
+        let mut s = PresenceState::default();
+        let mut ch = vec![];
+        for bad in ["[]", r#"{"u":{"metas":5}}"#, r#"{"u":{"metas":[{"phx_ref":3}]}}"#, "{"] {
+            assert!(s.sync_state(bad, &mut ch).is_err(), "{bad}");
+        }
+        assert!(s.sync_diff(r#"{"joins":[]}"#, &mut ch).is_err());
+        let mut t = PresenceTracker::default();
+        assert!(t.handle_diff("{nope", None).is_err());
+    }
+}
