@@ -13,6 +13,7 @@
 //! ```
 
 mod options;
+mod presence;
 mod shell;
 mod transport;
 mod values;
@@ -25,6 +26,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::{BindingRef, ChannelId, PushId};
+pub use presence::{presence_list, presence_sync_diff, presence_sync_state, Presence};
 use shell::{PushHooks, Shell, SocketCallback};
 use values::{error, function, payload_from_js, timeout_ms};
 

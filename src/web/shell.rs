@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use super::options::ShellOptions;
 use super::transport::{Transport, TransportEvent};
 use super::values::{console_warn, error, invoke, message_from_js, message_to_js, now, payload_to_js};
-use crate::core::{BindingRef, ChannelId, ConnId, Event, Output, PushId, Socket};
+use crate::core::{BindingRef, ChannelId, ConnId, Event, Output, PresenceId, PushId, Socket};
 
 /// The receive hooks of one push, shared by every JS `Push` handle of it.
 #[derive(Default)]
@@ -72,6 +72,21 @@ struct ChannelCallbacks {
     bindings: HashMap<BindingRef, Function>,
 }
 
+/// Which presence callback.
+#[derive(Clone, Copy)]
+pub(crate) enum PresenceCallback {
+    Join,
+    Leave,
+    Sync,
+}
+
+#[derive(Default)]
+struct PresenceCallbacks {
+    join: Option<Function>,
+    leave: Option<Function>,
+    sync: Option<Function>,
+}
+
 #[derive(Default)]
 struct Callbacks {
     open: Vec<(String, Function)>,
@@ -81,6 +96,7 @@ struct Callbacks {
     channels: HashMap<ChannelId, ChannelCallbacks>,
     pushes: HashMap<PushId, Rc<RefCell<PushHooks>>>,
     pings: HashMap<u32, Function>,
+    presences: HashMap<PresenceId, PresenceCallbacks>,
 }
 
 /// Which socket-level callback list.
@@ -202,6 +218,17 @@ impl Shell {
         let cbs = self.codec_callbacks.borrow();
         let (sent, decoded) = cbs.as_ref().expect("made when a codec is set");
         if decoder { decoded.as_ref().clone() } else { sent.as_ref().clone() }
+    }
+
+    /// Sets a presence's onJoin / onLeave / onSync callback.
+    pub fn set_presence_callback(&self, id: PresenceId, which: PresenceCallback, cb: Function) {
+        let mut cbs = self.callbacks.borrow_mut();
+        let p = cbs.presences.entry(id).or_default();
+        match which {
+            PresenceCallback::Join => p.join = Some(cb),
+            PresenceCallback::Leave => p.leave = Some(cb),
+            PresenceCallback::Sync => p.sync = Some(cb),
+        }
     }
 
     /// Registers a ping callback.
@@ -483,6 +510,16 @@ impl Shell {
                 }
             }
             Event::ChannelState { .. } => {}
+            Event::Presence { presence, changes } => {
+                let (join, leave, sync) = match self.callbacks.borrow().presences.get(&presence) {
+                    Some(p) => (p.join.clone(), p.leave.clone(), p.sync.clone()),
+                    None => return,
+                };
+                super::presence::report(&changes, join.as_ref(), leave.as_ref());
+                if let Some(f) = sync {
+                    invoke(&f, &[]);
+                }
+            }
             Event::Pong { ping, rtt } => {
                 let cb = self.callbacks.borrow_mut().pings.remove(&ping);
                 if let Some(cb) = cb {

@@ -165,6 +165,53 @@ async function reconnectScenario(libUrl, socketUrl, user) {
   return log;
 }
 
+/** Presence as overlays use it: who is in the room, across joins, leaves, tabs and kicks. */
+async function presenceScenario(libUrl, socketUrl, user) {
+  const { Socket, Presence } = await import(libUrl);
+  const log = [];
+  const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+  const until = async (what, pred) => {
+    for (let i = 0; i < 500 && !pred(); i++) await wait(10);
+    if (!pred()) log.push(`TIMEOUT waiting for ${what}`);
+  };
+  const topic = `room:presence-${user}`;
+  const open = (name, extra = {}) => {
+    const s = new Socket(socketUrl, { params: { token: `user:${name}` }, reconnectAfterMs: () => 20, ...extra });
+    s.connect();
+    return s;
+  };
+  const a = open(`${user}-a`);
+  const ca = a.channel(topic);
+  const presence = new Presence(ca);
+  presence.onJoin((key, cur, pres) => log.push(`join ${key.slice(user.length)} had=${cur ? cur.metas.length : "none"} new=${pres.metas.length}`));
+  presence.onLeave((key, cur, pres) => log.push(`leave ${key.slice(user.length)} left=${cur.metas.length} gone=${pres.metas.length}`));
+  let syncs = 0;
+  presence.onSync(() => syncs++);
+  const members = () => presence.list((key, p) => `${key.slice(user.length)}x${p.metas.length}`).sort().join(" ");
+  ca.join();
+  await until("self", () => members() === "-ax1");
+  const b1 = open(`${user}-b`);
+  b1.channel(topic).join();
+  await until("b", () => members() === "-ax1 -bx1");
+  const b2 = open(`${user}-b`);
+  const cb2 = b2.channel(topic);
+  cb2.join();
+  await until("second tab", () => members() === "-ax1 -bx2");
+  cb2.leave();
+  await until("tab closed", () => members() === "-ax1 -bx1");
+  await fetch(`/admin/disconnect?user=${user}-b`);
+  await until("b back", () => log.filter((l) => l.startsWith("join -b")).length === 3);
+  await until("b present", () => members() === "-ax1 -bx1");
+  log.push(`members ${members()}`);
+  log.push(`synced ${syncs > 0}`);
+  log.push(`list default ${presence.list().length}`);
+  const state = Presence.syncState({}, { k: { metas: [{ phx_ref: "1" }] } });
+  const next = Presence.syncDiff(state, { joins: { j: { metas: [{ phx_ref: "2" }] } }, leaves: { k: { metas: [{ phx_ref: "1" }] } } });
+  log.push(`static ${JSON.stringify(Presence.list(next, (k) => k))}`);
+  for (const s of [a, b1, b2]) s.disconnect();
+  return log;
+}
+
 async function run(libUrl, user, fn = scenario) {
   const page = await browser.newPage();
   const errors = [];
@@ -190,5 +237,16 @@ test("reconnect and rejoin behave the same on phoenix-wasm", async () => {
   const reference = await run("/__phoenix.mjs", "parityref", reconnectScenario);
   const ours = await run("/pkg/index.js", "parityours", reconnectScenario);
   assert.ok(!reference.some((l) => l.startsWith("TIMEOUT")), reference.join("\n"));
+  assert.deepEqual(ours, reference);
+});
+
+test("presence behaves the same on phoenix-wasm", async () => {
+  const reference = await run("/__phoenix.mjs", "pref", presenceScenario);
+  const ours = await run("/pkg/index.js", "pref", presenceScenario);
+  assert.ok(!reference.some((l) => l.startsWith("TIMEOUT")), reference.join("\n"));
+  // two members see each other; a second tab is a second meta; a kick is a leave then a re-join
+  for (const line of ["join -b had=none new=1", "join -b had=1 new=1", "leave -b left=1 gone=1", "leave -b left=0 gone=1", "members -ax1 -bx1"]) {
+    assert.ok(ours.includes(line), `${line} missing from\n${ours.join("\n")}`);
+  }
   assert.deepEqual(ours, reference);
 });

@@ -1,0 +1,173 @@
+//! `Presence` for JavaScript (phoenix.js's API); the state lives in the core.
+
+use std::rc::Rc;
+
+use js_sys::{Array, Function, JSON};
+use wasm_bindgen::prelude::*;
+
+use super::shell::{PresenceCallback, Shell};
+use super::values::{describe, error, function, invoke, type_name};
+use super::Channel;
+use crate::core::presence::{Change, PresenceState};
+use crate::core::PresenceId;
+
+/// Presence on a channel (phoenix.js `Presence`): syncs `presence_state` and
+/// `presence_diff`, calls `onJoin`/`onLeave` per change and `onSync` after each.
+#[wasm_bindgen]
+pub struct Presence {
+    shell: Rc<Shell>,
+    id: PresenceId,
+}
+
+fn parse(json: &str) -> JsValue {
+    JSON::parse(json).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Calls `on_join` / `on_leave` for each change, with phoenix.js's arguments.
+pub(crate) fn report(changes: &[Change], on_join: Option<&Function>, on_leave: Option<&Function>) {
+    for c in changes {
+        match c {
+            Change::Join { key, current, joined } => {
+                if let Some(f) = on_join {
+                    let cur = current.as_ref().map(|e| parse(&e.to_json())).unwrap_or(JsValue::UNDEFINED);
+                    invoke(f, &[&key.into(), &cur, &parse(&joined.to_json())]);
+                }
+            }
+            Change::Leave { key, current, left } => {
+                if let Some(f) = on_leave {
+                    invoke(f, &[&key.into(), &parse(&current.to_json()), &parse(&left.to_json())]);
+                }
+            }
+        }
+    }
+}
+
+fn optional_fn(v: &JsValue, what: &str) -> Result<Option<Function>, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        Ok(None)
+    } else {
+        function(v, what).map(Some)
+    }
+}
+
+fn stringify(v: &JsValue, what: &str) -> Result<String, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok("{}".into());
+    }
+    JSON::stringify(v)
+        .map_err(|e| error(format!("{what} cannot be serialized: {}", describe(&e))))?
+        .as_string()
+        .ok_or_else(|| error(format!("{what} must be an object (got {})", type_name(v))))
+}
+
+fn list_pairs(pairs_json: &str, chooser: Option<&Function>) -> Result<Array, JsValue> {
+    let pairs: Array = JSON::parse(pairs_json)?.into();
+    let out = Array::new_with_length(pairs.length());
+    for (i, pair) in pairs.iter().enumerate() {
+        let pair: Array = pair.into();
+        let (key, presence) = (pair.get(0), pair.get(1));
+        let item = match chooser {
+            Some(f) => f.call2(&JsValue::NULL, &key, &presence)?,
+            None => presence,
+        };
+        out.set(i as u32, item);
+    }
+    Ok(out)
+}
+
+#[wasm_bindgen]
+impl Presence {
+    /// `new Presence(channel, {events: {state, diff}})`; events default to
+    /// `presence_state` and `presence_diff`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(channel: &Channel, opts: JsValue) -> Result<Presence, JsValue> {
+        let events = if opts.is_object() { js_sys::Reflect::get(&opts, &"events".into())? } else { JsValue::UNDEFINED };
+        let name = |k: &str| -> Result<Option<String>, JsValue> {
+            if !events.is_object() {
+                return Ok(None);
+            }
+            let v = js_sys::Reflect::get(&events, &k.into())?;
+            if v.is_undefined() {
+                return Ok(None);
+            }
+            v.as_string().map(Some).ok_or_else(|| error(format!("Presence events.{k} must be a string")))
+        };
+        let (state, diff) = (name("state")?, name("diff")?);
+        let shell = channel.shell.clone();
+        let id = shell
+            .core
+            .borrow_mut()
+            .presence(channel.id, state.as_deref(), diff.as_deref())
+            .map_err(|e| error(e.to_string()))?;
+        Ok(Presence { shell, id })
+    }
+
+    /// Sets `callback(key, currentPresence, newPresence)` for joins.
+    #[wasm_bindgen(js_name = onJoin)]
+    pub fn on_join(&self, callback: JsValue) -> Result<(), JsValue> {
+        self.shell.set_presence_callback(self.id, PresenceCallback::Join, function(&callback, "onJoin callback")?);
+        Ok(())
+    }
+
+    /// Sets `callback(key, currentPresence, leftPresence)` for leaves.
+    #[wasm_bindgen(js_name = onLeave)]
+    pub fn on_leave(&self, callback: JsValue) -> Result<(), JsValue> {
+        self.shell.set_presence_callback(self.id, PresenceCallback::Leave, function(&callback, "onLeave callback")?);
+        Ok(())
+    }
+
+    /// Sets `callback()`, called after each applied state or diff.
+    #[wasm_bindgen(js_name = onSync)]
+    pub fn on_sync(&self, callback: JsValue) -> Result<(), JsValue> {
+        self.shell.set_presence_callback(self.id, PresenceCallback::Sync, function(&callback, "onSync callback")?);
+        Ok(())
+    }
+
+    /// The presences, or `chooser(key, presence)` of each, in join order.
+    pub fn list(&self, chooser: JsValue) -> Result<Array, JsValue> {
+        let chooser = optional_fn(&chooser, "list chooser")?;
+        let pairs = self.shell.core.borrow().presence_state(self.id).map(PresenceState::to_pairs_json).unwrap_or_else(|| "[]".into());
+        list_pairs(&pairs, chooser.as_ref())
+    }
+
+    /// Whether diffs are held until the state of the channel's current join.
+    #[wasm_bindgen(js_name = inPendingSyncState)]
+    pub fn in_pending_sync_state(&self) -> bool {
+        self.shell.core.borrow().presence_pending(self.id).unwrap_or(true)
+    }
+
+    /// The synced state as an object `{key: {metas: [...]}}`.
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> JsValue {
+        let json = self.shell.core.borrow().presence_state(self.id).map(PresenceState::to_json).unwrap_or_else(|| "{}".into());
+        parse(&json)
+    }
+}
+
+/// `Presence.syncState(state, newState, onJoin?, onLeave?)`: returns the new state.
+#[wasm_bindgen(js_name = presenceSyncState)]
+pub fn presence_sync_state(state: JsValue, new_state: JsValue, on_join: JsValue, on_leave: JsValue) -> Result<JsValue, JsValue> {
+    let mut s = PresenceState::from_json(&stringify(&state, "state")?).map_err(|e| error(format!("invalid presence state: {e}")))?;
+    let mut changes = Vec::new();
+    s.sync_state(&stringify(&new_state, "newState")?, &mut changes).map_err(|e| error(format!("invalid presence state: {e}")))?;
+    report(&changes, optional_fn(&on_join, "onJoin")?.as_ref(), optional_fn(&on_leave, "onLeave")?.as_ref());
+    Ok(parse(&s.to_json()))
+}
+
+/// `Presence.syncDiff(state, {joins, leaves}, onJoin?, onLeave?)`: returns the new state.
+#[wasm_bindgen(js_name = presenceSyncDiff)]
+pub fn presence_sync_diff(state: JsValue, diff: JsValue, on_join: JsValue, on_leave: JsValue) -> Result<JsValue, JsValue> {
+    let mut s = PresenceState::from_json(&stringify(&state, "state")?).map_err(|e| error(format!("invalid presence state: {e}")))?;
+    let mut changes = Vec::new();
+    s.sync_diff(&stringify(&diff, "diff")?, &mut changes).map_err(|e| error(format!("invalid presence diff: {e}")))?;
+    report(&changes, optional_fn(&on_join, "onJoin")?.as_ref(), optional_fn(&on_leave, "onLeave")?.as_ref());
+    Ok(parse(&s.to_json()))
+}
+
+/// `Presence.list(presences, chooser?)`.
+#[wasm_bindgen(js_name = presenceList)]
+pub fn presence_list(presences: JsValue, chooser: JsValue) -> Result<Array, JsValue> {
+    let chooser = optional_fn(&chooser, "list chooser")?;
+    let s = PresenceState::from_json(&stringify(&presences, "presences")?).map_err(|e| error(format!("invalid presence state: {e}")))?;
+    list_pairs(&s.to_pairs_json(), chooser.as_ref())
+}
