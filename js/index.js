@@ -1,7 +1,7 @@
 // The package's ESM entry: initialises the wasm module itself (top-level await),
 // so `import { Socket } from "phoenix-wasm"` is all an application writes.
 import init, {
-  Socket, Channel, Push, Presence,
+  Socket, Channel, Push, Presence, subscribe,
   presenceSyncState, presenceSyncDiff, presenceList,
 } from "./phoenix_wasm.js";
 
@@ -12,4 +12,4 @@ Presence.syncState = presenceSyncState;
 Presence.syncDiff = presenceSyncDiff;
 Presence.list = presenceList;
 
-export { Socket, Channel, Push, Presence };
+export { Socket, Channel, Push, Presence, subscribe };

@@ -11,6 +11,9 @@ cargo test --workspace 2>&1 | grep -Ev '^\s*(Compiling|Finished|Running|Doc-test
 
 bash scripts/build.sh
 
+step "type tests (tsc --strict over tests/types and the typed demo)"
+npx --no-install tsc -p tests/types && echo "    types OK"
+
 step "node tests (official phoenix client vs phoenix-mock; demo overlay in Chromium)"
 cargo build --quiet -p phoenix-mock
 PHX_MOCK_BIN="$ROOT/target/debug/phoenix-mock" node --test --test-reporter=spec tests/node/

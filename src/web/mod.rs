@@ -15,6 +15,7 @@
 mod options;
 mod presence;
 mod shell;
+mod subscribe;
 mod transport;
 mod values;
 
@@ -27,6 +28,7 @@ use wasm_bindgen::JsCast;
 
 use crate::core::{BindingRef, ChannelId, PushId};
 pub use presence::{presence_list, presence_sync_diff, presence_sync_state, Presence};
+pub use subscribe::subscribe;
 use shell::{PushHooks, Shell, SocketCallback};
 use values::{error, function, payload_from_js, timeout_ms};
 
