@@ -28,7 +28,7 @@ http=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$log")
 [[ -n $http ]] || { cat "$log" >&2; echo "mock server did not start" >&2; exit 1; }
 export PHX_MOCK_URL="${http/http/ws}/socket"
 echo "    mock server: $http"
-wasm-pack test --mode no-install --headless --chrome -- --test browser -- --nocapture 2>&1 \
+wasm-pack test --mode no-install --headless --chrome -- --test browser --test browser_typed -- --nocapture 2>&1 \
     | grep -Ev '^\s*(Compiling|Finished|Running|\[INFO\])' 
 echo
 echo "all tests passed"

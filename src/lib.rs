@@ -14,3 +14,6 @@ pub mod core;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+#[cfg(target_arch = "wasm32")]
+pub mod typed;
