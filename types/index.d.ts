@@ -61,10 +61,19 @@ export interface UnknownTopic {
 
 type Field<S, K extends string, Default> = S extends { [P in K]-?: infer V } ? V : Default;
 
+/**
+ * The events of a schema: its `events` field, or the schema itself when it is a
+ * plain event map (`socket.channel<{ obs_event: ObsEvent }>("overlay:obs")`).
+ */
+export type EventsOf<S> = S extends { events: infer E }
+  ? E
+  : S extends { pushes: unknown } | { join: unknown } | { presence: unknown }
+    ? {}
+    : S;
 /** Event names a schema declares. */
-export type EventName<S> = keyof Field<S, "events", {}> & string;
+export type EventName<S> = keyof EventsOf<S> & string;
 /** The payload of event `E`. */
-export type EventPayload<S, E extends string> = Field<S, "events", {}> extends infer M ? (E extends keyof M ? M[E] : never) : never;
+export type EventPayload<S, E extends string> = EventsOf<S> extends infer M ? (E extends keyof M ? M[E] : never) : never;
 /** Push names a schema declares. */
 export type PushName<S> = keyof Field<S, "pushes", {}> & string;
 type PushOf<S, E extends string> = Field<S, "pushes", {}> extends infer M ? (E extends keyof M ? M[E] : never) : never;

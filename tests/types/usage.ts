@@ -126,6 +126,12 @@ const explicit = plain.channel<ObsChannel>("overlay:obs");
 explicit.on("obs_event", (e) => e.timestamp satisfies number);
 // @ts-expect-error an explicit schema is enforced as well
 explicit.on("nope", () => {});
+// a plain event map works as a schema too
+interface ObsEvents { obs_event: ObsEvent; initial_state: ObsState }
+const mapped = plain.channel<ObsEvents>("overlay:obs");
+mapped.on("obs_event", (e) => e.type satisfies string);
+// @ts-expect-error wrong payload shape for a plain event map
+mapped.on("initial_state", (s: { scene: number }) => void s);
 Presence.list(Presence.syncState({}, { a: { metas: [{ phx_ref: "1" }] } }), (k) => k);
 
 // @ts-expect-error options are typed
