@@ -90,7 +90,13 @@ impl Session {
             (_, events::JOIN) => self.join(&m),
             (_, events::LEAVE) => self.leave(&m),
             _ => match self.joined.get(&m.topic) {
-                Some(jr) if m.join_ref.as_deref() == Some(jr.as_str()) => self.room_event(&m),
+                Some(jr) if m.join_ref.as_deref() == Some(jr.as_str()) => {
+                    if m.topic.starts_with("presence:room:") {
+                        self.presence_room_event(&m)
+                    } else {
+                        self.room_event(&m)
+                    }
+                }
                 _ => self.reply(&m, "error", json!({"reason": "unmatched topic"})),
             },
         }
@@ -98,7 +104,8 @@ impl Session {
 
     fn join(&mut self, m: &Message) {
         let topic = m.topic.as_str();
-        if !topic.starts_with("room:") {
+        let presence_room = topic.starts_with("presence:room:");
+        if !topic.starts_with("room:") && !presence_room {
             return self.reply(m, "error", json!({"reason": "unmatched topic"}));
         }
         let Some(join_ref) = m.join_ref.clone() else {
@@ -118,6 +125,13 @@ impl Session {
         self.joined.insert(topic.to_owned(), join_ref.clone());
         self.hub.subscribe(topic, self.conn, &join_ref);
         self.reply(m, "ok", json!({"joined": topic}));
+        if presence_room {
+            let mut extra = serde_json::Map::new();
+            extra.insert("status".into(), json!("online"));
+            let state = self.hub.track_with(topic, self.conn, &self.user, extra);
+            self.push(&msg(Some(&join_ref), None, topic, "presence_state", state));
+            return;
+        }
         self.push(&msg(Some(&join_ref), None, topic, "after_join", json!({"hello": self.user})));
         let state = self.hub.track(topic, self.conn, &self.user);
         self.push(&msg(Some(&join_ref), None, topic, "presence_state", state));
@@ -131,6 +145,24 @@ impl Session {
                 self.hub.unsubscribe(&m.topic, self.conn);
             }
             _ => self.reply(m, "error", json!({"reason": "unmatched topic"})),
+        }
+    }
+
+    /// `presence:room:<id>`: `update_status {status}` updates the caller's meta.
+    fn presence_room_event(&mut self, m: &Message) {
+        let payload: Value = m.payload.as_json().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
+        match m.event.as_str() {
+            "update_status" => match payload.get("status").and_then(Value::as_str) {
+                Some(status) if !status.is_empty() && status.len() <= 64 => {
+                    let mut patch = serde_json::Map::new();
+                    patch.insert("status".into(), json!(status));
+                    self.hub.update_meta(&m.topic, self.conn, &self.user, patch);
+                    self.reply(m, "ok", json!({"status": status}));
+                }
+                _ => self.reply(m, "error", json!({"message": "status must be a non-empty string"})),
+            },
+            "ping" => self.reply(m, "ok", json!({"pong": true, "timestamp": crate::hub::now_secs()})),
+            _ => self.reply(m, "error", json!({"reason": "unknown event"})),
         }
     }
 

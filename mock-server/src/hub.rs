@@ -138,7 +138,13 @@ impl Hub {
     /// Tracks `user` on `topic` for `conn`; returns the presence state after tracking
     /// and broadcasts the join diff.
     pub fn track(&self, topic: &str, conn: u64, user: &str) -> Value {
-        let meta = json!({"online_at": now_secs(), "phx_ref": format!("F{}", self.next_id())});
+        self.track_with(topic, conn, user, Map::new())
+    }
+
+    /// [`Hub::track`] with extra meta fields.
+    pub fn track_with(&self, topic: &str, conn: u64, user: &str, extra: Map<String, Value>) -> Value {
+        let mut meta = json!({"online_at": now_secs(), "phx_ref": format!("F{}", self.next_id())});
+        meta.as_object_mut().expect("an object").extend(extra);
         let state = {
             let mut st = self.lock();
             let entry = st.presence.entry(topic.to_owned()).or_default();
@@ -148,6 +154,29 @@ impl Hub {
         let diff = json!({"joins": {user: {"metas": [meta]}}, "leaves": {}});
         self.broadcast(topic, "presence_diff", Payload::Json(diff.to_string()));
         state
+    }
+
+    /// Updates the meta of `conn` on `topic` (Phoenix's `Presence.update`): members
+    /// get one diff with the old meta as a leave and the new one as a join.
+    pub fn update_meta(&self, topic: &str, conn: u64, user: &str, patch: Map<String, Value>) -> bool {
+        let (old, new) = {
+            let mut st = self.lock();
+            let next = self.next_id();
+            let Some(meta) = st.presence.get_mut(topic).and_then(|u| u.get_mut(user)).and_then(|m| m.iter_mut().find(|m| m.conn == conn)) else {
+                return false;
+            };
+            let old = meta.value.clone();
+            let mut new = old.clone();
+            let obj = new.as_object_mut().expect("metas are objects");
+            obj.extend(patch);
+            obj.insert("phx_ref_prev".into(), old["phx_ref"].clone());
+            obj.insert("phx_ref".into(), Value::String(format!("F{next}")));
+            meta.value = new.clone();
+            (old, new)
+        };
+        let diff = json!({"joins": {user: {"metas": [new]}}, "leaves": {user: {"metas": [old]}}});
+        self.broadcast(topic, "presence_diff", Payload::Json(diff.to_string()));
+        true
     }
 
     fn untrack(&self, topic: &str, conn: u64) {

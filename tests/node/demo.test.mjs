@@ -60,3 +60,31 @@ test("lobby overlay shows 'joined room:lobby', connection state and live shouts"
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("presence board (typed TypeScript overlay) lists members, tabs and status changes", async () => {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(server.http + "/presence.html?room=demo&token=user:viewer");
+  await page.waitForFunction(() => document.querySelector("#board")?.textContent.includes("viewer"));
+  await page.waitForFunction(() => document.getElementById("status").textContent === "connected");
+
+  const bob = new Socket(server.socketUrl, { transport: WebSocket, params: { token: "user:bob" } });
+  const bob2 = new Socket(server.socketUrl, { transport: WebSocket, params: { token: "user:bob" } });
+  bob.connect();
+  bob2.connect();
+  const ch = bob.channel("presence:room:demo");
+  assert.equal((await outcome(ch.join())).status, "ok");
+  await page.waitForFunction(() => [...document.querySelectorAll("#board li")].some((li) => li.textContent === "bob"));
+  const ch2 = bob2.channel("presence:room:demo");
+  assert.equal((await outcome(ch2.join())).status, "ok");
+  await page.waitForFunction(() => [...document.querySelectorAll("#board li")].some((li) => li.textContent === "bob ×2"));
+  for (const c of [ch, ch2]) assert.deepEqual(await outcome(c.push("update_status", { status: "away" })), { status: "ok", response: { status: "away" } });
+  await page.waitForFunction(() => [...document.querySelectorAll("#board li.away")].some((li) => li.textContent.startsWith("bob")));
+  await page.screenshot({ path: SHOTS + "presence.png", omitBackground: true });
+  bob.disconnect();
+  bob2.disconnect();
+  await page.waitForFunction(() => ![...document.querySelectorAll("#board li")].some((li) => li.textContent.startsWith("bob")));
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -250,3 +250,24 @@ test("/admin/mute stops heartbeat replies, so the client's heartbeat times out",
 function once(emitter, event) {
   return new Promise((resolve) => emitter.once(event, resolve));
 }
+
+test("presence:room:* tracks {status} metas and update_status arrives as leave + join", async () => {
+  const a = await connected({ params: { token: "user:watcher" } });
+  const ca = a.channel("presence:room:status");
+  const presence = new Presence(ca);
+  await outcome(ca.join());
+  const b = await connected({ params: { token: "user:mover" } });
+  const cb = await joinedChannel(b, "presence:room:status");
+  const status = () => presence.list((k, p) => k === "mover" && p.metas[0].status).find(Boolean);
+  while (status() !== "online") await new Promise((r) => setTimeout(r, 5));
+  const changes = [];
+  presence.onJoin((k) => k === "mover" && changes.push("join"));
+  presence.onLeave((k) => k === "mover" && changes.push("leave"));
+  assert.deepEqual(await outcome(cb.push("update_status", { status: "away" })), { status: "ok", response: { status: "away" } });
+  while (status() !== "away") await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(changes, ["join", "leave"]);
+  const metas = presence.list((k, p) => (k === "mover" ? p.metas : null)).find(Boolean);
+  assert.equal(metas.length, 1);
+  assert.ok(metas[0].phx_ref_prev);
+  assert.equal((await outcome(cb.push("update_status", {}))).status, "error");
+});
