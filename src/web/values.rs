@@ -108,7 +108,7 @@ pub(crate) fn timeout_ms(value: Option<f64>, what: &str) -> Result<Option<u64>, 
     match value {
         None => Ok(None),
         Some(t) if t.is_finite() && t >= 0.0 => Ok(Some(t as u64)),
-        Some(t) => Err(error(format!("{what} must be a non-negative number of milliseconds (got {t})"))),
+        Some(_) => Err(error(format!("{what} must be a non-negative, finite number of milliseconds"))),
     }
 }
 
