@@ -220,6 +220,8 @@ async fn reconnects_with_backoff_and_rejoins_after_the_server_drops_every_socket
     socket.on_open(cb).unwrap();
     let (closes, cb) = recorder();
     socket.on_close(cb).unwrap();
+    let (statuses, cb) = recorder();
+    socket.on_status(cb).unwrap();
     socket.connect();
     let ch = socket.channel("room:drop", JsValue::UNDEFINED).unwrap();
     let (joins, cb) = recorder();
@@ -231,6 +233,17 @@ async fn reconnects_with_backoff_and_rejoins_after_the_server_drops_every_socket
     assert_eq!(Reflect::get(&close, &"wasClean".into()).unwrap(), JsValue::FALSE);
     until(5_000, "reopen and rejoin", || opens.length() == 2 && joins.length() == 2).await;
     assert_eq!(ch.state(), "joined");
+    let seen: Vec<String> = statuses.iter().map(|v| stringify(&v)).collect();
+    assert_eq!(
+        seen,
+        [
+            r#"{"state":"connecting"}"#,
+            r#"{"state":"open"}"#,
+            r#"{"state":"reconnecting","attempt":1,"inMs":10}"#,
+            r#"{"state":"connecting"}"#,
+            r#"{"state":"open"}"#
+        ]
+    );
     socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
 }
 

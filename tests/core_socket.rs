@@ -4,7 +4,7 @@
 
 mod sim;
 
-use phoenix_wasm::core::{ChannelState, Config, ConnectionState, Event, Message, Payload};
+use phoenix_wasm::core::{ChannelState, Config, ConnectionState, Event, Message, Payload, Status};
 use sim::{broadcast, config, json, params, replies, Sim};
 
 fn joined(sim: &mut Sim, topic: &str) -> phoenix_wasm::core::ChannelId {
@@ -35,7 +35,25 @@ fn connect_establishes_connection_with_endpoint_params_and_vsn() {
     sim.transport_opens();
     assert_eq!(sim.socket.connection_state(), ConnectionState::Open);
     assert!(sim.socket.is_connected());
-    assert_eq!(sim.take_events(), vec![Event::Open]);
+    assert_eq!(sim.take_events(), vec![Event::Status(Status::Connecting), Event::Status(Status::Open), Event::Open]);
+}
+
+#[test]
+fn status_stream_reports_reconnecting_with_attempt_and_delay_and_closed_after_disconnect() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    sim.take_events();
+    sim.transport_closes(1006);
+    assert!(sim.events.contains(&Event::Status(Status::Reconnecting { attempt: 1, in_ms: 10 })));
+    sim.advance(10);
+    sim.transport_closes(1006);
+    assert!(sim.events.contains(&Event::Status(Status::Reconnecting { attempt: 2, in_ms: 50 })));
+    sim.advance(50);
+    sim.transport_opens();
+    sim.take_events();
+    sim.socket.disconnect(Some(1000), Some("bye"), sim.now);
+    sim.drain();
+    assert!(sim.events.contains(&Event::Status(Status::Closed { code: 1000, reason: "bye".into(), clean: true })));
 }
 
 #[test]

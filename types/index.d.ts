@@ -171,6 +171,13 @@ export interface Message<P = unknown> {
   payload: P;
 }
 
+/** The connection status, as `onStatus` reports it. */
+export type SocketStatus =
+  | { state: "connecting" }
+  | { state: "open" }
+  | { state: "reconnecting"; attempt: number; inMs: number }
+  | { state: "closed"; code: number; reason: string; clean: boolean };
+
 /** The argument of `onClose` callbacks. */
 export interface CloseInfo {
   code: number;
@@ -205,6 +212,8 @@ export declare class Socket<T = AnyTopics> {
   onClose(callback: (event: CloseInfo) => void): string;
   onError(callback: (error: Error) => void): string;
   onMessage(callback: (message: Message) => void): string;
+  /** Connection status changes, including when the next reconnect attempt starts. */
+  onStatus(callback: (status: SocketStatus) => void): string;
   off(refs: string[]): void;
   ping(callback: (rttMs: number) => void): boolean;
   push(message: Partial<Message> & { topic: string; event: string }): void;

@@ -34,4 +34,4 @@ pub use ids::{BindingRef, ChannelId, ConnId, PresenceId, PushId};
 pub use presence::{Change, Entry, PresenceState};
 pub use message::{Message, Payload, Reply};
 pub use serializer::Frame;
-pub use socket::{Config, ConnectionState, Event, Output, Socket};
+pub use socket::{Config, ConnectionState, Event, Output, Socket, Status};

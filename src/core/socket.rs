@@ -118,6 +118,32 @@ impl ConnectionState {
     }
 }
 
+/// The connection as a person would describe it (the status stream).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Opening a connection.
+    Connecting,
+    /// Connected.
+    Open,
+    /// Disconnected; the next attempt starts in `in_ms`.
+    Reconnecting {
+        /// The attempt about to be made, from 1.
+        attempt: u32,
+        /// Milliseconds until it starts.
+        in_ms: u64,
+    },
+    /// Disconnected, and no attempt is scheduled (after `disconnect()`, or while
+    /// hidden with `reconnect_while_hidden` off).
+    Closed {
+        /// Close code.
+        code: u16,
+        /// Close reason.
+        reason: String,
+        /// Whether the client asked for it.
+        clean: bool,
+    },
+}
+
 /// What the caller must do, or tell the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
@@ -168,6 +194,8 @@ pub enum Event {
         /// Whether the client asked for it.
         clean: bool,
     },
+    /// The connection status changed.
+    Status(Status),
     /// A transport error, a connect error, or a malformed frame (`onError`).
     Error {
         /// What went wrong.
@@ -445,6 +473,7 @@ impl Socket {
                 self.conn = Conn::Connecting(conn);
                 self.log("transport", || format!("connecting to {}", redact_url(&url)), None);
                 self.outputs.push_back(Output::Connect { conn, url, protocols });
+                self.emit(Event::Status(Status::Connecting));
             }
             Err(e) => self.emit(Event::Error { reason: e.to_string() }),
         }
@@ -491,6 +520,7 @@ impl Socket {
         self.flush_send_buffer();
         self.pending_heartbeat = None;
         self.timers.arm(TimerKey::Heartbeat, now + self.config.heartbeat_interval);
+        self.emit(Event::Status(Status::Open));
         self.emit(Event::Open);
         for id in self.channel_order.clone() {
             let Some(ch) = self.channels.get_mut(&id) else { continue };
@@ -533,8 +563,10 @@ impl Socket {
         self.timers.cancel(TimerKey::HeartbeatTimeout);
         let why = if reason == "heartbeat timeout" { "heartbeat_timeout" } else { "connection_closed" };
         self.error_channels(why, now);
-        self.emit(Event::Close { code, reason, clean });
-        if !self.closed_by_client {
+        self.emit(Event::Close { code, reason: reason.clone(), clean });
+        if self.closed_by_client {
+            self.emit(Event::Status(Status::Closed { code, reason, clean }));
+        } else {
             self.schedule_reconnect(now);
         }
     }
@@ -545,6 +577,7 @@ impl Socket {
             delay = self.random() % (delay + 1);
         }
         self.timers.arm(TimerKey::Reconnect, now + delay);
+        self.emit(Event::Status(Status::Reconnecting { attempt: self.reconnect.tries() + 1, in_ms: delay }));
     }
 
     /// xorshift64*: deterministic for a given seed.

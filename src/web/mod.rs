@@ -153,6 +153,14 @@ impl Socket {
         Ok(self.shell.add_socket_callback(SocketCallback::Message, function(&callback, "onMessage callback")?))
     }
 
+    /// Calls `callback(status)` on every connection status change:
+    /// `{state: "connecting"}`, `{state: "open"}`, `{state: "reconnecting", attempt, inMs}`,
+    /// `{state: "closed", code, reason, clean}` (no reconnect scheduled).
+    #[wasm_bindgen(js_name = onStatus)]
+    pub fn on_status(&self, callback: JsValue) -> Result<String, JsValue> {
+        Ok(self.shell.add_socket_callback(SocketCallback::Status, function(&callback, "onStatus callback")?))
+    }
+
     /// Removes the callbacks registered under `refs`.
     pub fn off(&self, refs: JsValue) -> Result<(), JsValue> {
         if !Array::is_array(&refs) {

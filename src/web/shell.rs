@@ -93,6 +93,7 @@ struct Callbacks {
     close: Vec<(String, Function)>,
     error: Vec<(String, Function)>,
     message: Vec<(String, Function)>,
+    status: Vec<(String, Function)>,
     channels: HashMap<ChannelId, ChannelCallbacks>,
     pushes: HashMap<PushId, Rc<RefCell<PushHooks>>>,
     pings: HashMap<u32, Function>,
@@ -106,6 +107,7 @@ pub(crate) enum SocketCallback {
     Close,
     Error,
     Message,
+    Status,
 }
 
 /// A page-lifecycle listener: where it listens, to what, and its closure.
@@ -268,6 +270,7 @@ impl Shell {
             SocketCallback::Close => &mut cbs.close,
             SocketCallback::Error => &mut cbs.error,
             SocketCallback::Message => &mut cbs.message,
+            SocketCallback::Status => &mut cbs.status,
         };
         list.push((r.clone(), cb));
         let observe = !cbs.message.is_empty();
@@ -279,7 +282,7 @@ impl Shell {
     pub fn off(&self, refs: &[String]) {
         let mut guard = self.callbacks.borrow_mut();
         let cbs = &mut *guard;
-        for list in [&mut cbs.open, &mut cbs.close, &mut cbs.error, &mut cbs.message] {
+        for list in [&mut cbs.open, &mut cbs.close, &mut cbs.error, &mut cbs.message, &mut cbs.status] {
             list.retain(|(r, _)| !refs.contains(r));
         }
         let cbs = guard;
@@ -460,6 +463,7 @@ impl Shell {
             SocketCallback::Close => &cbs.close,
             SocketCallback::Error => &cbs.error,
             SocketCallback::Message => &cbs.message,
+            SocketCallback::Status => &cbs.status,
         };
         list.iter().map(|(_, f)| f.clone()).collect()
     }
@@ -510,6 +514,16 @@ impl Shell {
                 }
             }
             Event::ChannelState { .. } => {}
+            Event::Status(status) => {
+                let fs = self.socket_callbacks(SocketCallback::Status);
+                if fs.is_empty() {
+                    return;
+                }
+                let obj = status_to_js(&status);
+                for f in fs {
+                    invoke(&f, &[&obj]);
+                }
+            }
             Event::Presence { presence, changes } => {
                 let (join, leave, sync) = match self.callbacks.borrow().presences.get(&presence) {
                     Some(p) => (p.join.clone(), p.leave.clone(), p.sync.clone()),
@@ -561,6 +575,31 @@ impl Shell {
             }
         }
     }
+}
+
+/// `{state, attempt?, inMs?, code?, reason?, clean?}` for `onStatus` callbacks.
+pub(crate) fn status_to_js(status: &crate::core::Status) -> JsValue {
+    use crate::core::Status;
+    let o = Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(&o, &k.into(), &v);
+    };
+    match status {
+        Status::Connecting => set("state", "connecting".into()),
+        Status::Open => set("state", "open".into()),
+        Status::Reconnecting { attempt, in_ms } => {
+            set("state", "reconnecting".into());
+            set("attempt", (*attempt).into());
+            set("inMs", (*in_ms as f64).into());
+        }
+        Status::Closed { code, reason, clean } => {
+            set("state", "closed".into());
+            set("code", (*code).into());
+            set("reason", reason.as_str().into());
+            set("clean", (*clean).into());
+        }
+    }
+    o.into()
 }
 
 impl Drop for Shell {

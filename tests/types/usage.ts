@@ -136,3 +136,9 @@ Presence.list(Presence.syncState({}, { a: { metas: [{ phx_ref: "1" }] } }), (k) 
 
 // @ts-expect-error options are typed
 new Socket("/socket", { heartbeatIntervalMs: "30s" });
+
+socket.onStatus((s) => {
+  if (s.state === "reconnecting") s.inMs satisfies number;
+  // @ts-expect-error only a reconnecting status has a delay
+  if (s.state === "open") void s.inMs;
+});
