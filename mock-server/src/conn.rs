@@ -1,5 +1,6 @@
 //! One WebSocket connection: Phoenix's socket semantics (heartbeat, join, leave,
-//! duplicate joins, unmatched topics) and the `room:*` test channel.
+//! duplicate joins, unmatched topics), the `room:*` test channel and
+//! `presence:room:*`; the overlay channels are in `channels.rs`.
 
 use std::collections::HashMap;
 
@@ -10,6 +11,7 @@ use phoenix_wasm::core::{Frame, Message, Payload};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
+use crate::channels::Kind;
 use crate::hub::{msg, send, Hub, Out};
 
 /// Serves one socket of `user` until either side closes it.
@@ -45,21 +47,21 @@ pub async fn serve(mut ws: WebSocket, hub: Hub, user: String) {
     hub.unregister(conn);
 }
 
-struct Session {
-    hub: Hub,
-    conn: u64,
-    user: String,
+pub(crate) struct Session {
+    pub hub: Hub,
+    pub conn: u64,
+    pub user: String,
     tx: mpsc::UnboundedSender<Out>,
     /// topic -> join_ref
     joined: HashMap<String, String>,
 }
 
 impl Session {
-    fn push(&self, m: &Message) {
+    pub fn push(&self, m: &Message) {
         send(&self.tx, m);
     }
 
-    fn reply(&self, m: &Message, status: &str, response: Value) {
+    pub fn reply(&self, m: &Message, status: &str, response: Value) {
         self.reply_payload(m, Payload::Json(json!({"status": status, "response": response}).to_string()));
     }
 
@@ -90,13 +92,12 @@ impl Session {
             (_, events::JOIN) => self.join(&m),
             (_, events::LEAVE) => self.leave(&m),
             _ => match self.joined.get(&m.topic) {
-                Some(jr) if m.join_ref.as_deref() == Some(jr.as_str()) => {
-                    if m.topic.starts_with("presence:room:") {
-                        self.presence_room_event(&m)
-                    } else {
-                        self.room_event(&m)
-                    }
-                }
+                Some(jr) if m.join_ref.as_deref() == Some(jr.as_str()) => match Kind::of(&m.topic) {
+                    Some(Kind::Room) => self.room_event(&m),
+                    Some(Kind::PresenceRoom) => self.presence_room_event(&m),
+                    Some(kind) => self.scenario_event(kind, &m),
+                    None => self.reply(&m, "error", json!({"reason": "unmatched topic"})),
+                },
                 _ => self.reply(&m, "error", json!({"reason": "unmatched topic"})),
             },
         }
@@ -104,10 +105,10 @@ impl Session {
 
     fn join(&mut self, m: &Message) {
         let topic = m.topic.as_str();
-        let presence_room = topic.starts_with("presence:room:");
-        if !topic.starts_with("room:") && !presence_room {
+        let Some(kind) = Kind::of(topic) else {
             return self.reply(m, "error", json!({"reason": "unmatched topic"}));
-        }
+        };
+        let presence_room = kind == Kind::PresenceRoom;
         let Some(join_ref) = m.join_ref.clone() else {
             return self.reply(m, "error", json!({"reason": "join_ref required"}));
         };
@@ -125,6 +126,9 @@ impl Session {
         self.joined.insert(topic.to_owned(), join_ref.clone());
         self.hub.subscribe(topic, self.conn, &join_ref);
         self.reply(m, "ok", json!({"joined": topic}));
+        if !matches!(kind, Kind::Room | Kind::PresenceRoom) {
+            return self.scenario_joined(kind, topic, &join_ref);
+        }
         if presence_room {
             let mut extra = serde_json::Map::new();
             extra.insert("status".into(), json!("online"));

@@ -51,6 +51,14 @@ pub struct State {
 pub struct Hub {
     state: Arc<Mutex<State>>,
     ids: Arc<AtomicU64>,
+    /// Scenario data and rates.
+    pub scenario: Arc<crate::scenario::Scenario>,
+    /// The overlay channels' shared state.
+    pub shared: Arc<Mutex<crate::channels::Shared>>,
+}
+
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
 pub fn now_secs() -> u64 {
@@ -78,6 +86,21 @@ pub fn send(tx: &UnboundedSender<Out>, m: &Message) {
 }
 
 impl Hub {
+    /// A hub for `scenario`.
+    pub fn new(scenario: crate::scenario::Scenario) -> Hub {
+        Hub { scenario: Arc::new(scenario), ..Hub::default() }
+    }
+
+    /// Topics with subscribers that start with `prefix`.
+    pub fn topics_with_prefix(&self, prefix: &str) -> Vec<String> {
+        self.lock().subs.keys().filter(|t| t.starts_with(prefix)).cloned().collect()
+    }
+
+    /// The overlay channels' shared state.
+    pub fn shared(&self) -> MutexGuard<'_, crate::channels::Shared> {
+        self.shared.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }

@@ -6,8 +6,10 @@
 //! It prints `phoenix-mock listening on http://127.0.0.1:PORT` once it accepts
 //! connections. See mock-server/README.md for the channels and the control API.
 
+mod channels;
 mod conn;
 mod hub;
+mod scenario;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -29,6 +31,21 @@ use hub::{Hub, Out};
 struct App {
     hub: Hub,
     root: PathBuf,
+    /// `None`: any origin; otherwise the allowed origins (Phoenix's `check_origin`).
+    origins: Option<Vec<String>>,
+}
+
+/// The origins `--check-origin` allows: OBS local files (`http://absolute`) and
+/// pages from this machine, plus any given with `--allow-origin`.
+fn origin_allowed(origin: &str, extra: &[String]) -> bool {
+    const LOCAL: [&str; 5] = ["http://absolute", "http://localhost", "https://localhost", "http://127.0.0.1", "https://127.0.0.1"];
+    LOCAL.iter().copied().chain(extra.iter().map(String::as_str)).any(|o| {
+        origin == o
+            || origin
+                .strip_prefix(o)
+                .and_then(|rest| rest.strip_prefix(':'))
+                .is_some_and(|port| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()))
+    })
 }
 
 type Params = Query<HashMap<String, String>>;
@@ -41,9 +58,16 @@ fn user_for(token: &str) -> Option<String> {
     }
 }
 
-async fn socket(State(app): State<App>, Query(q): Params, ws: WebSocketUpgrade) -> Response {
+async fn socket(State(app): State<App>, Query(q): Params, headers: axum::http::HeaderMap, ws: WebSocketUpgrade) -> Response {
     if app.hub.paused() {
         return (StatusCode::SERVICE_UNAVAILABLE, "paused").into_response();
+    }
+    if let Some(allowed) = &app.origins {
+        let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !origin_allowed(origin, allowed) {
+            eprintln!("phoenix-mock: rejected origin {origin:?} (check_origin)");
+            return (StatusCode::FORBIDDEN, "origin not allowed").into_response();
+        }
     }
     let offered: Vec<String> =
         ws.requested_protocols().filter_map(|h| h.to_str().ok()).map(str::to_owned).collect();
@@ -146,7 +170,17 @@ async fn main() {
         .map(|p| p.parse().unwrap_or_else(|_| panic!("invalid port {p:?}")))
         .unwrap_or(4000);
     let root = arg(&args, "--root").map(PathBuf::from).unwrap_or_else(|| std::env::current_dir().expect("current dir"));
-    let app = App { hub: Hub::default(), root };
+    let scenario = match arg(&args, "--scenario") {
+        Some(path) => scenario::Scenario::load(&path).unwrap_or_else(|e| {
+            eprintln!("phoenix-mock: {e}");
+            std::process::exit(2);
+        }),
+        None => scenario::Scenario::default(),
+    };
+    let origins = args.iter().any(|a| a == "--check-origin").then(|| {
+        args.windows(2).filter(|w| w[0] == "--allow-origin").map(|w| w[1].clone()).collect::<Vec<_>>()
+    });
+    let app = App { hub: Hub::new(scenario), root, origins };
     let control = Router::new()
         .route("/health", get(health))
         .route("/admin/disconnect", get(admin_disconnect))
@@ -158,7 +192,8 @@ async fn main() {
         .route("/socket/websocket", get(socket))
         .merge(control)
         .fallback(static_file)
-        .with_state(app);
+        .with_state(app.clone());
+    let app_hub = app.hub.clone();
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,
@@ -168,6 +203,7 @@ async fn main() {
         }
     };
     let local = listener.local_addr().expect("bound address");
+    channels::start_tickers(&app_hub);
     println!("phoenix-mock listening on http://{local}");
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
