@@ -9,9 +9,16 @@ step "mock server (release)"
 cargo build --quiet --release -p phoenix-mock
 port=${PORT:-4000}
 echo
-echo "Demo overlays (transparent, 1920x1080; add as OBS browser sources):"
-echo "    http://127.0.0.1:$port/                 lobby overlay: joins room:lobby, shows live shouts (?controls for a shout box)"
-echo "    http://127.0.0.1:$port/presence.html    presence board (typed TypeScript): who is in presence:room:lobby"
+echo "Demo overlays (transparent, 1920x1080; add them as OBS browser sources):"
+for page in \
+    "/                      lobby: joins room:lobby, live shouts (?controls: a shout box)" \
+    "/obs.html              OBS status: scene, LIVE/REC (overlay:obs)" \
+    "/chat.html?room=1      chat with typing indicators (?controls: an input)" \
+    "/omnibar.html          stream omnibar: rotation and force_content takeovers (?controls)" \
+    "/presence.html         presence board, typed TypeScript (presence:room:lobby)"; do
+    echo "    http://127.0.0.1:$port$page"
+done
+echo "Single-file build (classic script, wasm inlined): pkg/phoenix-wasm.single.js"
 echo "Mock server: ws://127.0.0.1:$port/socket   health: http://127.0.0.1:$port/health"
 echo
 exec "$ROOT/target/release/phoenix-mock" --port "$port" --root "$ROOT"

@@ -11,12 +11,13 @@ import { startServer, outcome } from "./helpers.mjs";
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const SHOTS = new URL("../../target/screenshots/", import.meta.url).pathname;
+const DEMO_SCENARIO = new URL("../fixtures/demo-scenario.json", import.meta.url).pathname;
 let server;
 let browser;
 
 before(async () => {
   assert.ok(existsSync(new URL("../../pkg/index.js", import.meta.url)), "pkg/ is missing: run `npm run build` first");
-  server = await startServer();
+  server = await startServer(["--scenario", DEMO_SCENARIO]);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -52,7 +53,7 @@ test("lobby overlay shows 'joined room:lobby', connection state and live shouts"
 
   // the server drops every socket: the overlay shows it and recovers by itself
   await server.admin("/admin/drop");
-  await page.waitForFunction(() => document.getElementById("status").textContent === "reconnecting…");
+  await page.waitForFunction(() => document.getElementById("status").classList.contains("reconnecting"));
   await page.waitForFunction(() => document.getElementById("status").textContent === "connected");
   await ch.push("shout", { from: "bob", body: "after the drop" });
   await page.waitForFunction(() => [...document.querySelectorAll(".shout")].some((e) => e.textContent.includes("after the drop")));
@@ -85,6 +86,89 @@ test("presence board (typed TypeScript overlay) lists members, tabs and status c
   bob.disconnect();
   bob2.disconnect();
   await page.waitForFunction(() => ![...document.querySelectorAll("#board li")].some((li) => li.textContent.startsWith("bob")));
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** A phoenix.js client of the mock server, to drive what the overlays show. */
+async function driver(user, topic) {
+  const s = new Socket(server.socketUrl, { transport: WebSocket, params: { token: `user:${user}` }, reconnectAfterMs: () => 50 });
+  s.connect();
+  const ch = s.channel(topic);
+  assert.equal((await outcome(ch.join())).status, "ok");
+  return { socket: s, ch, push: async (event, payload) => outcome(ch.push(event, payload)) };
+}
+
+async function open(path) {
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(server.http + path);
+  await page.waitForFunction(() => document.getElementById("status").textContent === "connected");
+  return { page, errors, text: (sel) => page.$eval(sel, (el) => el.textContent) };
+}
+
+test("OBS overlay shows the scene and live/rec flags, and follows scene changes", async () => {
+  const { page, errors, text } = await open("/obs.html");
+  await page.waitForFunction(() => ["Intro", "Game", "Outro"].includes(document.getElementById("scene").textContent));
+  await page.waitForFunction(() => document.getElementById("live").classList.contains("on"));
+  assert.equal(await page.$eval("#rec", (el) => el.classList.contains("on")), false);
+  const obs = await driver("director", "overlay:obs");
+  for (const scene of ["Game", "Outro"]) {
+    assert.equal((await obs.push("obs:set_scene", { scene })).status, "ok");
+    await page.waitForFunction((s) => document.getElementById("scene").textContent === s, scene);
+  }
+  assert.equal(await text("#scene"), "Outro");
+  await page.screenshot({ path: SHOTS + "obs.png", omitBackground: true });
+  obs.socket.disconnect();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("chat overlay shows messages and typing indicators", async () => {
+  const { page, errors } = await open("/chat.html?room=demo");
+  const bob = await driver("bob", "chat:room:demo");
+  await bob.push("typing_start", {});
+  await page.waitForFunction(() => document.getElementById("typing").textContent === "bob is typing…");
+  await bob.push("new_message", { body: "hello chat" });
+  await page.waitForFunction(() => [...document.querySelectorAll(".msg")].some((m) => m.textContent === "bobhello chat"));
+  await page.waitForFunction(() => document.getElementById("typing").textContent === "");
+  await page.screenshot({ path: SHOTS + "chat.png", omitBackground: true });
+  bob.socket.disconnect();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("omnibar rotates the queue and shows force_content takeovers with a countdown", async () => {
+  const { page, errors } = await open("/omnibar.html");
+  await page.waitForFunction(() => ["one", "two"].includes(document.getElementById("content").textContent));
+  const producer = await driver("producer", "stream:overlays");
+  const forced = await producer.push("force_content", { content: "Be right back", duration: 2, type: "brb" });
+  assert.equal(forced.status, "ok");
+  await page.waitForFunction(() => document.getElementById("bar").classList.contains("forced"));
+  assert.equal(await page.$eval("#content", (el) => el.textContent), "Be right back");
+  assert.equal(await page.$eval("#kind", (el) => el.textContent), "brb");
+  assert.match(await page.$eval("#countdown", (el) => el.textContent), /^[12]s$/);
+  await page.screenshot({ path: SHOTS + "omnibar.png", omitBackground: true });
+  await page.waitForFunction(() => !document.getElementById("bar").classList.contains("forced"), null, { timeout: 5000 });
+  producer.socket.disconnect();
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test("overlays recover by themselves after the server restarts", async () => {
+  const { page, errors } = await open("/obs.html?token=user:restart");
+  await page.waitForFunction(() => document.getElementById("scene").textContent !== "—");
+  const port = server.port;
+  await server.stop();
+  await page.waitForFunction(() => /^reconnecting in \d+s$/.test(document.getElementById("status").textContent));
+  await page.screenshot({ path: SHOTS + "obs-reconnecting.png", omitBackground: true });
+  server = await startServer(["--scenario", DEMO_SCENARIO], port);
+  await page.waitForFunction(() => document.getElementById("status").textContent === "connected", null, { timeout: 15000 });
+  const obs = await driver("director2", "overlay:obs");
+  await obs.push("obs:set_scene", { scene: "Game" });
+  await page.waitForFunction(() => document.getElementById("scene").textContent === "Game");
+  obs.socket.disconnect();
   assert.deepEqual(errors, []);
   await page.close();
 });

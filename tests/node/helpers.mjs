@@ -6,10 +6,10 @@ import { once } from "node:events";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
-/** Starts `phoenix-mock --port 0` and resolves with its URLs once it listens. */
-export async function startServer(extraArgs = []) {
+/** Starts `phoenix-mock --port PORT` (0: any free port) and resolves with its URLs once it listens. */
+export async function startServer(extraArgs = [], port = 0) {
   const bin = process.env.PHX_MOCK_BIN || path.join(root, "target/debug/phoenix-mock");
-  const child = spawn(bin, ["--port", "0", "--root", root, ...extraArgs], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(bin, ["--port", String(port), "--root", root, ...extraArgs], { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   const http = await new Promise((resolve, reject) => {
     child.on("error", reject);
@@ -22,6 +22,7 @@ export async function startServer(extraArgs = []) {
   });
   return {
     http,
+    port: Number(http.split(":").pop()),
     socketUrl: http.replace("http", "ws") + "/socket",
     async admin(pathAndQuery) {
       const res = await fetch(http + pathAndQuery);
