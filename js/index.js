@@ -1,15 +1,17 @@
 // The package's ESM entry: initialises the wasm module itself (top-level await),
 // so `import { Socket } from "phoenix-wasm"` is all an application writes.
-import init, {
-  Socket, Channel, Push, Presence, subscribe,
-  presenceSyncState, presenceSyncDiff, presenceList,
-} from "./phoenix_wasm.js";
+// The exports are bindings of this module (not re-exports), so a bundler that
+// honours `sideEffects: false` still evaluates it, and with it the initialisation.
+import init, * as glue from "./phoenix_wasm.js";
 
 await init({ module_or_path: new URL("./phoenix_wasm_bg.wasm", import.meta.url) });
 
+export const Socket = glue.Socket;
+export const Channel = glue.Channel;
+export const Push = glue.Push;
+export const subscribe = glue.subscribe;
+export const Presence = glue.Presence;
 // phoenix.js's static Presence helpers
-Presence.syncState = presenceSyncState;
-Presence.syncDiff = presenceSyncDiff;
-Presence.list = presenceList;
-
-export { Socket, Channel, Push, Presence, subscribe };
+Presence.syncState = glue.presenceSyncState;
+Presence.syncDiff = glue.presenceSyncDiff;
+Presence.list = glue.presenceList;

@@ -159,7 +159,8 @@ async fn static_file(State(app): State<App>, uri: Uri) -> Response {
 }
 
 fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+    // the last occurrence wins, so a wrapper can set defaults that callers override
+    args.iter().rposition(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
 }
 
 #[tokio::main]

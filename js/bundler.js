@@ -1,0 +1,11 @@
+// Entry for bundlers with WebAssembly ESM integration (webpack 5 `experiments.asyncWebAssembly`).
+import * as glue from "./phoenix_wasm.js";
+
+export const Socket = glue.Socket;
+export const Channel = glue.Channel;
+export const Push = glue.Push;
+export const subscribe = glue.subscribe;
+export const Presence = glue.Presence;
+Presence.syncState = glue.presenceSyncState;
+Presence.syncDiff = glue.presenceSyncDiff;
+Presence.list = glue.presenceList;

@@ -1,0 +1,50 @@
+// Builds pkg/phoenix-wasm.single.js: one classic script with the wasm inlined, for
+// pages that cannot fetch a sibling .wasm (OBS "Local file" sources, file:// pages).
+// It defines the global `PhoenixWasm`: `PhoenixWasm.ready` resolves once the module
+// is compiled (asynchronously: Chromium limits synchronous compiles on the main thread),
+// then `PhoenixWasm.Socket`, `Channel`, `Push`, `Presence` and `subscribe` are set.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const input = path.join(root, "target/wasm32-unknown-unknown/release/phoenix_wasm.wasm");
+const tmp = mkdtempSync(path.join(tmpdir(), "phoenix-wasm-single-"));
+try {
+  execFileSync("wasm-bindgen", ["--target", "no-modules", "--out-dir", tmp, "--out-name", "phoenix_wasm", "--no-typescript", input], { stdio: "inherit" });
+  const wasm = path.join(tmp, "phoenix_wasm_bg.wasm");
+  const opt = path.join(tmp, "opt.wasm");
+  execFileSync("wasm-opt", ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasm, "-o", opt], { stdio: "inherit" });
+  const glue = readFileSync(path.join(tmp, "phoenix_wasm.js"), "utf8");
+  const bytes = readFileSync(opt).toString("base64");
+  const out = `/*! phoenix-wasm single-file build: classic script, wasm inlined. Global: PhoenixWasm (await PhoenixWasm.ready). */
+(function (global) {
+"use strict";
+${glue}
+var api = {};
+var b64 = "${bytes}";
+function bytesOf(s) {
+  var bin = atob(s), out = new Uint8Array(bin.length);
+  for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+api.ready = wasm_bindgen({ module_or_path: bytesOf(b64) }).then(function () {
+  var P = wasm_bindgen.Presence;
+  P.syncState = wasm_bindgen.presenceSyncState;
+  P.syncDiff = wasm_bindgen.presenceSyncDiff;
+  P.list = wasm_bindgen.presenceList;
+  api.Socket = wasm_bindgen.Socket;
+  api.Channel = wasm_bindgen.Channel;
+  api.Push = wasm_bindgen.Push;
+  api.Presence = P;
+  api.subscribe = wasm_bindgen.subscribe;
+  return api;
+});
+global.PhoenixWasm = api;
+})(typeof self !== "undefined" ? self : this);
+`;
+  writeFileSync(path.join(root, "pkg/phoenix-wasm.single.js"), out);
+} finally {
+  rmSync(tmp, { recursive: true, force: true });
+}
