@@ -90,6 +90,8 @@ pub(crate) struct Channel {
     pub push_buffer: Vec<PushId>,
     pub bindings: Vec<(BindingRef, String)>,
     pub next_binding: u32,
+    pub reliable: Option<super::reliable::Reliable>,
+    pub unbatch: Option<String>,
 }
 
 impl Channel {

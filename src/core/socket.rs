@@ -16,6 +16,7 @@ use super::presence::{Change, PresenceState, PresenceTracker};
 use super::json;
 use super::message::{events, Message, Payload};
 use super::push::{reasons, PushKind, PushRec};
+use super::reliable::{self, ChannelOptions, Verdict};
 use super::serializer::{self, Frame};
 use super::timers::{TimerKey, Timers};
 
@@ -705,6 +706,7 @@ impl Socket {
                     }
                 }
                 TimerKey::PushTimeout(id) => self.push_timed_out(id, now),
+                TimerKey::Ack(id) => self.maybe_ack(id, true, now),
             }
         }
     }
@@ -804,8 +806,68 @@ impl Socket {
             self.presence_message(id, msg);
         }
         if msg.event != events::ERROR {
-            self.deliver(id, &msg.event, msg.payload.clone(), msg.msg_ref.clone(), msg.join_ref.clone());
+            self.deliver_app_event(id, msg, now);
         }
+    }
+
+    /// Delivers an application event, un-batching it and filtering it through
+    /// reliable delivery when the channel asks for that.
+    fn deliver_app_event(&mut self, id: ChannelId, msg: &Message, now: u64) {
+        let Some(ch) = self.channels.get(&id) else { return };
+        let batched = ch.unbatch.as_deref() == Some(msg.event.as_str());
+        let reliable = ch.reliable.is_some();
+        if !batched && !reliable {
+            return self.deliver(id, &msg.event, msg.payload.clone(), msg.msg_ref.clone(), msg.join_ref.clone());
+        }
+        let items = match (&msg.payload, batched) {
+            (Payload::Json(text), true) => match reliable::unbatch(text, &msg.event) {
+                Ok(items) => items.into_iter().map(|(e, p)| (e, Payload::Json(p))).collect(),
+                Err(e) => return self.emit(Event::Error { reason: format!("malformed {} on {}: {e}", msg.event, msg.topic) }),
+            },
+            _ => vec![(msg.event.clone(), msg.payload.clone())],
+        };
+        for (event, payload) in items {
+            let seq = if reliable { payload.as_json().and_then(reliable::seq_of) } else { None };
+            if let Some(seq) = seq {
+                let verdict = match self.channels.get_mut(&id).and_then(|c| c.reliable.as_mut()) {
+                    Some(r) => r.on_event(seq),
+                    None => return,
+                };
+                match verdict {
+                    Verdict::Duplicate => continue,
+                    Verdict::Gap { missed, from, to } => {
+                        let gap = Payload::Json(reliable::missed_payload(missed, from, to));
+                        self.deliver(id, reliable::MISSED_EVENT, gap, None, msg.join_ref.clone());
+                    }
+                    Verdict::Deliver => {}
+                }
+            }
+            self.deliver(id, &event, payload, msg.msg_ref.clone(), msg.join_ref.clone());
+        }
+        if reliable {
+            self.maybe_ack(id, false, now);
+        }
+    }
+
+    /// Sends an `ack` when enough events were delivered (or any, on `flush`), and
+    /// keeps the ack timer armed while something is unacknowledged.
+    fn maybe_ack(&mut self, id: ChannelId, flush: bool, now: u64) {
+        let can_push = self.can_push(id);
+        let Some(r) = self.channels.get_mut(&id).and_then(|c| c.reliable.as_mut()) else { return };
+        if can_push {
+            if let Some(seq) = r.take_ack(flush) {
+                let _ = self.push(id, reliable::ACK_EVENT, Payload::Json(reliable::ack_payload(seq)), None, now);
+            }
+        }
+        let unacked = self.channels.get(&id).and_then(|c| c.reliable.as_ref()).is_some_and(|r| r.has_unacked());
+        if unacked && self.timers.deadline(TimerKey::Ack(id)).is_none() {
+            self.timers.arm(TimerKey::Ack(id), now + reliable::ACK_INTERVAL_MS);
+        }
+    }
+
+    /// The last sequence number a reliable channel delivered.
+    pub fn last_seq(&self, id: ChannelId) -> Option<u64> {
+        self.channels.get(&id)?.reliable.as_ref()?.last_seq()
     }
 
     fn presence_message(&mut self, channel: ChannelId, msg: &Message) {
@@ -940,9 +1002,10 @@ impl Socket {
         }
         let (channel, kind) = (p.channel, p.kind);
         if kind == PushKind::Join {
-            let params = match self.channels.get_mut(&channel).map(|c| (c.params)()) {
-                Some(Ok(text)) => Payload::json(text).map_err(|e| e.to_string()),
-                Some(Err(e)) => Err(e),
+            let params = match self.channels.get_mut(&channel).map(|c| ((c.params)(), c.reliable.as_ref())) {
+                Some((Ok(text), None)) => Payload::json(text).map_err(|e| e.to_string()),
+                Some((Ok(text), Some(r))) => r.join_params(&text).map(Payload::Json).map_err(|e| format!("join params: {e}")),
+                Some((Err(e), _)) => Err(e),
                 None => return,
             };
             match params {
@@ -1045,6 +1108,11 @@ impl Socket {
 
     /// Creates a channel for `topic` (phoenix.js `socket.channel(topic, params)`).
     pub fn channel(&mut self, topic: &str, params: ParamsFn) -> ChannelId {
+        self.channel_with(topic, params, ChannelOptions::default())
+    }
+
+    /// [`Socket::channel`] with options beyond phoenix.js (reliable delivery, un-batching).
+    pub fn channel_with(&mut self, topic: &str, params: ParamsFn, options: ChannelOptions) -> ChannelId {
         self.next_channel = self.next_channel.wrapping_add(1);
         let id = ChannelId(self.next_channel);
         let timeout = self.config.timeout;
@@ -1062,6 +1130,8 @@ impl Socket {
                 push_buffer: Vec::new(),
                 bindings: Vec::new(),
                 next_binding: 0,
+                reliable: options.reliable.then(reliable::Reliable::default),
+                unbatch: options.unbatch,
             },
         );
         self.channel_order.push(id);
@@ -1277,6 +1347,7 @@ impl Socket {
         let Some(ch) = self.channels.remove(&id) else { return };
         self.channel_order.retain(|c| *c != id);
         self.timers.cancel(TimerKey::Rejoin(id));
+        self.timers.cancel(TimerKey::Ack(id));
         for p in ch.push_buffer {
             self.resolve(p, "error", reason_json(reasons::CHANNEL_CLOSED), 0);
         }

@@ -21,6 +21,8 @@ pub enum TimerKey {
     Rejoin(ChannelId),
     /// A push (or a join or leave) got no reply in time.
     PushTimeout(PushId),
+    /// Acknowledge what a reliable channel delivered.
+    Ack(ChannelId),
 }
 
 /// The timer table.

@@ -1,0 +1,119 @@
+//! Reliable delivery and un-batching on a virtual clock.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod sim;
+
+use phoenix_wasm::core::{ChannelId, ChannelOptions, Event, Message, Payload};
+use sim::{config, json, params, Sim};
+
+fn reliable_channel(sim: &mut Sim, topic: &str, unbatch: Option<&str>) -> ChannelId {
+    let opts = ChannelOptions { reliable: true, unbatch: unbatch.map(Into::into) };
+    let ch = sim.socket.channel_with(topic, params(r#"{"room":"x"}"#), opts);
+    sim.socket.join(ch, None, sim.now).unwrap();
+    sim.drain();
+    let join = sim.last_sent("phx_join");
+    sim.reply(&join, "ok", "{}");
+    ch
+}
+
+fn push(sim: &mut Sim, ch: ChannelId, event: &str, payload: &str) {
+    let jr = sim.socket.join_ref_of(ch);
+    let topic = sim.socket.topic(ch).unwrap().to_owned();
+    sim.recv(Message { join_ref: jr, msg_ref: None, topic, event: event.into(), payload: json(payload) });
+}
+
+/// What the application's bindings received, as `event:payload`.
+fn delivered(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Channel { event, payload: Payload::Json(p), .. } if event != "phx_reply" => Some(format!("{event}:{p}")),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn drops_duplicates_resumes_with_last_seq_and_reports_gaps() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = reliable_channel(&mut sim, "reliable:1", None);
+    assert_eq!(sim.last_sent("phx_join").payload, json(r#"{"room":"x"}"#), "nothing delivered yet: no last_seq");
+    for ev in ["event", "missed"] {
+        sim.socket.on(ch, ev).unwrap();
+    }
+    sim.take_events();
+    for seq in [1, 2, 2, 3, 1] {
+        push(&mut sim, ch, "event", &format!(r#"{{"seq":{seq}}}"#));
+    }
+    assert_eq!(delivered(&sim.take_events()), [r#"event:{"seq":1}"#, r#"event:{"seq":2}"#, r#"event:{"seq":3}"#]);
+
+    // the connection drops; the rejoin asks for what came after seq 3
+    sim.transport_closes(1006);
+    sim.advance(10);
+    sim.transport_opens();
+    let rejoin = sim.last_sent("phx_join");
+    assert_eq!(rejoin.payload, json(r#"{"room":"x","last_seq":3}"#));
+    sim.reply(&rejoin, "ok", "{}");
+    sim.take_events();
+    for seq in [3, 4, 7] {
+        push(&mut sim, ch, "event", &format!(r#"{{"seq":{seq}}}"#));
+    }
+    assert_eq!(
+        delivered(&sim.take_events()),
+        [r#"event:{"seq":4}"#, r#"missed:{"missed":2,"from":5,"to":6}"#, r#"event:{"seq":7}"#]
+    );
+    assert_eq!(sim.socket.last_seq(ch), Some(7));
+}
+
+#[test]
+fn acknowledges_in_batches_and_on_a_timer() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = reliable_channel(&mut sim, "reliable:2", None);
+    sim.take_sent();
+    for seq in 1..=60 {
+        push(&mut sim, ch, "event", &format!(r#"{{"seq":{seq}}}"#));
+    }
+    let acks: Vec<Payload> = sim.sent.iter().filter(|m| m.event == "ack").map(|m| m.payload.clone()).collect();
+    assert_eq!(acks, [json(r#"{"sequence_number":50}"#)]);
+    sim.advance(1_000);
+    let acks: Vec<Payload> = sim.sent.iter().filter(|m| m.event == "ack").map(|m| m.payload.clone()).collect();
+    assert_eq!(acks, [json(r#"{"sequence_number":50}"#), json(r#"{"sequence_number":60}"#)]);
+    sim.advance(10_000);
+    assert_eq!(sim.sent.iter().filter(|m| m.event == "ack").count(), 2, "nothing new, no ack");
+}
+
+#[test]
+fn unbatches_batch_updates_into_individual_events_in_order() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = sim.socket.channel_with("events:feed", params("{}"), ChannelOptions { reliable: false, unbatch: Some("batch_updates".into()) });
+    sim.socket.join(ch, None, sim.now).unwrap();
+    sim.drain();
+    let join = sim.last_sent("phx_join");
+    sim.reply(&join, "ok", "{}");
+    for ev in ["tick", "score", "batch_updates"] {
+        sim.socket.on(ch, ev).unwrap();
+    }
+    sim.take_events();
+    push(&mut sim, ch, "batch_updates", r#"{"events":[{"type":"tick","n":1},{"event":"score","payload":{"p":2}},{"type":"tick","n":3}]}"#);
+    assert_eq!(delivered(&sim.take_events()), [r#"tick:{"type":"tick","n":1}"#, r#"score:{"p":2}"#, r#"tick:{"type":"tick","n":3}"#]);
+    push(&mut sim, ch, "batch_updates", r#"{"no_events":true}"#);
+    assert!(sim.events.iter().any(|e| matches!(e, Event::Error { reason } if reason.contains("batch_updates"))));
+}
+
+#[test]
+fn reliable_and_unbatched_together() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = reliable_channel(&mut sim, "reliable:3", Some("batch_updates"));
+    sim.socket.on(ch, "tick").unwrap();
+    sim.take_events();
+    push(&mut sim, ch, "batch_updates", r#"{"events":[{"type":"tick","seq":1},{"type":"tick","seq":2}]}"#);
+    push(&mut sim, ch, "batch_updates", r#"{"events":[{"type":"tick","seq":2},{"type":"tick","seq":3}]}"#);
+    assert_eq!(
+        delivered(&sim.take_events()),
+        [r#"tick:{"type":"tick","seq":1}"#, r#"tick:{"type":"tick","seq":2}"#, r#"tick:{"type":"tick","seq":3}"#]
+    );
+}
