@@ -125,7 +125,7 @@ fn describe(e: &JsValue) -> String {
 impl<T: Topic> TypedChannel<T> {
     /// Creates the channel for `topic` (with join `params`) and listens to its events.
     pub fn new(socket: &Socket, topic: T, params: JsValue) -> Result<Self, JsValue> {
-        let channel = socket.channel(&topic.topic(), params)?;
+        let channel = socket.channel(&topic.topic(), params, JsValue::UNDEFINED)?;
         let (tx, rx) = mpsc::unbounded();
         let mut bindings = Vec::with_capacity(T::EVENTS.len());
         for &event in T::EVENTS {

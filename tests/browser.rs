@@ -52,7 +52,7 @@ async fn connected(token: &str) -> Socket {
 
 /// Joins and returns the channel with the join push's `{status, response}`.
 async fn join(socket: &Socket, topic: &str) -> (Channel, String, JsValue) {
-    let ch = socket.channel(topic, JsValue::UNDEFINED).unwrap();
+    let ch = socket.channel(topic, JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
     let push = ch.join(None).unwrap();
     let res = next(5_000, |cb| {
         let ok = Function::new_with_args("cb, r", "cb({status: 'ok', response: r})").bind1(&JsValue::NULL, &cb);
@@ -152,10 +152,10 @@ async fn hostile_input_throws_clear_errors() {
     assert!(msg.contains("timeout"), "{msg}");
 
     let socket = Socket::new(mock_url(), obj(r#"{"params":{"token":"valid"}}"#)).unwrap();
-    let err = socket.channel("room:x", JsValue::from(5)).err().expect("params must be an object");
+    let err = socket.channel("room:x", JsValue::from(5), JsValue::UNDEFINED).err().expect("params must be an object");
     assert!(stringify(&Reflect::get(&err, &"message".into()).unwrap()).contains("channel params"));
 
-    let ch = socket.channel("room:x", JsValue::UNDEFINED).unwrap();
+    let ch = socket.channel("room:x", JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
     assert!(ch.push("echo", JsValue::UNDEFINED, None).is_err(), "push before join throws");
     assert!(ch.on("e", JsValue::from_str("not a function")).is_err());
     ch.join(None).unwrap();
@@ -223,7 +223,7 @@ async fn reconnects_with_backoff_and_rejoins_after_the_server_drops_every_socket
     let (statuses, cb) = recorder();
     socket.on_status(cb).unwrap();
     socket.connect();
-    let ch = socket.channel("room:drop", JsValue::UNDEFINED).unwrap();
+    let ch = socket.channel("room:drop", JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
     let (joins, cb) = recorder();
     ch.join(None).unwrap().receive("ok", cb).unwrap();
     until(5_000, "first join", || joins.length() == 1).await;
@@ -289,7 +289,7 @@ async fn heartbeat_timeout_is_detected_when_the_server_stops_answering() {
 async fn rejoins_after_the_channel_crashes() {
     let socket = socket_with(r#"{"params":{"token":"valid"},"rejoinAfterMs":null}"#);
     socket.connect();
-    let ch = socket.channel("room:crashy", JsValue::UNDEFINED).unwrap();
+    let ch = socket.channel("room:crashy", JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
     let (joins, cb) = recorder();
     ch.join(None).unwrap().receive("ok", cb).unwrap();
     until(5_000, "join", || joins.length() == 1).await;
@@ -307,7 +307,7 @@ async fn rejoins_after_the_channel_crashes() {
 #[wasm_bindgen_test]
 async fn join_timeout_when_the_server_never_answers() {
     let socket = connected("valid").await;
-    let ch = socket.channel("room:silent", JsValue::UNDEFINED).unwrap();
+    let ch = socket.channel("room:silent", JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
     let push = ch.join(Some(200.0)).unwrap();
     let got = next(5_000, |cb| {
         push.receive("timeout", cb).unwrap();
@@ -324,7 +324,7 @@ async fn join_timeout_when_the_server_never_answers() {
 async fn auth_token_is_accepted_by_the_server() {
     let socket = socket_with(r#"{"authToken":"user:tokenuser"}"#);
     socket.connect();
-    let ch = socket.channel("room:auth", JsValue::UNDEFINED).unwrap();
+    let ch = socket.channel("room:auth", JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
     let hello = next(5_000, |cb| {
         ch.on("after_join", cb).unwrap();
     });
@@ -340,7 +340,7 @@ async fn params_function_is_re_evaluated_on_reconnect() {
     Reflect::set(&opts, &"params".into(), &counter).unwrap();
     let socket = Socket::new(mock_url(), opts.into()).unwrap();
     socket.connect();
-    let ch = socket.channel("room:refresh", JsValue::UNDEFINED).unwrap();
+    let ch = socket.channel("room:refresh", JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
     let (hellos, cb) = recorder();
     ch.on("after_join", cb).unwrap();
     ch.join(None).unwrap();
@@ -468,4 +468,41 @@ async fn subscribe_joins_with_handlers_and_its_return_value_leaves() {
     assert!(bad.is_err());
     socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
     other.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn reliable_channel_loses_nothing_across_a_drop() {
+    let publisher = connected("user:publisher").await;
+    let (pubch, _, _) = join(&publisher, "reliable:feed").await;
+    let sub = socket_with(r#"{"params":{"token":"user:reliable-sub"},"reconnectAfterMs":null}"#);
+    let (closes, cb) = recorder();
+    sub.on_close(cb).unwrap();
+    sub.connect();
+    let ch = sub.channel("reliable:feed", JsValue::UNDEFINED, obj(r#"{"reliable":true}"#)).unwrap();
+    let (events, cb) = recorder();
+    ch.on("event", cb).unwrap();
+    let (missed, cb) = recorder();
+    ch.on("missed", cb).unwrap();
+    let (joins, cb) = recorder();
+    ch.join(None).unwrap().receive("ok", cb).unwrap();
+    until(5_000, "subscribed", || joins.length() == 1).await;
+    let publish = |i: u32| pubch.push("publish", obj(&format!(r#"{{"data":{{"i":{i}}}}}"#)), None).unwrap();
+    for i in 0..20 {
+        publish(i).outcome().await.unwrap();
+    }
+    until(5_000, "first 20", || events.length() == 20).await;
+    admin("/admin/drop?user=reliable-sub").await;
+    until(5_000, "drop noticed", || closes.length() == 1).await;
+    for i in 20..40 {
+        publish(i).outcome().await.unwrap(); // published while the subscriber is away
+    }
+    until(10_000, "all 40 after the rejoin", || events.length() >= 40).await;
+    let got: Vec<i64> = events
+        .iter()
+        .map(|e| Reflect::get(&Reflect::get(&e, &"data".into()).unwrap(), &"i".into()).unwrap().as_f64().unwrap() as i64)
+        .collect();
+    assert_eq!(got, (0..40).collect::<Vec<i64>>(), "in order, once each");
+    assert_eq!(missed.length(), 0);
+    sub.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+    publisher.disconnect(JsValue::UNDEFINED, None, None).unwrap();
 }

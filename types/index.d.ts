@@ -136,6 +136,18 @@ export declare class Channel<S = AnySchema> {
   free(): void;
 }
 
+/** Channel options beyond phoenix.js (`socket.channel(topic, params, opts)`). */
+export interface ChannelOptions {
+  /**
+   * Sequenced delivery: events carry `seq`; the client resumes with `last_seq` on
+   * every rejoin, drops duplicates, acknowledges, and reports holes it cannot fill
+   * as a `missed` event `{missed, from, to}` (docs/reliable-delivery.md).
+   */
+  reliable?: boolean;
+  /** An event carrying `{events: [...]}` whose items are delivered one by one (by `event` or `type`). */
+  unbatch?: string;
+}
+
 /** The options of `new Socket(endPoint, opts)`. */
 export interface SocketOptions {
   params?: Params<Record<string, unknown>>;
@@ -202,8 +214,8 @@ export declare class Socket<T = AnyTopics> {
   connect(): void;
   disconnect(callback?: () => void, code?: number, reason?: string): void;
   /** A channel typed by the registry (or by an explicit schema: `socket.channel<Schema>(topic)`). */
-  channel<K extends string>(topic: K, params?: Params<JoinParams<SchemaOf<T, K>>>): Channel<SchemaOf<T, K>>;
-  channel<S = never>(topic: string, params?: [S] extends [never] ? never : Params<JoinParams<S>>): Channel<S>;
+  channel<K extends string>(topic: K, params?: Params<JoinParams<SchemaOf<T, K>>>, opts?: ChannelOptions): Channel<SchemaOf<T, K>>;
+  channel<S = never>(topic: string, params?: [S] extends [never] ? never : Params<JoinParams<S>>, opts?: ChannelOptions): Channel<S>;
   remove(channel: Channel<any>): void;
   isConnected(): boolean;
   connectionState(): ConnectionState;
@@ -270,6 +282,7 @@ export type Handlers<S> = { [E in EventName<S>]?: (payload: EventPayload<S, E>) 
 /** Options of `subscribe`. */
 export interface SubscribeOptions<S> {
   params?: Params<JoinParams<S>>;
+  channel?: ChannelOptions;
   onJoin?: (reply: JoinReply<S>) => void;
   onError?: (reason: JoinError<S> | unknown) => void;
 }

@@ -27,6 +27,7 @@ pub enum Kind {
     Chat,
     Comments,
     Events,
+    Reliable,
 }
 
 impl Kind {
@@ -45,6 +46,7 @@ impl Kind {
             _ if after("chat:room:") => Kind::Chat,
             _ if after("comments:stream:") => Kind::Comments,
             _ if after("events:") => Kind::Events,
+            _ if after("reliable:") => Kind::Reliable,
             _ => return None,
         })
     }
@@ -219,6 +221,18 @@ impl Session {
                     self.reply(m, "ok", json!({"queued": true}))
                 }
                 None => self.reply(m, "error", json!({"message": "content is required"})),
+            },
+            (Kind::Reliable, "publish") => {
+                let data = payload.get("data").cloned().unwrap_or(Value::Null);
+                let seq = hub.publish_reliable(&m.topic, "event", data, hub.scenario.reliable.buffer);
+                self.reply(m, "ok", json!({"seq": seq}))
+            }
+            (Kind::Reliable, "ack") => match payload.get("sequence_number").and_then(Value::as_u64) {
+                Some(seq) => {
+                    hub.ack_reliable(&m.topic, &self.user, seq);
+                    self.reply(m, "ok", json!({}))
+                }
+                None => self.reply(m, "error", json!({"message": "sequence_number is required"})),
             },
             (Kind::Dashboard, "dashboard:stats") => self.reply(m, "ok", dashboard_stats(&m.topic)),
             (Kind::Chat, "new_message") => {

@@ -124,6 +124,19 @@ impl Session {
             return; // never answers the join: the client's join times out
         }
         self.joined.insert(topic.to_owned(), join_ref.clone());
+        if kind == Kind::Reliable {
+            let params: Value = m.payload.as_json().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
+            let last_seq = params.get("last_seq").and_then(Value::as_u64);
+            let (jr, r, t) = (m.join_ref.clone(), m.msg_ref.clone(), m.topic.clone());
+            self.hub.join_reliable(topic, self.conn, &join_ref, last_seq, "event", |seq| Message {
+                join_ref: jr,
+                msg_ref: r,
+                topic: t.clone(),
+                event: events::REPLY.into(),
+                payload: Payload::Json(json!({"status": "ok", "response": {"joined": t, "seq": seq}}).to_string()),
+            });
+            return;
+        }
         self.hub.subscribe(topic, self.conn, &join_ref);
         self.reply(m, "ok", json!({"joined": topic}));
         if !matches!(kind, Kind::Room | Kind::PresenceRoom) {

@@ -44,6 +44,17 @@ pub struct State {
     /// Heartbeats go unanswered until then: for everyone (`None`) or one user.
     pub mute_until: HashMap<Option<String>, Instant>,
     pub pause_until: Option<Instant>,
+    /// `reliable:*` topics: their sequence and replay buffer.
+    reliable: HashMap<String, ReliableTopic>,
+}
+
+/// The server side of reliable delivery for one topic.
+#[derive(Default)]
+struct ReliableTopic {
+    last_seq: u64,
+    /// `(seq, payload)` of the most recent events, oldest first.
+    buffer: std::collections::VecDeque<(u64, String)>,
+    acks: HashMap<String, u64>,
 }
 
 /// The hub, shared by every connection and HTTP handler.
@@ -177,6 +188,56 @@ impl Hub {
         let diff = json!({"joins": {user: {"metas": [meta]}}, "leaves": {}});
         self.broadcast(topic, "presence_diff", Payload::Json(diff.to_string()));
         state
+    }
+
+    /// Publishes `data` on reliable `topic`: stamps it with the next `seq`, keeps it
+    /// for replay (at most `capacity` events) and sends it to every subscriber.
+    pub fn publish_reliable(&self, topic: &str, event: &str, data: Value, capacity: usize) -> u64 {
+        let mut st = self.lock();
+        let t = st.reliable.entry(topic.to_owned()).or_default();
+        t.last_seq += 1;
+        let seq = t.last_seq;
+        let payload = json!({"seq": seq, "data": data, "timestamp": now_ms()}).to_string();
+        t.buffer.push_back((seq, payload.clone()));
+        while t.buffer.len() > capacity.max(1) {
+            t.buffer.pop_front();
+        }
+        let m = Message { join_ref: None, msg_ref: None, topic: topic.into(), event: event.into(), payload: Payload::Json(payload) };
+        if let Some(subs) = st.subs.get(topic) {
+            for conn in subs.keys() {
+                if let Some(c) = st.conns.get(conn) {
+                    send(&c.tx, &m);
+                }
+            }
+        }
+        seq
+    }
+
+    /// Joins `conn` to reliable `topic`: sends `reply`, then replays the held events
+    /// after `last_seq` (none for a first join), atomically with respect to publishing.
+    pub fn join_reliable(&self, topic: &str, conn: u64, join_ref: &str, last_seq: Option<u64>, event: &str, reply: impl FnOnce(u64) -> Message) {
+        let mut st = self.lock();
+        st.subs.entry(topic.to_owned()).or_default().insert(conn, join_ref.to_owned());
+        let t = st.reliable.entry(topic.to_owned()).or_default();
+        let current = t.last_seq;
+        let replay: Vec<String> = match last_seq {
+            Some(after) => t.buffer.iter().filter(|(seq, _)| *seq > after).map(|(_, p)| p.clone()).collect(),
+            None => Vec::new(),
+        };
+        let Some(c) = st.conns.get(&conn) else { return };
+        send(&c.tx, &reply(current));
+        for payload in replay {
+            let m = Message { join_ref: Some(join_ref.into()), msg_ref: None, topic: topic.into(), event: event.into(), payload: Payload::Json(payload) };
+            send(&c.tx, &m);
+        }
+    }
+
+    /// Records an acknowledgement.
+    pub fn ack_reliable(&self, topic: &str, user: &str, seq: u64) {
+        let mut st = self.lock();
+        let t = st.reliable.entry(topic.to_owned()).or_default();
+        let a = t.acks.entry(user.to_owned()).or_default();
+        *a = (*a).max(seq);
     }
 
     /// Updates the meta of `conn` on `topic` (Phoenix's `Presence.update`): members

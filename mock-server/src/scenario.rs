@@ -15,6 +15,20 @@ pub struct Scenario {
     pub chat: Chat,
     pub comments: Comments,
     pub events: Events,
+    pub reliable: ReliableCfg,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct ReliableCfg {
+    /// Events each `reliable:*` topic keeps for replay.
+    pub buffer: usize,
+}
+
+impl Default for ReliableCfg {
+    fn default() -> Self {
+        ReliableCfg { buffer: 1000 }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

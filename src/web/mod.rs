@@ -68,10 +68,13 @@ impl Socket {
     }
 
     /// Creates a channel for `topic`; `params` is an object or a function
-    /// returning one (re-evaluated on every rejoin).
-    pub fn channel(&self, topic: &str, params: JsValue) -> Result<Channel, JsValue> {
+    /// returning one (re-evaluated on every rejoin). `opts` (beyond phoenix.js):
+    /// `{reliable: true}` for sequenced, resumable delivery, `{unbatch: "batch_updates"}`
+    /// to deliver the items of batched events one by one.
+    pub fn channel(&self, topic: &str, params: JsValue, opts: JsValue) -> Result<Channel, JsValue> {
         let params = options::params_fn(params, "channel params")?;
-        let id = self.shell.core.borrow_mut().channel(topic, params);
+        let opts = options::channel_options(&opts)?;
+        let id = self.shell.core.borrow_mut().channel_with(topic, params, opts);
         Ok(Channel { shell: self.shell.clone(), id, topic: topic.to_owned() })
     }
 

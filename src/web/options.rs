@@ -167,3 +167,20 @@ pub(crate) fn config(end_point: &str, opts: &JsValue) -> Result<Config, JsValue>
     c.page = page_location();
     Ok(c)
 }
+
+/// `socket.channel(topic, params, opts)`'s options.
+pub(crate) fn channel_options(opts: &JsValue) -> Result<crate::core::ChannelOptions, JsValue> {
+    if opts.is_undefined() || opts.is_null() {
+        return Ok(crate::core::ChannelOptions::default());
+    }
+    if !opts.is_object() {
+        return Err(error(format!("channel options must be an object (got {})", type_name(opts))));
+    }
+    let unbatch = get(opts, "unbatch");
+    let unbatch = if unbatch.is_undefined() {
+        None
+    } else {
+        Some(unbatch.as_string().ok_or_else(|| error("channel option unbatch must be an event name"))?)
+    };
+    Ok(crate::core::ChannelOptions { reliable: flag(opts, "reliable", false)?, unbatch })
+}

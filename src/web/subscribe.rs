@@ -7,8 +7,8 @@ use super::values::{error, function, type_name};
 use super::Socket;
 
 /// Joins `topic` with a map of event handlers and returns one function that removes
-/// the handlers and leaves the channel. Options: `params`, `onJoin(reply)`,
-/// `onError(reason)`. Framework-free: return it from React's `useEffect`, call it
+/// the handlers and leaves the channel. Options: `params`, `channel` (channel
+/// options, e.g. `{reliable: true}`), `onJoin(reply)`, `onError(reason)`. Framework-free: return it from React's `useEffect`, call it
 /// in Vue's `onUnmounted` or return it from Svelte's `onMount`.
 #[wasm_bindgen]
 pub fn subscribe(socket: &Socket, topic: &str, handlers: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
@@ -16,7 +16,7 @@ pub fn subscribe(socket: &Socket, topic: &str, handlers: JsValue, opts: JsValue)
         return Err(error(format!("subscribe handlers must be an object of event -> function (got {})", type_name(&handlers))));
     }
     let opt = |k: &str| if opts.is_object() { Reflect::get(&opts, &k.into()).unwrap_or(JsValue::UNDEFINED) } else { JsValue::UNDEFINED };
-    let channel = socket.channel(topic, opt("params"))?;
+    let channel = socket.channel(topic, opt("params"), opt("channel"))?;
     let mut bindings = Vec::new();
     let handlers_obj: &Object = handlers.unchecked_ref();
     for key in Object::keys(handlers_obj).iter() {

@@ -142,3 +142,7 @@ socket.onStatus((s) => {
   // @ts-expect-error only a reconnecting status has a delay
   if (s.state === "open") void s.inMs;
 });
+
+plain.channel("reliable:feed", {}, { reliable: true, unbatch: "batch_updates" });
+// @ts-expect-error channel options are typed
+plain.channel("reliable:feed", {}, { reliable: "yes" });
