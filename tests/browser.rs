@@ -506,3 +506,39 @@ async fn reliable_channel_loses_nothing_across_a_drop() {
     sub.disconnect(JsValue::UNDEFINED, None, None).unwrap();
     publisher.disconnect(JsValue::UNDEFINED, None, None).unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn health_status_heartbeats_channel_states_and_correlation_id() {
+    use futures_util::StreamExt;
+    let socket = socket_with(r#"{"params":{"token":"user:healthy"},"heartbeatIntervalMs":50,"correlationId":"cid-7"}"#);
+    assert_eq!(socket.correlation_id().as_deref(), Some("cid-7"));
+    let mut statuses = socket.statuses();
+    let (rtts, cb) = recorder();
+    socket.on_heartbeat(cb).unwrap();
+    let open = socket.wait_for("open").unwrap();
+    socket.connect();
+    JsFuture::from(open).await.unwrap();
+    assert_eq!(stringify(&socket.status()), r#"{"state":"open"}"#);
+    let ch = socket.channel("room:health", JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap();
+    let (states, cb) = recorder();
+    ch.on_state(cb).unwrap();
+    ch.join(None).unwrap().outcome().await.unwrap();
+    until(5_000, "two heartbeats", || rtts.length() >= 2).await;
+    let h = socket.health();
+    assert!(Reflect::get(&h, &"lastRttMs".into()).unwrap().as_f64().unwrap() >= 0.0);
+    assert_eq!(stringify(&Reflect::get(&h, &"channels".into()).unwrap()), r#"[{"topic":"room:health","state":"joined"}]"#);
+    assert_eq!(Reflect::get(&h, &"reconnects".into()).unwrap().as_f64(), Some(0.0));
+    admin("/admin/drop?user=healthy").await;
+    JsFuture::from(socket.wait_for("reconnecting").unwrap()).await.unwrap();
+    JsFuture::from(socket.wait_for("open").unwrap()).await.unwrap();
+    until(5_000, "rejoined", || ch.state() == "joined").await;
+    assert_eq!(Reflect::get(&socket.health(), &"reconnects".into()).unwrap().as_f64(), Some(1.0));
+    let seen: Vec<String> = states.iter().map(|s| s.as_string().unwrap()).collect();
+    assert_eq!(seen, ["joining", "joined", "errored", "joining", "joined"]);
+    use phoenix_wasm::core::Status;
+    assert_eq!(statuses.next().await, Some(Status::Connecting));
+    assert_eq!(statuses.next().await, Some(Status::Open));
+    assert!(matches!(statuses.next().await, Some(Status::Reconnecting { attempt: 1, .. })));
+    assert!(socket.wait_for("bogus").is_err());
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}

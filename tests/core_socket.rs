@@ -491,3 +491,54 @@ fn make_ref_returns_next_ref_as_string() {
     assert_eq!(sim.socket.make_ref(), "1");
     assert_eq!(sim.socket.make_ref(), "2");
 }
+
+#[test]
+fn health_reports_rtt_reconnects_buffer_and_channels() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:1");
+    sim.advance(30_000);
+    let hb = sim.last_sent("heartbeat");
+    sim.advance(25);
+    sim.reply(&hb, "ok", "{}");
+    assert!(sim.events.contains(&Event::Heartbeat { rtt: 25 }));
+    sim.transport_closes(1006);
+    sim.socket.push(ch, "while_down", Payload::empty(), None, sim.now).unwrap();
+    let h = sim.socket.health();
+    assert_eq!(h.last_rtt, Some(25));
+    assert_eq!(h.reconnects, 0);
+    assert_eq!(h.pushes_in_flight, 1);
+    assert_eq!(h.channels, vec![("room:1".to_owned(), ChannelState::Errored)]);
+    assert!(matches!(h.status, Status::Reconnecting { attempt: 1, .. }));
+    sim.advance(10);
+    sim.transport_opens();
+    assert_eq!(sim.socket.health().reconnects, 1);
+    assert_eq!(sim.socket.status(), &Status::Open);
+}
+
+#[test]
+fn an_oversized_frame_closes_the_connection_with_1009_and_reconnects() {
+    let mut c = config();
+    c.max_frame_bytes = 64;
+    let mut sim = Sim::new(c);
+    sim.open();
+    sim.take_events();
+    let big = format!(r#"[null,null,"room:1","shout",{{"b":"{}"}}]"#, "x".repeat(100));
+    sim.recv_frame(phoenix_wasm::core::Frame::Text(big));
+    assert_eq!(sim.closes, vec![(1009, "message too big".to_owned())]);
+    assert!(sim.events.iter().any(|e| matches!(e, Event::Error { reason } if reason.contains("exceeds maxFrameBytes"))));
+    sim.advance(10);
+    assert_eq!(sim.connects.len(), 2);
+}
+
+#[test]
+fn correlation_id_is_a_connect_param_and_prefixes_log_lines() {
+    let mut c = config();
+    c.correlation_id = Some("cid-42".into());
+    c.log = true;
+    c.params = Box::new(|| Ok(r#"{"token":"t"}"#.into()));
+    let mut sim = Sim::new(c);
+    sim.open();
+    assert!(sim.connects[0].1.contains("token=t&correlation_id=cid-42"));
+    assert!(sim.events.iter().all(|e| !matches!(e, Event::Log { msg, .. } if !msg.starts_with("[cid-42] "))));
+}

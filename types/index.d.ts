@@ -132,6 +132,8 @@ export declare class Channel<S = AnySchema> {
   off(event: EventName<S> | "phx_close" | "phx_error", ref?: number): void;
   onClose(callback: () => void): number;
   onError(callback: (reason: unknown) => void): number;
+  /** Every state change of the channel. */
+  onState(callback: (state: ChannelState) => void): void;
   push<E extends PushName<S>>(event: E, payload: PushPayload<S, E>, timeout?: number): Push<PushReply<S, E>, PushErrorReply<S, E>>;
   free(): void;
 }
@@ -164,6 +166,10 @@ export interface SocketOptions {
   maxSendBuffer?: number;
   /** Keep reconnecting while the page is hidden (default true; OBS hidden sources). */
   reconnectWhileHidden?: boolean;
+  /** Frames larger than this close the connection with 1009 (default 16 MiB). */
+  maxFrameBytes?: number;
+  /** `true` (a random id) or an id, sent as the `correlation_id` connect param and prefixed to log lines. */
+  correlationId?: boolean | string;
   /** Awaited before each reconnect. */
   beforeReconnect?: (attempt: number) => void | Promise<unknown>;
   logger?: (kind: string, msg: string, data?: unknown) => void;
@@ -189,6 +195,16 @@ export type SocketStatus =
   | { state: "open" }
   | { state: "reconnecting"; attempt: number; inMs: number }
   | { state: "closed"; code: number; reason: string; clean: boolean };
+
+/** `socket.health()`. */
+export interface Health {
+  status: SocketStatus;
+  lastRttMs: number | null;
+  reconnects: number;
+  sendBuffer: number;
+  pushesInFlight: number;
+  channels: Array<{ topic: string; state: ChannelState }>;
+}
 
 /** The argument of `onClose` callbacks. */
 export interface CloseInfo {
@@ -226,6 +242,14 @@ export declare class Socket<T = AnyTopics> {
   onMessage(callback: (message: Message) => void): string;
   /** Connection status changes, including when the next reconnect attempt starts. */
   onStatus(callback: (status: SocketStatus) => void): string;
+  /** Each answered heartbeat's round trip, in ms. */
+  onHeartbeat(callback: (rttMs: number) => void): string;
+  /** Resolves with the next status in `state` (at once if it is now). */
+  waitFor<S extends SocketStatus["state"]>(state: S): Promise<Extract<SocketStatus, { state: S }>>;
+  status(): SocketStatus;
+  health(): Health;
+  /** The correlation id sent as the `correlation_id` connect param (option `correlationId`). */
+  readonly correlationId: string | undefined;
   off(refs: string[]): void;
   ping(callback: (rttMs: number) => void): boolean;
   push(message: Partial<Message> & { topic: string; event: string }): void;

@@ -336,6 +336,25 @@ pub fn opt_string(raw: &str) -> Result<Option<String>, JsonError> {
     }
 }
 
+/// The object `raw` with `key` set to the raw JSON `value` (replacing any earlier one).
+pub fn with_field(raw: &str, key: &str, value: &str) -> Result<String, JsonError> {
+    let mut out = String::with_capacity(raw.len() + key.len() + value.len() + 4);
+    out.push('{');
+    for (k, v) in object_entries(raw)? {
+        if k != key {
+            write_string(&mut out, &k);
+            out.push(':');
+            out.push_str(v);
+            out.push(',');
+        }
+    }
+    write_string(&mut out, key);
+    out.push(':');
+    out.push_str(value);
+    out.push('}');
+    Ok(out)
+}
+
 /// Returns the raw value stored under `key` in a JSON object, if present.
 pub fn get<'a>(raw: &'a str, key: &str) -> Result<Option<&'a str>, JsonError> {
     Ok(object_entries(raw)?.into_iter().find(|(k, _)| k == key).map(|(_, v)| v))

@@ -36,4 +36,4 @@ pub use presence::{Change, Entry, PresenceState};
 pub use reliable::ChannelOptions;
 pub use message::{Message, Payload, Reply};
 pub use serializer::Frame;
-pub use socket::{Config, ConnectionState, Event, Output, Socket, Status};
+pub use socket::{Config, ConnectionState, Event, Health, Output, Socket, Status};

@@ -280,6 +280,10 @@ impl PresenceState {
     }
 }
 
+/// Most diffs held while waiting for a state: beyond it the oldest are dropped and
+/// reported (a hostile server cannot grow the client without bound).
+pub const MAX_PENDING_DIFFS: usize = 1_000;
+
 /// A channel's presence tracker (phoenix.js `new Presence(channel)`): applies
 /// `presence_state` and `presence_diff` in order, holding diffs that arrive
 /// before the state of the current join.
@@ -313,6 +317,11 @@ impl PresenceTracker {
     pub fn handle_diff(&mut self, raw: &str, channel_join_ref: Option<&str>) -> Result<Option<Vec<Change>>, JsonError> {
         let diff = Diff::parse(raw)?;
         if self.in_pending_sync_state(channel_join_ref) {
+            if self.pending.len() >= MAX_PENDING_DIFFS {
+                self.pending.remove(0);
+                self.pending.push(diff);
+                return Err(JsonError { offset: 0, reason: "too many presence diffs before presence_state; the oldest was dropped" });
+            }
             self.pending.push(diff);
             return Ok(None);
         }
@@ -468,6 +477,17 @@ mod tests {
         // a rejoin (new join ref) holds diffs again until its state
         assert_eq!(t.handle_diff(diff, Some("9")).unwrap(), None);
         assert!(t.handle_diff(diff, Some("5")).unwrap().is_some());
+    }
+
+    #[test]
+    fn held_diffs_are_bounded() {
+        let mut t = PresenceTracker::default();
+        let diff = r#"{"joins":{"u":{"metas":[{"phx_ref":"1"}]}},"leaves":{}}"#;
+        for _ in 0..MAX_PENDING_DIFFS {
+            assert_eq!(t.handle_diff(diff, Some("1")).unwrap(), None);
+        }
+        assert!(t.handle_diff(diff, Some("1")).is_err());
+        assert_eq!(t.pending_diffs(), MAX_PENDING_DIFFS);
     }
 
     #[test]

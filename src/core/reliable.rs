@@ -97,19 +97,10 @@ impl Reliable {
 
     /// The join params with `last_seq` set (when something was delivered).
     pub fn join_params(&self, params: &str) -> Result<String, JsonError> {
-        let Some(last) = self.last_seq else { return Ok(params.to_owned()) };
-        let mut out = String::from("{");
-        for (k, v) in json::object_entries(params)? {
-            if k == LAST_SEQ_PARAM {
-                continue;
-            }
-            json::write_string(&mut out, &k);
-            out.push(':');
-            out.push_str(v);
-            out.push(',');
+        match self.last_seq {
+            Some(last) => json::with_field(params, LAST_SEQ_PARAM, &last.to_string()),
+            None => Ok(params.to_owned()),
         }
-        out.push_str(&format!("\"{LAST_SEQ_PARAM}\":{last}}}"));
-        Ok(out)
     }
 }
 

@@ -70,6 +70,12 @@ pub struct Config {
     /// The application encodes and decodes frames itself (phoenix.js `encode`/`decode`):
     /// the core emits [`Output::SendMessage`] and takes [`Socket::handle_decoded`].
     pub custom_codec: bool,
+    /// Frames larger than this close the connection with 1009 (default 16 MiB): a
+    /// hostile or broken server cannot make the client buffer without bound.
+    pub max_frame_bytes: usize,
+    /// Sent as the `correlation_id` connect param and prefixed to log lines, so client
+    /// and server logs line up.
+    pub correlation_id: Option<String>,
 }
 
 impl Config {
@@ -93,6 +99,8 @@ impl Config {
             before_reconnect: false,
             log: false,
             custom_codec: false,
+            max_frame_bytes: 16 * 1024 * 1024,
+            correlation_id: None,
         }
     }
 }
@@ -143,6 +151,23 @@ pub enum Status {
         /// Whether the client asked for it.
         clean: bool,
     },
+}
+
+/// [`Socket::health`]: the connection at a glance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    /// The connection status.
+    pub status: Status,
+    /// The round trip of the last answered heartbeat, in ms.
+    pub last_rtt: Option<u64>,
+    /// Successful reconnects since the socket was made.
+    pub reconnects: u32,
+    /// Messages waiting to be sent until the connection opens.
+    pub send_buffer: usize,
+    /// Pushes sent (or buffered) and not answered yet.
+    pub pushes_in_flight: usize,
+    /// Each channel's topic and state.
+    pub channels: Vec<(String, ChannelState)>,
 }
 
 /// What the caller must do, or tell the application.
@@ -197,6 +222,11 @@ pub enum Event {
     },
     /// The connection status changed.
     Status(Status),
+    /// A heartbeat was answered after `rtt` ms.
+    Heartbeat {
+        /// Round-trip time in ms.
+        rtt: u64,
+    },
     /// A transport error, a connect error, or a malformed frame (`onError`).
     Error {
         /// What went wrong.
@@ -291,7 +321,11 @@ pub struct Socket {
     closed_by_client: bool,
     reconnect: Backoff,
     next_ref: u64,
-    pending_heartbeat: Option<String>,
+    /// The ref and send time of the heartbeat awaiting its reply.
+    pending_heartbeat: Option<(String, u64)>,
+    last_rtt: Option<u64>,
+    reconnects: u32,
+    status: Status,
     timers: Timers,
     outputs: VecDeque<Output>,
     send_buffer: VecDeque<Buffered>,
@@ -350,6 +384,9 @@ impl Socket {
             reconnect: Backoff::default(),
             next_ref: 0,
             pending_heartbeat: None,
+            last_rtt: None,
+            reconnects: 0,
+            status: Status::Closed { code: WS_CLOSE_NO_STATUS, reason: String::new(), clean: true },
             timers: Timers::default(),
             outputs: VecDeque::new(),
             send_buffer: VecDeque::new(),
@@ -393,7 +430,27 @@ impl Socket {
     }
 
     fn emit(&mut self, e: Event) {
+        if let Event::Status(s) = &e {
+            self.status = s.clone();
+        }
         self.outputs.push_back(Output::Event(e));
+    }
+
+    /// The current connection status.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// A snapshot for dashboards and diagnostics.
+    pub fn health(&self) -> Health {
+        Health {
+            status: self.status.clone(),
+            last_rtt: self.last_rtt,
+            reconnects: self.reconnects,
+            send_buffer: self.send_buffer.len(),
+            pushes_in_flight: self.pushes.values().filter(|p| p.msg_ref.is_some() && p.kind != PushKind::Join).count(),
+            channels: self.channel_order.iter().map(|id| (self.channels[id].topic.clone(), self.channels[id].state)).collect(),
+        }
     }
 
     /// Whether every received message is reported as [`Event::Message`].
@@ -481,7 +538,12 @@ impl Socket {
     }
 
     fn connect_request(&mut self) -> Result<(String, Vec<String>), ConnectError> {
-        let params = (self.config.params)().map_err(ConnectError::Params)?;
+        let mut params = (self.config.params)().map_err(ConnectError::Params)?;
+        if let Some(cid) = &self.config.correlation_id {
+            let mut raw = String::new();
+            json::write_string(&mut raw, cid);
+            params = json::with_field(&params, "correlation_id", &raw).map_err(|e| ConnectError::Params(e.to_string()))?;
+        }
         let endpoint = websocket_endpoint(&self.config.endpoint);
         let url = endpoint_url(&endpoint, &params, &self.config.vsn, self.config.page.as_ref())?;
         let token = match self.config.auth_token.as_mut() {
@@ -513,6 +575,9 @@ impl Socket {
             return;
         }
         self.conn = Conn::Open(conn);
+        if self.established_once {
+            self.reconnects = self.reconnects.saturating_add(1);
+        }
         self.established_once = true;
         self.last_close_unclean = false;
         self.log("transport", || "connected".to_owned(), None);
@@ -658,7 +723,10 @@ impl Socket {
 
     fn log(&mut self, kind: &'static str, msg: impl FnOnce() -> String, data: Option<&Payload>) {
         if self.config.log {
-            let msg = msg();
+            let msg = match &self.config.correlation_id {
+                Some(cid) => format!("[{cid}] {}", msg()),
+                None => msg(),
+            };
             self.emit(Event::Log { kind, msg, data: data.cloned() });
         }
     }
@@ -716,7 +784,7 @@ impl Socket {
             return;
         }
         let r = self.make_ref();
-        self.pending_heartbeat = Some(r.clone());
+        self.pending_heartbeat = Some((r.clone(), now));
         self.timers.arm(TimerKey::HeartbeatTimeout, now + self.config.heartbeat_timeout);
         let msg = Message {
             join_ref: None,
@@ -747,6 +815,16 @@ impl Socket {
         if !self.is_current(conn) {
             return;
         }
+        let len = match frame {
+            Frame::Text(t) => t.len(),
+            Frame::Binary(b) => b.len(),
+        };
+        if len > self.config.max_frame_bytes {
+            let reason = format!("frame of {len} bytes exceeds maxFrameBytes ({})", self.config.max_frame_bytes);
+            self.emit(Event::Error { reason: reason.clone() });
+            self.outputs.push_back(Output::Close { conn, code: 1009, reason: "message too big".into() });
+            return self.connection_lost(1009, reason, false, now);
+        }
         let msg = match serializer::decode(frame) {
             Ok(m) => m,
             Err(e) => return self.emit(Event::Error { reason: e.to_string() }),
@@ -769,8 +847,11 @@ impl Socket {
         if let Some((ping, at)) = msg.msg_ref.as_ref().and_then(|r| self.pings.remove(r)) {
             self.emit(Event::Pong { ping, rtt: now.saturating_sub(at) });
         }
-        if msg.msg_ref.is_some() && msg.msg_ref == self.pending_heartbeat {
-            self.pending_heartbeat = None;
+        if msg.msg_ref.is_some() && msg.msg_ref.as_ref() == self.pending_heartbeat.as_ref().map(|(r, _)| r) {
+            let sent = self.pending_heartbeat.take().map_or(now, |(_, at)| at);
+            let rtt = now.saturating_sub(sent);
+            self.last_rtt = Some(rtt);
+            self.emit(Event::Heartbeat { rtt });
             self.timers.cancel(TimerKey::HeartbeatTimeout);
             self.timers.arm(TimerKey::Heartbeat, now + self.config.heartbeat_interval);
         }

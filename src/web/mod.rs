@@ -164,6 +164,58 @@ impl Socket {
         Ok(self.shell.add_socket_callback(SocketCallback::Status, function(&callback, "onStatus callback")?))
     }
 
+    /// Calls `callback(rttMs)` each time a heartbeat is answered.
+    #[wasm_bindgen(js_name = onHeartbeat)]
+    pub fn on_heartbeat(&self, callback: JsValue) -> Result<String, JsValue> {
+        Ok(self.shell.add_socket_callback(SocketCallback::Heartbeat, function(&callback, "onHeartbeat callback")?))
+    }
+
+    /// A promise of the next status whose `state` is `state` (`"open"`,
+    /// `"connecting"`, `"reconnecting"`, `"closed"`); resolved at once if it is now.
+    #[wasm_bindgen(js_name = waitFor)]
+    pub fn wait_for(&self, state: &str) -> Result<js_sys::Promise, JsValue> {
+        if !["open", "connecting", "reconnecting", "closed"].contains(&state) {
+            return Err(error(format!("waitFor: unknown state {state:?} (open, connecting, reconnecting, closed)")));
+        }
+        let shell = self.shell.clone();
+        let state = state.to_owned();
+        Ok(js_sys::Promise::new(&mut |resolve, _reject| shell.wait_for(&state, resolve)))
+    }
+
+    /// The current status (as `onStatus` reports it).
+    pub fn status(&self) -> JsValue {
+        shell::status_to_js(self.shell.core.borrow().status())
+    }
+
+    /// `{status, lastRttMs, reconnects, sendBuffer, pushesInFlight, channels: [{topic, state}]}`.
+    pub fn health(&self) -> JsValue {
+        let h = self.shell.core.borrow().health();
+        let o = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| {
+            let _ = js_sys::Reflect::set(&o, &k.into(), v);
+        };
+        set("status", &shell::status_to_js(&h.status));
+        set("lastRttMs", &h.last_rtt.map(|r| JsValue::from(r as f64)).unwrap_or(JsValue::NULL));
+        set("reconnects", &h.reconnects.into());
+        set("sendBuffer", &(h.send_buffer as u32).into());
+        set("pushesInFlight", &(h.pushes_in_flight as u32).into());
+        let channels = Array::new();
+        for (topic, state) in h.channels {
+            let c = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&c, &"topic".into(), &topic.into());
+            let _ = js_sys::Reflect::set(&c, &"state".into(), &state.as_str().into());
+            channels.push(&c);
+        }
+        set("channels", &channels);
+        o.into()
+    }
+
+    /// The correlation id sent with every connect (option `correlationId`).
+    #[wasm_bindgen(getter, js_name = correlationId)]
+    pub fn correlation_id(&self) -> Option<String> {
+        self.shell.core.borrow().config().correlation_id.clone()
+    }
+
     /// Removes the callbacks registered under `refs`.
     pub fn off(&self, refs: JsValue) -> Result<(), JsValue> {
         if !Array::is_array(&refs) {
@@ -270,6 +322,14 @@ impl Channel {
         self.on(crate::core::message::events::CLOSE, callback)
     }
 
+    /// Calls `callback(state)` on every state change of the channel
+    /// (`joining`, `joined`, `errored`, `leaving`, `closed`).
+    #[wasm_bindgen(js_name = onState)]
+    pub fn on_state(&self, callback: JsValue) -> Result<(), JsValue> {
+        self.shell.on_channel_state(self.id, function(&callback, "onState callback")?);
+        Ok(())
+    }
+
     /// Calls `callback(reason)` when the channel errors.
     #[wasm_bindgen(js_name = onError)]
     pub fn on_error(&self, callback: JsValue) -> Result<u32, JsValue> {
@@ -300,6 +360,13 @@ impl Push {
         let promise = self.promise();
         let then: Function = js_sys::Reflect::get(&promise, &"then".into())?.unchecked_into();
         Ok(then.call2(&promise, &on_fulfilled, &on_rejected)?.unchecked_into())
+    }
+}
+
+impl Socket {
+    /// Status changes as a Rust `Stream` (from now on).
+    pub fn statuses(&self) -> impl futures_core::Stream<Item = crate::core::Status> {
+        self.shell.status_stream()
     }
 }
 

@@ -163,6 +163,17 @@ pub(crate) fn config(end_point: &str, opts: &JsValue) -> Result<Config, JsValue>
     c.before_reconnect = optional_fn(opts, "beforeReconnect")?.is_some();
     c.log = optional_fn(opts, "logger")?.is_some() || flag(opts, "debug", false)?;
     c.custom_codec = optional_fn(opts, "encode")?.is_some();
+    c.max_frame_bytes = ms(opts, "maxFrameBytes", c.max_frame_bytes as u64)? as usize;
+    let cid = get(opts, "correlationId");
+    c.correlation_id = if let Some(id) = cid.as_string() {
+        Some(id)
+    } else if cid.as_bool() == Some(true) {
+        Some(format!("{:08x}{:08x}", (js_sys::Math::random() * 4294967296.0) as u32, (js_sys::Math::random() * 4294967296.0) as u32))
+    } else if cid.is_undefined() || cid.as_bool() == Some(false) {
+        None
+    } else {
+        return Err(error("option correlationId must be true or a string"));
+    };
     c.seed = (js_sys::Math::random() * 9.007_199_254_740_991e15) as u64 | 1;
     c.page = page_location();
     Ok(c)

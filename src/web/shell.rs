@@ -94,6 +94,12 @@ struct Callbacks {
     error: Vec<(String, Function)>,
     message: Vec<(String, Function)>,
     status: Vec<(String, Function)>,
+    heartbeat: Vec<(String, Function)>,
+    /// `socket.waitFor(state)` promises: (state, resolve)
+    waiters: Vec<(String, Function)>,
+    /// Rust subscribers of the status stream.
+    status_streams: Vec<futures_channel::mpsc::UnboundedSender<crate::core::Status>>,
+    channel_states: HashMap<ChannelId, Vec<Function>>,
     channels: HashMap<ChannelId, ChannelCallbacks>,
     pushes: HashMap<PushId, Rc<RefCell<PushHooks>>>,
     pings: HashMap<u32, Function>,
@@ -108,6 +114,7 @@ pub(crate) enum SocketCallback {
     Error,
     Message,
     Status,
+    Heartbeat,
 }
 
 /// A page-lifecycle listener: where it listens, to what, and its closure.
@@ -233,6 +240,28 @@ impl Shell {
         }
     }
 
+    /// Resolves `resolve(status)` when the status next is `state` (now, if it is).
+    pub fn wait_for(&self, state: &str, resolve: Function) {
+        let current = self.core.borrow().status().clone();
+        if status_name(&current) == state {
+            invoke(&resolve, &[&status_to_js(&current)]);
+        } else {
+            self.callbacks.borrow_mut().waiters.push((state.to_owned(), resolve));
+        }
+    }
+
+    /// A Rust stream of status changes.
+    pub fn status_stream(&self) -> futures_channel::mpsc::UnboundedReceiver<crate::core::Status> {
+        let (tx, rx) = futures_channel::mpsc::unbounded();
+        self.callbacks.borrow_mut().status_streams.push(tx);
+        rx
+    }
+
+    /// Adds a channel state callback.
+    pub fn on_channel_state(&self, channel: ChannelId, cb: Function) {
+        self.callbacks.borrow_mut().channel_states.entry(channel).or_default().push(cb);
+    }
+
     /// Registers a ping callback.
     pub fn on_pong(&self, ping: u32, cb: Function) {
         self.callbacks.borrow_mut().pings.insert(ping, cb);
@@ -271,6 +300,7 @@ impl Shell {
             SocketCallback::Error => &mut cbs.error,
             SocketCallback::Message => &mut cbs.message,
             SocketCallback::Status => &mut cbs.status,
+            SocketCallback::Heartbeat => &mut cbs.heartbeat,
         };
         list.push((r.clone(), cb));
         let observe = !cbs.message.is_empty();
@@ -282,7 +312,7 @@ impl Shell {
     pub fn off(&self, refs: &[String]) {
         let mut guard = self.callbacks.borrow_mut();
         let cbs = &mut *guard;
-        for list in [&mut cbs.open, &mut cbs.close, &mut cbs.error, &mut cbs.message, &mut cbs.status] {
+        for list in [&mut cbs.open, &mut cbs.close, &mut cbs.error, &mut cbs.message, &mut cbs.status, &mut cbs.heartbeat] {
             list.retain(|(r, _)| !refs.contains(r));
         }
         let cbs = guard;
@@ -464,6 +494,7 @@ impl Shell {
             SocketCallback::Error => &cbs.error,
             SocketCallback::Message => &cbs.message,
             SocketCallback::Status => &cbs.status,
+            SocketCallback::Heartbeat => &cbs.heartbeat,
         };
         list.iter().map(|(_, f)| f.clone()).collect()
     }
@@ -513,15 +544,34 @@ impl Shell {
                     invoke(&f, &[&payload, &r, &jr]);
                 }
             }
-            Event::ChannelState { .. } => {}
-            Event::Status(status) => {
-                let fs = self.socket_callbacks(SocketCallback::Status);
-                if fs.is_empty() {
-                    return;
+            Event::ChannelState { channel, state } => {
+                let fs = self.callbacks.borrow().channel_states.get(&channel).cloned().unwrap_or_default();
+                let s: JsValue = state.as_str().into();
+                for f in fs {
+                    invoke(&f, &[&s]);
                 }
+            }
+            Event::Heartbeat { rtt } => {
+                let v = JsValue::from(rtt as f64);
+                for f in self.socket_callbacks(SocketCallback::Heartbeat) {
+                    invoke(&f, &[&v]);
+                }
+            }
+            Event::Status(status) => {
+                let name = status_name(&status);
+                let (fs, ready) = {
+                    let mut cbs = self.callbacks.borrow_mut();
+                    cbs.status_streams.retain(|tx| tx.unbounded_send(status.clone()).is_ok());
+                    let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut cbs.waiters).into_iter().partition(|(s, _)| s == name);
+                    cbs.waiters = waiting;
+                    (cbs.status.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>(), ready)
+                };
                 let obj = status_to_js(&status);
                 for f in fs {
                     invoke(&f, &[&obj]);
+                }
+                for (_, resolve) in ready {
+                    invoke(&resolve, &[&obj]);
                 }
             }
             Event::Presence { presence, changes } => {
@@ -571,9 +621,21 @@ impl Shell {
             Event::ChannelRemoved { channel, join_push } => {
                 let mut cbs = self.callbacks.borrow_mut();
                 cbs.channels.remove(&channel);
+                cbs.channel_states.remove(&channel);
                 cbs.pushes.remove(&join_push);
             }
         }
+    }
+}
+
+/// The `state` name of a status.
+pub(crate) fn status_name(status: &crate::core::Status) -> &'static str {
+    use crate::core::Status;
+    match status {
+        Status::Connecting => "connecting",
+        Status::Open => "open",
+        Status::Reconnecting { .. } => "reconnecting",
+        Status::Closed { .. } => "closed",
     }
 }
 
