@@ -9,6 +9,9 @@ bash scripts/setup.sh
 step "native tests (cargo test --workspace)"
 cargo test --workspace 2>&1 | grep -Ev '^\s*(Compiling|Finished|Running|Doc-tests)|^test .* ok$|^$'
 
+step "fuzz smoke run (the long runs: docs/reliability.md)"
+cargo run --quiet --example fuzz -- all 20000
+
 bash scripts/build.sh
 
 step "type tests (tsc --strict over tests/types and the typed demo)"

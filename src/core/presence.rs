@@ -254,9 +254,13 @@ impl PresenceState {
     }
 
     /// Applies a parsed diff: joins first (new metas appended after the kept
-    /// current ones), then leaves (a key with no metas left is removed).
+    /// current ones; a join without metas is ignored), then leaves (a key with no
+    /// metas left is removed).
     pub fn apply(&mut self, diff: Diff, changes: &mut Vec<Change>) {
         for (key, joined) in diff.joins {
+            if joined.metas.is_empty() {
+                continue; // nothing joined: a key is never kept without metas
+            }
             let current = self.get(&key).cloned();
             let mut merged = joined.clone();
             if let Some(cur) = &current {
@@ -477,6 +481,16 @@ mod tests {
         // a rejoin (new join ref) holds diffs again until its state
         assert_eq!(t.handle_diff(diff, Some("9")).unwrap(), None);
         assert!(t.handle_diff(diff, Some("5")).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_join_without_metas_keeps_no_empty_key() {
+        let mut s = PresenceState::default();
+        let mut ch = vec![];
+        s.sync_diff(r#"{"joins":{"ghost":{"metas":[]}},"leaves":{}}"#, &mut ch).unwrap();
+        s.sync_state(r#"{"ghost2":{"metas":[]}}"#, &mut ch).unwrap();
+        assert!(s.is_empty());
+        assert!(ch.is_empty());
     }
 
     #[test]
