@@ -117,3 +117,23 @@ fn reliable_and_unbatched_together() {
         [r#"tick:{"type":"tick","seq":1}"#, r#"tick:{"type":"tick","seq":2}"#, r#"tick:{"type":"tick","seq":3}"#]
     );
 }
+
+#[test]
+fn a_server_that_lost_its_history_is_reported_and_the_client_starts_over() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = reliable_channel(&mut sim, "reliable:4", None);
+    for ev in ["event", "missed"] {
+        sim.socket.on(ch, ev).unwrap();
+    }
+    push(&mut sim, ch, "event", r#"{"seq":1}"#);
+    push(&mut sim, ch, "event", r#"{"seq":2}"#);
+    sim.transport_closes(1006);
+    sim.advance(10);
+    sim.transport_opens();
+    let rejoin = sim.last_sent("phx_join");
+    sim.take_events();
+    sim.reply(&rejoin, "ok", r#"{"joined":"reliable:4","seq":1,"reset":true}"#);
+    push(&mut sim, ch, "event", r#"{"seq":1}"#); // the restarted server's first event
+    assert_eq!(delivered(&sim.take_events()), [r#"missed:{"missed":null,"reset":true,"from":3}"#, r#"event:{"seq":1}"#]);
+}

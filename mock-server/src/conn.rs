@@ -3,6 +3,7 @@
 //! `presence:room:*`; the overlay channels are in `channels.rs`.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
 use phoenix_wasm::core::message::events;
@@ -33,7 +34,12 @@ pub async fn serve(mut ws: WebSocket, hub: Hub, user: String) {
                 };
                 session.handle(&frame);
             }
-            out = rx.recv() => match out {
+            out = rx.recv() => {
+                let delay = hub.lock().delay.filter(|(until, _)| Instant::now() < *until).map(|(_, d)| d);
+                if let Some(d) = delay {
+                    tokio::time::sleep(d).await;
+                }
+                match out {
                 Some(Out::Frame(Frame::Text(t))) => { if ws.send(WsMessage::Text(t.into())).await.is_err() { break } }
                 Some(Out::Frame(Frame::Binary(b))) => { if ws.send(WsMessage::Binary(b.into())).await.is_err() { break } }
                 Some(Out::Close(code, reason)) => {
@@ -41,7 +47,7 @@ pub async fn serve(mut ws: WebSocket, hub: Hub, user: String) {
                     break;
                 }
                 Some(Out::Drop) | None => break,
-            }
+            }}
         }
     }
     hub.unregister(conn);
@@ -83,6 +89,10 @@ impl Session {
                 return;
             }
         };
+        if m.topic != events::PHOENIX_TOPIC && std::mem::take(&mut self.hub.lock().drop_next_push) {
+            let _ = self.tx.send(Out::Drop); // the push arrived, the reply never leaves
+            return;
+        }
         match (m.topic.as_str(), m.event.as_str()) {
             (events::PHOENIX_TOPIC, events::HEARTBEAT) => {
                 if !self.hub.muted(&self.user) {
@@ -128,12 +138,18 @@ impl Session {
             let params: Value = m.payload.as_json().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
             let last_seq = params.get("last_seq").and_then(Value::as_u64);
             let (jr, r, t) = (m.join_ref.clone(), m.msg_ref.clone(), m.topic.clone());
-            self.hub.join_reliable(topic, self.conn, &join_ref, last_seq, "event", |seq| Message {
-                join_ref: jr,
-                msg_ref: r,
-                topic: t.clone(),
-                event: events::REPLY.into(),
-                payload: Payload::Json(json!({"status": "ok", "response": {"joined": t, "seq": seq}}).to_string()),
+            self.hub.join_reliable(topic, self.conn, &join_ref, last_seq, "event", |seq, reset| {
+                let mut response = json!({"joined": t, "seq": seq});
+                if reset {
+                    response["reset"] = json!(true);
+                }
+                Message {
+                    join_ref: jr,
+                    msg_ref: r,
+                    topic: t.clone(),
+                    event: events::REPLY.into(),
+                    payload: Payload::Json(json!({"status": "ok", "response": response}).to_string()),
+                }
             });
             return;
         }

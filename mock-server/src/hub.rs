@@ -44,6 +44,10 @@ pub struct State {
     /// Heartbeats go unanswered until then: for everyone (`None`) or one user.
     pub mute_until: HashMap<Option<String>, Instant>,
     pub pause_until: Option<Instant>,
+    /// Drop the connection that sends the next push, before answering it.
+    pub drop_next_push: bool,
+    /// Hold every outgoing frame this long, until the instant.
+    pub delay: Option<(Instant, std::time::Duration)>,
     /// `reliable:*` topics: their sequence and replay buffer.
     reliable: HashMap<String, ReliableTopic>,
 }
@@ -215,17 +219,21 @@ impl Hub {
 
     /// Joins `conn` to reliable `topic`: sends `reply`, then replays the held events
     /// after `last_seq` (none for a first join), atomically with respect to publishing.
-    pub fn join_reliable(&self, topic: &str, conn: u64, join_ref: &str, last_seq: Option<u64>, event: &str, reply: impl FnOnce(u64) -> Message) {
+    pub fn join_reliable(&self, topic: &str, conn: u64, join_ref: &str, last_seq: Option<u64>, event: &str, reply: impl FnOnce(u64, bool) -> Message) {
         let mut st = self.lock();
         st.subs.entry(topic.to_owned()).or_default().insert(conn, join_ref.to_owned());
         let t = st.reliable.entry(topic.to_owned()).or_default();
         let current = t.last_seq;
-        let replay: Vec<String> = match last_seq {
+        // a client ahead of the server: the server lost its history (a restart);
+        // it says so (`reset`) and replays all it holds
+        let reset = last_seq.is_some_and(|l| l > current);
+        let after = if reset { Some(0) } else { last_seq };
+        let replay: Vec<String> = match after {
             Some(after) => t.buffer.iter().filter(|(seq, _)| *seq > after).map(|(_, p)| p.clone()).collect(),
             None => Vec::new(),
         };
         let Some(c) = st.conns.get(&conn) else { return };
-        send(&c.tx, &reply(current));
+        send(&c.tx, &reply(current, reset));
         for payload in replay {
             let m = Message { join_ref: Some(join_ref.into()), msg_ref: None, topic: topic.into(), event: event.into(), payload: Payload::Json(payload) };
             send(&c.tx, &m);

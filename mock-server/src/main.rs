@@ -107,6 +107,20 @@ async fn admin_mute(State(app): State<App>, Query(q): Params) -> Json<serde_json
     Json(json!({"muted_ms": d.as_millis() as u64}))
 }
 
+/// `/admin/drop-next`: the next push that arrives drops its connection before any reply.
+async fn admin_drop_next(State(app): State<App>) -> Json<serde_json::Value> {
+    app.hub.lock().drop_next_push = true;
+    Json(json!({"armed": true}))
+}
+
+/// `/admin/delay?ms=D&for=N`: hold every outgoing frame D ms, for N ms (default 1,000).
+async fn admin_delay(State(app): State<App>, Query(q): Params) -> Json<serde_json::Value> {
+    let d = ms_param(&q, 100);
+    let span = Duration::from_millis(q.get("for").and_then(|v| v.parse().ok()).unwrap_or(1_000));
+    app.hub.lock().delay = Some((Instant::now() + span, d));
+    Json(json!({"delay_ms": d.as_millis() as u64, "for_ms": span.as_millis() as u64}))
+}
+
 /// `/admin/pause?ms=N`: refuse upgrades with 503 for N ms (default 5,000; 0 resumes).
 async fn admin_pause(State(app): State<App>, Query(q): Params) -> Json<serde_json::Value> {
     let d = ms_param(&q, 5_000);
@@ -188,6 +202,8 @@ async fn main() {
         .route("/admin/drop", get(admin_drop))
         .route("/admin/mute", get(admin_mute))
         .route("/admin/pause", get(admin_pause))
+        .route("/admin/drop-next", get(admin_drop_next))
+        .route("/admin/delay", get(admin_delay))
         .layer(axum::middleware::map_response(allow_any_origin));
     let router = Router::new()
         .route("/socket/websocket", get(socket))

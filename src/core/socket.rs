@@ -946,6 +946,21 @@ impl Socket {
         }
     }
 
+    /// A join reply with `reset: true` means the server lost its history (it
+    /// restarted): what the client had not received is gone. Say so, and start over.
+    fn check_reliable_reset(&mut self, id: ChannelId, response: &Payload) {
+        let reset = response.as_json().and_then(|r| json::get(r, "reset").ok().flatten()) == Some("true");
+        if !reset {
+            return;
+        }
+        let Some(r) = self.channels.get_mut(&id).and_then(|c| c.reliable.as_mut()) else { return };
+        let from = r.last_seq().map_or(1, |l| l + 1);
+        *r = reliable::Reliable::default();
+        let payload = Payload::Json(format!("{{\"missed\":null,\"reset\":true,\"from\":{from}}}"));
+        let join_ref = self.join_ref_of(id);
+        self.deliver(id, reliable::MISSED_EVENT, payload, None, join_ref);
+    }
+
     /// The last sequence number a reliable channel delivered.
     pub fn last_seq(&self, id: ChannelId) -> Option<u64> {
         self.channels.get(&id)?.reliable.as_ref()?.last_seq()
@@ -1178,7 +1193,12 @@ impl Socket {
         }
         // the channel reacts first (phoenix.js binds its own hooks before the application's)
         match kind {
-            PushKind::Join => self.join_outcome(channel, status, now),
+            PushKind::Join => {
+                if status == "ok" {
+                    self.check_reliable_reset(channel, &response);
+                }
+                self.join_outcome(channel, status, now)
+            }
             PushKind::Leave => self.channel_closed(channel),
             PushKind::Event => {}
         }
