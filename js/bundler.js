@@ -5,6 +5,8 @@ export const Socket = glue.Socket;
 export const Channel = glue.Channel;
 export const Push = glue.Push;
 export const subscribe = glue.subscribe;
+/** Bytes of WebAssembly linear memory (diagnostics). */
+export const wasmMemoryBytes = glue.wasmMemoryBytes;
 export const Presence = glue.Presence;
 Presence.syncState = glue.presenceSyncState;
 Presence.syncDiff = glue.presenceSyncDiff;

@@ -39,6 +39,7 @@ api.ready = wasm_bindgen({ module_or_path: bytesOf(b64) }).then(function () {
   api.Push = wasm_bindgen.Push;
   api.Presence = P;
   api.subscribe = wasm_bindgen.subscribe;
+  api.wasmMemoryBytes = wasm_bindgen.wasmMemoryBytes;
   return api;
 });
 global.PhoenixWasm = api;

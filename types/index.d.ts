@@ -326,3 +326,6 @@ export declare function subscribe<T, K extends string>(
   handlers: Handlers<SchemaOf<T, K>>,
   opts?: SubscribeOptions<SchemaOf<T, K>>,
 ): () => void;
+
+/** Bytes of WebAssembly linear memory (diagnostics: it grows, it never shrinks). */
+export declare function wasmMemoryBytes(): number;

@@ -210,6 +210,30 @@ impl Session {
                 Payload::Reply { .. } => {}
             },
             "ping" => self.reply(m, "ok", json!({"pong": true})),
+            "blast" => {
+                // n pushes of about `size` bytes to the caller, as fast as the socket takes them
+                let payload: Value = m.payload.as_json().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
+                let n = payload.get("n").and_then(Value::as_u64).unwrap_or(1000).min(10_000_000);
+                let size = payload.get("size").and_then(Value::as_u64).unwrap_or(100).min(1 << 20) as usize;
+                let (tx, topic, jr, reply) = (self.tx.clone(), m.topic.clone(), m.join_ref.clone(), m.clone());
+                let pad = "x".repeat(size.saturating_sub(20));
+                tokio::spawn(async move {
+                    for i in 0..n {
+                        send(&tx, &msg(jr.as_deref(), None, &topic, "blast", json!({"i": i, "pad": pad})));
+                        if i % 256 == 255 {
+                            tokio::task::yield_now().await;
+                        }
+                    }
+                    let done = Message {
+                        join_ref: reply.join_ref,
+                        msg_ref: reply.msg_ref,
+                        topic: reply.topic,
+                        event: events::REPLY.into(),
+                        payload: Payload::Json(json!({"status": "ok", "response": {"sent": n}}).to_string()),
+                    };
+                    send(&tx, &done);
+                });
+            }
             "fail" => self.reply(m, "error", json!({"reason": "failed"})),
             "noreply" => {}
             "shout" => {

@@ -32,6 +32,13 @@ pub use subscribe::subscribe;
 use shell::{PushHooks, Shell, SocketCallback};
 use values::{error, function, payload_from_js, timeout_ms};
 
+/// Bytes of WebAssembly linear memory (diagnostics: it grows, it never shrinks).
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    memory.buffer().unchecked_into::<js_sys::ArrayBuffer>().byte_length() as f64
+}
+
 /// A connection to a Phoenix server (phoenix.js `Socket`).
 #[wasm_bindgen]
 pub struct Socket {
