@@ -876,3 +876,17 @@ fn push_to_a_closed_channel_is_an_error_not_a_silent_drop() {
     sim.reply(&m, "ok", "{}");
     assert!(sim.socket.push(ch, "e", Payload::empty(), None, sim.now).is_err(), "the channel is gone");
 }
+
+#[test]
+fn logged_payloads_redact_secret_looking_keys() {
+    let mut c = config();
+    c.log = true;
+    let mut sim = Sim::new(c);
+    sim.open();
+    let ch = sim.socket.channel("room:1", params(r#"{"token":"s3cret","name":"ann"}"#));
+    sim.socket.join(ch, None, sim.now).unwrap();
+    sim.drain();
+    assert_eq!(sim.last_sent("phx_join").payload, json(r#"{"token":"s3cret","name":"ann"}"#), "the wire keeps it");
+    let logged: Vec<&Payload> = sim.events.iter().filter_map(|e| match e { Event::Log { data: Some(d), .. } => Some(d), _ => None }).collect();
+    assert!(logged.contains(&&json(r#"{"token":"[REDACTED]","name":"ann"}"#)), "{logged:?}");
+}

@@ -140,6 +140,26 @@ pub fn redact_url(url: &str) -> String {
     format!("{base}?{}", parts.join("&"))
 }
 
+/// A JSON object with the values of secret-looking keys replaced by `"[REDACTED]"`
+/// (top level; anything else is returned as it is).
+pub fn redact_json(raw: &str) -> String {
+    let Ok(entries) = json::object_entries(raw) else { return raw.to_owned() };
+    if !entries.iter().any(|(k, _)| is_secret_name(k)) {
+        return raw.to_owned();
+    }
+    let mut out = String::from("{");
+    for (i, (k, v)) in entries.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json::write_string(&mut out, k);
+        out.push(':');
+        out.push_str(if is_secret_name(k) { "\"[REDACTED]\"" } else { v });
+    }
+    out.push('}');
+    out
+}
+
 /// JavaScript's `encodeURIComponent`, appended to `out`.
 pub fn encode_uri_component(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -298,6 +318,9 @@ mod tests {
             "ws://h/s/websocket?token=[REDACTED]&room=1&apiKey=[REDACTED]&vsn=2.0.0"
         );
         assert_eq!(redact_url("ws://h/s"), "ws://h/s");
+        assert_eq!(redact_json(r#"{"room":1,"authToken":"abc"}"#), r#"{"room":1,"authToken":"[REDACTED]"}"#);
+        assert_eq!(redact_json(r#"{"room":1}"#), r#"{"room":1}"#);
+        assert_eq!(redact_json("[1]"), "[1]");
     }
 
     #[test]

@@ -101,12 +101,18 @@ pub enum Change {
     },
 }
 
+/// Most keys a presence state holds; joins of new keys beyond it are dropped and
+/// reported (a hostile server cannot grow the client without bound).
+pub const MAX_KEYS: usize = 100_000;
+
 /// Presence state: key → presence, listed in the order keys first joined.
 #[derive(Debug, Clone, Default)]
 pub struct PresenceState {
     entries: HashMap<String, (u64, Entry)>,
     order: BTreeMap<u64, String>,
     next: u64,
+    /// Joins dropped because the state was full (since the last `take_dropped`).
+    dropped: usize,
 }
 
 /// A parsed diff `{joins, leaves}`.
@@ -182,6 +188,11 @@ impl PresenceState {
         if let Some((seq, _)) = self.entries.remove(key) {
             self.order.remove(&seq);
         }
+    }
+
+    /// How many joins were dropped because the state was full, since the last call.
+    pub fn take_dropped(&mut self) -> usize {
+        std::mem::take(&mut self.dropped)
     }
 
     /// The state as a JSON object.
@@ -261,6 +272,10 @@ impl PresenceState {
             if joined.metas.is_empty() {
                 continue; // nothing joined: a key is never kept without metas
             }
+            if self.entries.len() >= MAX_KEYS && !self.entries.contains_key(&key) {
+                self.dropped += 1;
+                continue;
+            }
             let current = self.get(&key).cloned();
             let mut merged = joined.clone();
             if let Some(cur) = &current {
@@ -314,6 +329,7 @@ impl PresenceTracker {
         for diff in std::mem::take(&mut self.pending) {
             self.state.apply(diff, &mut changes);
         }
+        self.check_full()?;
         Ok(changes)
     }
 
@@ -331,7 +347,15 @@ impl PresenceTracker {
         }
         let mut changes = Vec::new();
         self.state.apply(diff, &mut changes);
+        self.check_full()?;
         Ok(Some(changes))
+    }
+
+    fn check_full(&mut self) -> Result<(), JsonError> {
+        match self.state.take_dropped() {
+            0 => Ok(()),
+            _ => Err(JsonError { offset: 0, reason: "presence state is full (100,000 keys); joins of new keys were dropped" }),
+        }
     }
 
     /// Diffs held until the next state.

@@ -727,7 +727,11 @@ impl Socket {
                 Some(cid) => format!("[{cid}] {}", msg()),
                 None => msg(),
             };
-            self.emit(Event::Log { kind, msg, data: data.cloned() });
+            let data = data.map(|d| match d {
+                Payload::Json(j) => Payload::Json(super::endpoint::redact_json(j)),
+                other => other.clone(),
+            });
+            self.emit(Event::Log { kind, msg, data });
         }
     }
 
