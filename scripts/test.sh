@@ -33,5 +33,10 @@ export PHX_MOCK_URL="${http/http/ws}/socket"
 echo "    mock server: $http"
 wasm-pack test --mode no-install --headless --chrome -- --test browser --test browser_typed -- --nocapture 2>&1 \
     | grep -Ev '^\s*(Compiling|Finished|Running|\[INFO\])' 
+
+step "benchmark smoke run (proves the harness works; asserts no speed)"
+cargo build --quiet --release -p phoenix-mock
+node bench/run.mjs --smoke | tail -n 4
+
 echo
 echo "all tests passed"

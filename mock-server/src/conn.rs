@@ -216,10 +216,18 @@ impl Session {
                 let n = payload.get("n").and_then(Value::as_u64).unwrap_or(1000).min(10_000_000);
                 let size = payload.get("size").and_then(Value::as_u64).unwrap_or(100).min(1 << 20) as usize;
                 let (tx, topic, jr, reply) = (self.tx.clone(), m.topic.clone(), m.join_ref.clone(), m.clone());
+                let binary = payload.get("binary").and_then(Value::as_bool).unwrap_or(false);
                 let pad = "x".repeat(size.saturating_sub(20));
                 tokio::spawn(async move {
                     for i in 0..n {
-                        send(&tx, &msg(jr.as_deref(), None, &topic, "blast", json!({"i": i, "pad": pad})));
+                        let m = if binary {
+                            let mut bytes = vec![7u8; size.max(8)];
+                            bytes[..8].copy_from_slice(&i.to_be_bytes());
+                            Message { join_ref: jr.clone(), msg_ref: None, topic: topic.clone(), event: "blast".into(), payload: Payload::Binary(bytes) }
+                        } else {
+                            msg(jr.as_deref(), None, &topic, "blast", json!({"i": i, "pad": pad}))
+                        };
+                        send(&tx, &m);
                         if i % 256 == 255 {
                             tokio::task::yield_now().await;
                         }
@@ -239,6 +247,26 @@ impl Session {
             "shout" => {
                 self.hub.broadcast(&m.topic, "shout", m.payload.clone());
                 self.reply(m, "ok", json!({}));
+            }
+            "presence_load" => {
+                // a synthetic presence load for benchmarks: `bench_state` with `members`
+                // keys, then `diffs` diffs of one join and one leave each
+                let payload: Value = m.payload.as_json().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
+                let members = payload.get("members").and_then(Value::as_u64).unwrap_or(1000).min(1_000_000);
+                let diffs = payload.get("diffs").and_then(Value::as_u64).unwrap_or(100).min(1_000_000);
+                let meta = |u: u64, r: u64| json!({"online_at": 1_700_000_000u64, "status": "online", "phx_ref": format!("R{u}-{r}")});
+                let mut state = serde_json::Map::new();
+                for u in 0..members {
+                    state.insert(format!("user{u}"), json!({"metas": [meta(u, 0)]}));
+                }
+                self.push(&msg(m.join_ref.as_deref(), None, &m.topic, "bench_state", Value::Object(state)));
+                for d in 0..diffs {
+                    let (joiner, leaver) = (members + d, d % members.max(1));
+                    let diff = json!({"joins": {format!("user{joiner}"): {"metas": [meta(joiner, 0)]}},
+                                      "leaves": {format!("user{leaver}"): {"metas": [meta(leaver, 0)]}}});
+                    self.push(&msg(m.join_ref.as_deref(), None, &m.topic, "bench_diff", diff));
+                }
+                self.reply(m, "ok", json!({"members": members, "diffs": diffs}));
             }
             "crash" => {
                 let jr = self.joined.remove(&m.topic);

@@ -23,6 +23,7 @@ export async function startServer(extraArgs = [], port = 0) {
   return {
     http,
     port: Number(http.split(":").pop()),
+    pid: child.pid,
     socketUrl: http.replace("http", "ws") + "/socket",
     async admin(pathAndQuery) {
       const res = await fetch(http + pathAndQuery);

@@ -1,0 +1,177 @@
+// npm run bench: phoenix-wasm against phoenix.js 1.8.16 in the same run.
+// Chromium is launched directly (no DevTools connection: it distorts WebSocket
+// throughput), one page load per measurement, clients alternated (A B B A …);
+// pages POST their result back here. Prints a table of medians [min..max] and
+// ratios (ours / phoenix.js), and writes BENCHMARKS.md.
+//   node bench/run.mjs [--reps N] [--smoke]
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+import { startServer } from "../tests/node/helpers.mjs";
+
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const args = process.argv.slice(2);
+const SMOKE = args.includes("--smoke");
+const REPS = Number(args[args.indexOf("--reps") + 1]) || (SMOKE ? 1 : 5);
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const PHOENIX = path.join(ROOT, "node_modules/phoenix/priv/static");
+
+const S = SMOKE
+  ? { inbound: 2000, rtt: 200, inflight: 2000, members: 1000, diffs: 100, channels: 5, pushes: 100, memory: 5000 }
+  : { inbound: 100000, rtt: 10000, inflight: 20000, members: 10000, diffs: 1000, channels: 50, pushes: 1000, memory: 1000000 };
+const WORKLOADS = [
+  ["inbound", "inbound JSON (100 B)", { n: S.inbound, binary: false }, [["msgsPerSec", "msg/s", true]], true],
+  ["inbound", "inbound binary (100 B)", { n: S.inbound, binary: true }, [["msgsPerSec", "msg/s", true]], true],
+  ["rtt", `echo round trip (${S.rtt} sequential)`, { n: S.rtt }, [["p50Ms", "p50 ms", false], ["p99Ms", "p99 ms", false]], true],
+  ["inflight", "echo, 100 in flight", { n: S.inflight, window: 100 }, [["msgsPerSec", "msg/s", true]], true],
+  ["presence", `presence ${S.members} members + ${S.diffs} diffs`, { members: S.members, diffs: S.diffs }, [["syncMs", "ms to last sync", false], ["listMs", "list() ms", false]], false],
+  ["coldstart", "cold start", {}, [["openMs", "ms to open", false], ["joinedMs", "ms to joined", false]], false],
+  ["reconnect", `reconnect: ${S.channels} channels, ${S.pushes} pushes`, { channels: S.channels, pushes: S.pushes }, [["recoverMs", "ms to all answered", false]], false],
+  ["memory", `memory after ${S.memory} messages`, { n: S.memory }, [["totalMB", "MB (JS heap + wasm)", false]], false],
+];
+
+// ---- static files + result endpoint ------------------------------------------
+let waiting = null;
+const files = {
+  "/page.html": [path.join(ROOT, "bench/page.html"), "text/html"],
+  "/workloads.js": [path.join(ROOT, "bench/workloads.js"), "text/javascript"],
+  "/phoenix.mjs": [path.join(PHOENIX, "phoenix.mjs"), "text/javascript"],
+};
+const http = createServer((req, res) => {
+  const url = new URL(req.url, "http://x");
+  if (req.method === "POST" && url.pathname === "/result") {
+    let body = "";
+    req.on("data", (d) => (body += d));
+    req.on("end", () => {
+      res.end("ok");
+      waiting?.(JSON.parse(body));
+    });
+    return;
+  }
+  let file = files[url.pathname];
+  if (!file && url.pathname.startsWith("/pkg/")) {
+    const p = path.join(ROOT, url.pathname);
+    file = [p, p.endsWith(".wasm") ? "application/wasm" : "text/javascript"];
+  }
+  if (!file || !existsSync(file[0])) {
+    res.statusCode = 404;
+    return res.end();
+  }
+  res.setHeader("content-type", file[1]);
+  res.end(readFileSync(file[0]));
+});
+await new Promise((r) => http.listen(0, "127.0.0.1", r));
+const pageBase = `http://127.0.0.1:${http.address().port}`;
+process.env.PHX_MOCK_BIN ??= path.join(ROOT, "target/release/phoenix-mock");
+const mock = await startServer([], 0);
+const mockPid = mock.pid;
+
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+async function measure(client, workload, size) {
+  const dir = mkdtempSync(path.join(tmpdir(), "bench-chromium-"));
+  const q = new URLSearchParams({ client, workload, ws: mock.socketUrl, http: mock.http, size: JSON.stringify(size) });
+  const chrome = spawn(CHROMIUM, [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--enable-precise-memory-info", "--js-flags=--expose-gc",
+    `--user-data-dir=${dir}`, `${pageBase}/page.html?${q}`,
+  ], { stdio: "ignore", detached: true });
+  try {
+    const result = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${client}/${workload} timed out`)), 600_000);
+      waiting = (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      };
+    });
+    if (!result.ok) throw new Error(`${client}/${workload}: ${result.error}`);
+    return result.result;
+  } finally {
+    waiting = null;
+    try {
+      process.kill(-chrome.pid, "SIGKILL"); // the whole process group
+    } catch {}
+    if (chrome.exitCode === null) await new Promise((r) => chrome.once("exit", r));
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {}
+  }
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (x) => (x >= 100 ? Math.round(x).toLocaleString("en-US") : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+
+// ---- sizes ---------------------------------------------------------------------
+function sizes(paths) {
+  const buf = Buffer.concat(paths.map((p) => readFileSync(path.join(ROOT, p))));
+  return {
+    raw: buf.length,
+    gzip: paths.reduce((a, p) => a + gzipSync(readFileSync(path.join(ROOT, p)), { level: 9 }).length, 0),
+    brotli: paths.reduce((a, p) => a + brotliCompressSync(readFileSync(path.join(ROOT, p)), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length, 0),
+  };
+}
+const ref = sizes(["node_modules/phoenix/priv/static/phoenix.min.js"]);
+const sizeRows = [
+  ["phoenix.js 1.8.16 phoenix.min.js", ref],
+  ["phoenix-wasm ESM (index.js + glue + .wasm)", sizes(["pkg/index.js", "pkg/phoenix_wasm.js", "pkg/phoenix_wasm_bg.wasm"])],
+  ["phoenix-wasm single file", sizes(["pkg/phoenix-wasm.single.js"])],
+];
+
+// ---- run -------------------------------------------------------------------------
+const lines = [];
+const log = (s = "") => {
+  console.log(s);
+  lines.push(s);
+};
+log(`# Benchmarks: phoenix-wasm vs phoenix.js 1.8.16`);
+log();
+log(`${new Date().toISOString().slice(0, 10)}, ${SMOKE ? "smoke run (tiny sizes)" : `${REPS} repetitions per client, alternated`}; headless Chromium (${CHROMIUM}) launched directly, one page load per measurement; server: phoenix-mock (release build) on 127.0.0.1. Medians, [min..max]. Ratio = phoenix-wasm / phoenix.js (higher is better for msg/s, lower for ms and bytes).`);
+log();
+log(`## Size`);
+log();
+log(`| artifact | raw B | gzip -9 B | brotli 11 B | gzip ratio |`);
+log(`|---|---|---|---|---|`);
+for (const [name, s] of sizeRows) log(`| ${name} | ${s.raw.toLocaleString("en-US")} | ${s.gzip.toLocaleString("en-US")} | ${s.brotli.toLocaleString("en-US")} | ${(s.gzip / ref.gzip).toFixed(2)} |`);
+log();
+log(`## Speed and memory`);
+log();
+log(`| workload | figure | phoenix.js | phoenix-wasm | ratio | bare WebSocket |`);
+log(`|---|---|---|---|---|---|`);
+const serverCpu = [];
+for (const [workload, label, size, figures, withBare] of WORKLOADS) {
+  const runs = { phoenix: [], wasm: [], bare: [] };
+  for (let rep = 0; rep < REPS; rep++) {
+    const order = rep % 2 === 0 ? ["phoenix", "wasm"] : ["wasm", "phoenix"];
+    for (const client of order) {
+      const cpu0 = cpuSeconds(mockPid);
+      const t0 = Date.now();
+      runs[client].push(await measure(client, workload, size));
+      if (workload === "inbound" || workload === "inflight") serverCpu.push([`${label} (${client})`, (cpuSeconds(mockPid) - cpu0) / ((Date.now() - t0) / 1000)]);
+    }
+    if (withBare && rep === 0) runs.bare.push(await measure("bare", workload, size));
+  }
+  for (const [key, unit, higherBetter] of figures) {
+    const [p, w] = [runs.phoenix.map((r) => r[key]), runs.wasm.map((r) => r[key])];
+    const cell = (xs) => `${fmt(median(xs))} [${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))}]`;
+    const ratio = median(w) / median(p);
+    const bareCell = runs.bare.length ? fmt(median(runs.bare.map((r) => r[key]))) : "";
+    log(`| ${label} | ${unit} | ${cell(p)} | ${cell(w)} | ${ratio.toFixed(2)}${higherBetter ? "" : ""} | ${bareCell} |`);
+  }
+}
+log();
+log(`Server headroom: phoenix-mock CPU use during the throughput workloads (1.0 = one core busy; the machine has 2):`);
+for (const [label, cpu] of serverCpu.slice(0, 8)) log(`- ${label}: ${Number.isFinite(cpu) ? cpu.toFixed(2) : "n/a"}`);
+log();
+if (!SMOKE) writeFileSync(path.join(ROOT, "BENCHMARKS.md"), lines.join("\n") + "\n");
+await mock.stop();
+http.close();

@@ -1,0 +1,203 @@
+// Benchmark workloads, written once against phoenix.js's API and run unchanged on
+// both clients. `lib` is the client module (null: a bare WebSocket, for the ceiling).
+const now = () => performance.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const reply = (push) => new Promise((resolve, reject) => push.receive("ok", resolve).receive("error", reject).receive("timeout", () => reject(new Error("timeout"))));
+
+async function joined(lib, ws, topic, opts = {}) {
+  const socket = new lib.Socket(ws, { params: { token: "user:bench" }, ...opts });
+  socket.connect();
+  const channel = socket.channel(topic, {});
+  await reply(channel.join());
+  return { socket, channel };
+}
+
+/** A minimal Phoenix V2 client on a bare WebSocket: the ceiling the browser allows. */
+async function bare(ws, topic) {
+  const sock = new WebSocket(`${ws}/websocket?vsn=2.0.0&token=user:bench`);
+  sock.binaryType = "arraybuffer";
+  await new Promise((r) => (sock.onopen = r));
+  const pending = new Map();
+  const handlers = [];
+  let ref = 0;
+  sock.onmessage = (e) => {
+    const m = typeof e.data === "string" ? JSON.parse(e.data) : [null, null, null, "binary", e.data];
+    if (m[3] === "phx_reply" && pending.has(m[1])) {
+      pending.get(m[1])(m[4].response);
+      pending.delete(m[1]);
+    } else for (const h of handlers) h(m);
+  };
+  // join_ref is "1": the join is the first message sent
+  const push = (event, payload) =>
+    new Promise((resolve) => {
+      const r = String(++ref);
+      pending.set(r, resolve);
+      sock.send(JSON.stringify(["1", r, topic, event, payload]));
+    });
+  await push("phx_join", {});
+  return { push, on: (h) => handlers.push(h), close: () => sock.close() };
+}
+
+const topic = (name) => `room:bench-${name}-${Math.random().toString(36).slice(2)}`;
+
+export const workloads = {
+  // broadcasts/s delivered to one `on` handler, the server blasting at full speed
+  async inbound(lib, ws, { n, binary }) {
+    let count = 0;
+    let t0 = 0;
+    let t1 = 0;
+    let done;
+    const finished = new Promise((r) => (done = r));
+    const tick = () => {
+      count++;
+      if (count === 1) t0 = now();
+      if (count === n) {
+        t1 = now();
+        done();
+      }
+    };
+    if (!lib) {
+      const c = await bare(ws, topic("in"));
+      c.on((m) => m[3] === "blast" || m[3] === "binary" ? tick() : null);
+      c.push("blast", { n, size: 100, binary });
+      await finished;
+      c.close();
+    } else {
+      const { socket, channel } = await joined(lib, ws, topic("in"));
+      channel.on("blast", tick);
+      channel.push("blast", { n, size: 100, binary }, 120000);
+      await finished;
+      socket.disconnect();
+    }
+    return { msgsPerSec: ((n - 1) / (t1 - t0)) * 1000 };
+  },
+
+  // sequential echo round trips: p50 and p99
+  async rtt(lib, ws, { n }) {
+    const times = [];
+    if (!lib) {
+      const c = await bare(ws, topic("rtt"));
+      for (let i = 0; i < n; i++) {
+        const t = now();
+        await c.push("echo", { i });
+        times.push(now() - t);
+      }
+      c.close();
+    } else {
+      const { socket, channel } = await joined(lib, ws, topic("rtt"));
+      for (let i = 0; i < n; i++) {
+        const t = now();
+        await reply(channel.push("echo", { i }));
+        times.push(now() - t);
+      }
+      socket.disconnect();
+    }
+    times.sort((a, b) => a - b);
+    return { p50Ms: times[Math.floor(n * 0.5)], p99Ms: times[Math.floor(n * 0.99)] };
+  },
+
+  // echo throughput with 100 pushes in flight
+  async inflight(lib, ws, { n, window }) {
+    let next = 0;
+    let push;
+    let close;
+    if (!lib) {
+      const c = await bare(ws, topic("fl"));
+      push = (i) => c.push("echo", { i });
+      close = c.close;
+    } else {
+      const { socket, channel } = await joined(lib, ws, topic("fl"));
+      push = (i) => reply(channel.push("echo", { i }));
+      close = () => socket.disconnect();
+    }
+    const t0 = now();
+    await Promise.all(Array.from({ length: window }, async () => {
+      while (next < n) await push(next++);
+    }));
+    const ms = now() - t0;
+    close();
+    return { msgsPerSec: (n / ms) * 1000 };
+  },
+
+  // a presence_state of `members` keys plus `diffs` diffs, then list()
+  async presence(lib, ws, { members, diffs }) {
+    const { socket, channel } = await joined(lib, ws, topic("pr"));
+    const presence = new lib.Presence(channel, { events: { state: "bench_state", diff: "bench_diff" } });
+    let syncs = 0;
+    let first = 0;
+    let last = 0;
+    let done;
+    const finished = new Promise((r) => (done = r));
+    presence.onSync(() => {
+      syncs++;
+      if (syncs === 1) first = now();
+      if (syncs === 1 + diffs) {
+        last = now();
+        done();
+      }
+    });
+    const t0 = now();
+    channel.push("presence_load", { members, diffs }, 120000);
+    await finished;
+    const tl = now();
+    const listed = presence.list((key, p) => p.metas.length).length;
+    const listMs = now() - tl;
+    socket.disconnect();
+    if (listed !== members) throw new Error(`listed ${listed} of ${members}`);
+    return { syncMs: last - t0, stateMs: first - t0, listMs };
+  },
+
+  // navigation start -> socket open -> channel joined
+  async coldstart(lib, ws) {
+    const socket = new lib.Socket(ws, { params: { token: "user:bench" } });
+    let open = 0;
+    socket.onOpen(() => (open = now()));
+    socket.connect();
+    const channel = socket.channel(topic("cold"), {});
+    await reply(channel.join());
+    const joinedAt = now();
+    socket.disconnect();
+    return { openMs: open, joinedMs: joinedAt };
+  },
+
+  // the server drops all sockets with `channels` joined channels and `pushes`
+  // pushes buffered meanwhile: time until all rejoined and every push answered
+  async reconnect(lib, ws, { channels, pushes }, http) {
+    const socket = new lib.Socket(ws, { params: { token: "user:reconnect-bench" } });
+    socket.connect();
+    const chans = [];
+    for (let i = 0; i < channels; i++) chans.push(socket.channel(topic("rc"), {}));
+    await Promise.all(chans.map((c) => reply(c.join())));
+    let closed;
+    const closedP = new Promise((r) => (closed = r));
+    socket.onClose(closed);
+    await fetch(`${http}/admin/drop?user=reconnect-bench`, { mode: "no-cors" });
+    await closedP;
+    const t0 = now();
+    const replies = [];
+    for (let i = 0; i < pushes; i++) replies.push(reply(chans[i % channels].push("echo", { i }, 30000)));
+    await Promise.all(replies);
+    const ms = now() - t0;
+    socket.disconnect();
+    return { recoverMs: ms };
+  },
+
+  // JS heap (after GC) and wasm memory after n received messages
+  async memory(lib, ws, { n }) {
+    const { socket, channel } = await joined(lib, ws, topic("mem"));
+    let count = 0;
+    let done;
+    const finished = new Promise((r) => (done = r));
+    channel.on("blast", () => ++count === n && done());
+    channel.push("blast", { n, size: 100 }, 600000);
+    await finished;
+    await sleep(50);
+    globalThis.gc?.();
+    await sleep(50);
+    globalThis.gc?.();
+    const heap = performance.memory ? performance.memory.usedJSHeapSize : NaN;
+    const wasm = lib.wasmMemoryBytes ? lib.wasmMemoryBytes() : 0;
+    socket.disconnect();
+    return { heapMB: heap / 1048576, wasmMB: wasm / 1048576, totalMB: (heap + wasm) / 1048576 };
+  },
+};
