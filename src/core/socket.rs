@@ -700,6 +700,12 @@ impl Socket {
         let r = self.make_ref();
         self.next_ping = self.next_ping.wrapping_add(1);
         self.pings.insert(r.clone(), (self.next_ping, now));
+        self.transmit_heartbeat(r);
+        Some(self.next_ping)
+    }
+
+    /// `[null, ref, "phoenix", "heartbeat", {}]`, for heartbeats and pings.
+    fn transmit_heartbeat(&mut self, r: String) {
         let msg = Message {
             join_ref: None,
             msg_ref: Some(r),
@@ -707,8 +713,8 @@ impl Socket {
             event: events::HEARTBEAT.to_owned(),
             payload: Payload::empty(),
         };
+        // a JSON message always encodes
         let _ = self.transmit(&msg);
-        Some(self.next_ping)
     }
 
     /// Sends a raw message (phoenix.js `socket.push`), or buffers it while not connected.
@@ -790,15 +796,7 @@ impl Socket {
         let r = self.make_ref();
         self.pending_heartbeat = Some((r.clone(), now));
         self.timers.arm(TimerKey::HeartbeatTimeout, now + self.config.heartbeat_timeout);
-        let msg = Message {
-            join_ref: None,
-            msg_ref: Some(r),
-            topic: events::PHOENIX_TOPIC.to_owned(),
-            event: events::HEARTBEAT.to_owned(),
-            payload: Payload::empty(),
-        };
-        // a JSON message always encodes
-        let _ = self.transmit(&msg);
+        self.transmit_heartbeat(r);
     }
 
     fn heartbeat_timeout(&mut self, now: u64) {
