@@ -3,7 +3,7 @@
 // throughput), one page load per measurement, clients alternated (A B B A …);
 // pages POST their result back here. Prints a table of medians [min..max] and
 // ratios (ours / phoenix.js), and writes BENCHMARKS.md.
-//   node bench/run.mjs [--reps N] [--smoke]
+//   node bench/run.mjs [--reps N] [--smoke] [--only WORKLOAD]
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -16,6 +16,7 @@ const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..")
 const args = process.argv.slice(2);
 const SMOKE = args.includes("--smoke");
 const REPS = Number(args[args.indexOf("--reps") + 1]) || (SMOKE ? 1 : 5);
+const ONLY = args.includes("--only") ? args[args.indexOf("--only") + 1] : null; // one workload, e.g. presence
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const PHOENIX = path.join(ROOT, "node_modules/phoenix/priv/static");
 
@@ -148,7 +149,7 @@ log();
 log(`| workload | figure | phoenix.js | phoenix-wasm | ratio | bare WebSocket |`);
 log(`|---|---|---|---|---|---|`);
 const serverCpu = [];
-for (const [workload, label, size, figures, withBare] of WORKLOADS) {
+for (const [workload, label, size, figures, withBare] of WORKLOADS.filter(([w]) => !ONLY || w === ONLY)) {
   const runs = { phoenix: [], wasm: [], bare: [] };
   for (let rep = 0; rep < REPS; rep++) {
     const order = rep % 2 === 0 ? ["phoenix", "wasm"] : ["wasm", "phoenix"];
@@ -172,6 +173,6 @@ log();
 log(`Server headroom: phoenix-mock CPU use during the throughput workloads (1.0 = one core busy; the machine has 2):`);
 for (const [label, cpu] of serverCpu.slice(0, 8)) log(`- ${label}: ${Number.isFinite(cpu) ? cpu.toFixed(2) : "n/a"}`);
 log();
-if (!SMOKE) writeFileSync(path.join(ROOT, "BENCHMARKS.md"), lines.join("\n") + "\n");
+if (!SMOKE && !ONLY) writeFileSync(path.join(ROOT, "BENCHMARKS.md"), lines.join("\n") + "\n");
 await mock.stop();
 http.close();

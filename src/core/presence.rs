@@ -113,6 +113,9 @@ pub struct PresenceState {
     next: u64,
     /// Joins dropped because the state was full (since the last `take_dropped`).
     dropped: usize,
+    /// Skip building [`Change`]s (nobody listens to joins and leaves): no entry is
+    /// copied then, and a sync costs only the state update.
+    quiet: bool,
 }
 
 /// A parsed diff `{joins, leaves}`.
@@ -188,6 +191,11 @@ impl PresenceState {
         if let Some((seq, _)) = self.entries.remove(key) {
             self.order.remove(&seq);
         }
+    }
+
+    /// Whether to build [`Change`]s for joins and leaves (on by default).
+    pub fn set_reporting(&mut self, on: bool) {
+        self.quiet = !on;
     }
 
     /// How many joins were dropped because the state was full, since the last call.
@@ -276,22 +284,29 @@ impl PresenceState {
                 self.dropped += 1;
                 continue;
             }
-            let current = self.get(&key).cloned();
-            let mut merged = joined.clone();
-            if let Some(cur) = &current {
-                let mut metas: Vec<Meta> = cur.metas.iter().filter(|m| !joined.has_ref(&m.phx_ref)).cloned().collect();
-                metas.append(&mut merged.metas);
-                merged.metas = metas;
+            let report = !self.quiet;
+            let current = self.get(&key);
+            let kept: Vec<Meta> = current.map(|c| c.metas.iter().filter(|m| !joined.has_ref(&m.phx_ref)).cloned().collect()).unwrap_or_default();
+            let current = if report { current.cloned() } else { None };
+            let mut merged = if report { joined.clone() } else { Entry { metas: Vec::new(), extra: joined.extra.clone() } };
+            merged.metas = kept;
+            if report {
+                merged.metas.extend(joined.metas.iter().cloned());
+                self.insert(key.clone(), merged);
+                changes.push(Change::Join { key, current, joined });
+            } else {
+                merged.metas.extend(joined.metas);
+                self.insert(key, merged);
             }
-            self.insert(key.clone(), merged);
-            changes.push(Change::Join { key, current, joined });
         }
         for (key, left) in diff.leaves {
             let Some((_, cur)) = self.entries.get_mut(&key) else { continue };
             cur.metas.retain(|m| !left.has_ref(&m.phx_ref));
-            let current = cur.clone();
             let empty = cur.metas.is_empty();
-            changes.push(Change::Leave { key: key.clone(), current, left });
+            if !self.quiet {
+                let current = cur.clone();
+                changes.push(Change::Leave { key: key.clone(), current, left });
+            }
             if empty {
                 self.remove(&key);
             }
@@ -515,6 +530,23 @@ mod tests {
         s.sync_state(r#"{"ghost2":{"metas":[]}}"#, &mut ch).unwrap();
         assert!(s.is_empty());
         assert!(ch.is_empty());
+    }
+
+    #[test]
+    fn a_quiet_state_applies_the_same_without_reporting() {
+        let state = r#"{"u1":{"metas":[{"phx_ref":"1"}]},"u2":{"metas":[{"phx_ref":"2"}],"x":1}}"#;
+        let diff = r#"{"joins":{"u1":{"metas":[{"phx_ref":"1b"}]},"u3":{"metas":[{"phx_ref":"3"}]}},"leaves":{"u2":{"metas":[{"phx_ref":"2"}]}}}"#;
+        let (mut loud, mut quiet) = (PresenceState::default(), PresenceState::default());
+        quiet.set_reporting(false);
+        let (mut a, mut b) = (vec![], vec![]);
+        for (s, ch) in [(&mut loud, &mut a), (&mut quiet, &mut b)] {
+            s.sync_state(state, ch).unwrap();
+            s.sync_diff(diff, ch).unwrap();
+        }
+        assert_eq!(loud.to_json(), quiet.to_json());
+        assert_eq!(loud.to_json(), r#"{"u1":{"metas":[{"phx_ref":"1"},{"phx_ref":"1b"}]},"u3":{"metas":[{"phx_ref":"3"}]}}"#);
+        assert_eq!(a.len(), 5);
+        assert!(b.is_empty());
     }
 
     #[test]

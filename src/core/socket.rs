@@ -900,7 +900,11 @@ impl Socket {
         let batched = ch.unbatch.as_deref() == Some(msg.event.as_str());
         let reliable = ch.reliable.is_some();
         if !batched && !reliable {
-            return self.deliver(id, &msg.event, msg.payload.clone(), msg.msg_ref.clone(), msg.join_ref.clone());
+            // clone the payload only for an event somebody listens to
+            if ch.bindings.iter().any(|(_, e)| *e == msg.event) {
+                self.deliver(id, &msg.event, msg.payload.clone(), msg.msg_ref.clone(), msg.join_ref.clone());
+            }
+            return;
         }
         let items = match (&msg.payload, batched) {
             (Payload::Json(text), true) => match reliable::unbatch(text, &msg.event) {
@@ -1021,6 +1025,14 @@ impl Socket {
     pub fn presence_pending(&self, id: PresenceId) -> Option<bool> {
         let p = self.presences.iter().find(|p| p.id == id)?;
         Some(p.tracker.in_pending_sync_state(self.join_ref_of(p.channel).as_deref()))
+    }
+
+    /// Whether [`Event::Presence`] lists the joins and leaves (on by default); off,
+    /// it only marks each applied sync, and a sync copies no presence.
+    pub fn set_presence_reporting(&mut self, id: PresenceId, on: bool) {
+        if let Some(p) = self.presences.iter_mut().find(|p| p.id == id) {
+            p.tracker.state.set_reporting(on);
+        }
     }
 
     /// Stops tracking presence (its state is dropped).

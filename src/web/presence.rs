@@ -99,6 +99,8 @@ impl Presence {
             .borrow_mut()
             .presence(channel.id, state.as_deref(), diff.as_deref())
             .map_err(|e| error(e.to_string()))?;
+        // joins and leaves are only described once someone listens to them
+        shell.core.borrow_mut().set_presence_reporting(id, false);
         Ok(Presence { shell, id })
     }
 
@@ -106,6 +108,7 @@ impl Presence {
     #[wasm_bindgen(js_name = onJoin)]
     pub fn on_join(&self, callback: JsValue) -> Result<(), JsValue> {
         self.shell.set_presence_callback(self.id, PresenceCallback::Join, function(&callback, "onJoin callback")?);
+        self.shell.core.borrow_mut().set_presence_reporting(self.id, true);
         Ok(())
     }
 
@@ -113,6 +116,7 @@ impl Presence {
     #[wasm_bindgen(js_name = onLeave)]
     pub fn on_leave(&self, callback: JsValue) -> Result<(), JsValue> {
         self.shell.set_presence_callback(self.id, PresenceCallback::Leave, function(&callback, "onLeave callback")?);
+        self.shell.core.borrow_mut().set_presence_reporting(self.id, true);
         Ok(())
     }
 
