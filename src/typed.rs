@@ -109,12 +109,14 @@ impl fmt::Display for PushFailure {
 impl std::error::Error for PushFailure {}
 
 type Item<T> = Result<<T as Topic>::Event, DecodeError>;
+/// An event name, its binding ref, and the closure bound to it.
+type Binding = (&'static str, u32, Closure<dyn FnMut(JsValue)>);
 
 /// A channel whose events arrive decoded, as a `Stream`.
 pub struct TypedChannel<T: Topic> {
     channel: Channel,
     rx: mpsc::UnboundedReceiver<Item<T>>,
-    bindings: Vec<(&'static str, u32, Closure<dyn FnMut(JsValue)>)>,
+    bindings: Vec<Binding>,
     _topic: PhantomData<fn() -> T>,
 }
 

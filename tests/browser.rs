@@ -15,7 +15,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn mock_url() -> &'static str {
-    option_env!("PHX_MOCK_URL").expect("PHX_MOCK_URL is not set: run the browser tests through `npm test`")
+    env!("PHX_MOCK_URL", "PHX_MOCK_URL is not set: run the browser tests through `npm test` (it starts the mock server)")
 }
 
 fn obj(json: &str) -> JsValue {

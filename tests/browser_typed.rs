@@ -46,7 +46,7 @@ struct Pong {
 
 fn socket(token: &str) -> Socket {
     let opts = JSON::parse(&format!(r#"{{"params":{{"token":"{token}"}}}}"#)).unwrap();
-    let s = Socket::new(option_env!("PHX_MOCK_URL").expect("PHX_MOCK_URL"), opts).unwrap();
+    let s = Socket::new(env!("PHX_MOCK_URL", "PHX_MOCK_URL is not set: run the browser tests through `npm test` (it starts the mock server)"), opts).unwrap();
     s.connect();
     s
 }

@@ -20,6 +20,9 @@ use super::reliable::{self, ChannelOptions, Verdict};
 use super::serializer::{self, Frame};
 use super::timers::{TimerKey, Timers};
 
+/// The channel error reason when the connection closed (phoenix.js's).
+const CLOSED: &str = "connection_closed";
+
 /// The close code of a normal closure.
 pub const WS_CLOSE_NORMAL: u16 = 1000;
 /// The code a close event reports when the close frame carried none (what
@@ -168,6 +171,18 @@ pub struct Health {
     pub pushes_in_flight: usize,
     /// Each channel's topic and state.
     pub channels: Vec<(String, ChannelState)>,
+}
+
+impl Status {
+    /// `"connecting"`, `"open"`, `"reconnecting"` or `"closed"`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Status::Connecting => "connecting",
+            Status::Open => "open",
+            Status::Reconnecting { .. } => "reconnecting",
+            Status::Closed { .. } => "closed",
+        }
+    }
 }
 
 /// What the caller must do, or tell the application.
@@ -502,11 +517,6 @@ impl Socket {
         self.send_buffer.len()
     }
 
-    /// Pushes without an outcome yet (joins included).
-    pub fn pushes_in_flight(&self) -> usize {
-        self.pushes.values().filter(|p| p.msg_ref.is_some()).count()
-    }
-
     /// Armed timers (for invariant checks).
     pub fn timer_count(&self) -> usize {
         self.timers.len()
@@ -565,7 +575,7 @@ impl Socket {
         let reason = reason.unwrap_or("").to_owned();
         if let Conn::Open(conn) | Conn::Connecting(conn) = self.conn {
             self.outputs.push_back(Output::Close { conn, code, reason: reason.clone() });
-            self.connection_lost(code, reason, true, now);
+            self.connection_lost(code, reason, true, CLOSED, now);
         }
     }
 
@@ -583,7 +593,7 @@ impl Socket {
         self.log("transport", || "connected".to_owned(), None);
         self.reconnect.reset();
         self.timers.cancel(TimerKey::Reconnect);
-        self.flush_send_buffer();
+        self.flush_send_buffer(now);
         self.pending_heartbeat = None;
         self.timers.arm(TimerKey::Heartbeat, now + self.config.heartbeat_interval);
         self.emit(Event::Status(Status::Open));
@@ -612,14 +622,17 @@ impl Socket {
         if !self.is_current(conn) {
             return;
         }
-        self.connection_lost(code, reason.to_owned(), false, now);
+        self.connection_lost(code, reason.to_owned(), false, CLOSED, now);
     }
 
     fn is_current(&self, conn: ConnId) -> bool {
         matches!(self.conn, Conn::Open(c) | Conn::Connecting(c) if c == conn)
     }
 
-    fn connection_lost(&mut self, code: u16, reason: String, clean: bool, now: u64) {
+    /// The connection is gone: joined and joining channels error with
+    /// `{source: "transport", reason: channel_reason}`, and a reconnect is scheduled
+    /// unless the client closed it.
+    fn connection_lost(&mut self, code: u16, reason: String, clean: bool, channel_reason: &str, now: u64) {
         self.conn = Conn::Closed;
         self.last_close_unclean = !clean;
         self.log("transport", || format!("close {code} {reason}"), None);
@@ -627,8 +640,7 @@ impl Socket {
         self.pending_heartbeat = None;
         self.timers.cancel(TimerKey::Heartbeat);
         self.timers.cancel(TimerKey::HeartbeatTimeout);
-        let why = if reason == "heartbeat timeout" { "heartbeat_timeout" } else { "connection_closed" };
-        self.error_channels(why, now);
+        self.error_channels(channel_reason, now);
         self.emit(Event::Close { code, reason: reason.clone(), clean });
         if self.closed_by_client {
             self.emit(Event::Status(Status::Closed { code, reason, clean }));
@@ -807,7 +819,7 @@ impl Socket {
         let reason = "heartbeat timeout".to_owned();
         self.log("transport", || "heartbeat timeout. Attempting to re-establish connection".to_owned(), None);
         self.outputs.push_back(Output::Close { conn, code: WS_CLOSE_NORMAL, reason: reason.clone() });
-        self.connection_lost(WS_CLOSE_NORMAL, reason, false, now);
+        self.connection_lost(WS_CLOSE_NORMAL, reason, false, "heartbeat_timeout", now);
     }
 
     // ------------------------------------------------------------- receiving
@@ -825,7 +837,7 @@ impl Socket {
             let reason = format!("frame of {len} bytes exceeds maxFrameBytes ({})", self.config.max_frame_bytes);
             self.emit(Event::Error { reason: reason.clone() });
             self.outputs.push_back(Output::Close { conn, code: 1009, reason: "message too big".into() });
-            return self.connection_lost(1009, reason, false, now);
+            return self.connection_lost(1009, reason, false, CLOSED, now);
         }
         let msg = match serializer::decode(frame) {
             Ok(m) => m,
@@ -900,11 +912,7 @@ impl Socket {
         let batched = ch.unbatch.as_deref() == Some(msg.event.as_str());
         let reliable = ch.reliable.is_some();
         if !batched && !reliable {
-            // clone the payload only for an event somebody listens to
-            if ch.bindings.iter().any(|(_, e)| *e == msg.event) {
-                self.deliver(id, &msg.event, msg.payload.clone(), msg.msg_ref.clone(), msg.join_ref.clone());
-            }
-            return;
+            return self.deliver(id, &msg.event, &msg.payload, msg.msg_ref.as_deref(), msg.join_ref.as_deref());
         }
         let items = match (&msg.payload, batched) {
             (Payload::Json(text), true) => match reliable::unbatch(text, &msg.event) {
@@ -924,12 +932,12 @@ impl Socket {
                     Verdict::Duplicate => continue,
                     Verdict::Gap { missed, from, to } => {
                         let gap = Payload::Json(reliable::missed_payload(missed, from, to));
-                        self.deliver(id, reliable::MISSED_EVENT, gap, None, msg.join_ref.clone());
+                        self.deliver(id, reliable::MISSED_EVENT, &gap, None, msg.join_ref.as_deref());
                     }
                     Verdict::Deliver => {}
                 }
             }
-            self.deliver(id, &event, payload, msg.msg_ref.clone(), msg.join_ref.clone());
+            self.deliver(id, &event, &payload, msg.msg_ref.as_deref(), msg.join_ref.as_deref());
         }
         if reliable {
             self.maybe_ack(id, false, now);
@@ -964,7 +972,7 @@ impl Socket {
         *r = reliable::Reliable::default();
         let payload = Payload::Json(format!("{{\"missed\":null,\"reset\":true,\"from\":{from}}}"));
         let join_ref = self.join_ref_of(id);
-        self.deliver(id, reliable::MISSED_EVENT, payload, None, join_ref);
+        self.deliver(id, reliable::MISSED_EVENT, &payload, None, join_ref.as_deref());
     }
 
     /// The last sequence number a reliable channel delivered.
@@ -1040,13 +1048,22 @@ impl Socket {
         self.presences.retain(|p| p.id != id);
     }
 
-    fn deliver(&mut self, id: ChannelId, event: &str, payload: Payload, msg_ref: Option<String>, join_ref: Option<String>) {
+    /// Hands `event` to the channel's bindings; the payload is copied only when
+    /// somebody listens.
+    fn deliver(&mut self, id: ChannelId, event: &str, payload: &Payload, msg_ref: Option<&str>, join_ref: Option<&str>) {
         let Some(ch) = self.channels.get(&id) else { return };
         let bindings = ch.bindings_for(event);
         if bindings.is_empty() {
             return;
         }
-        self.emit(Event::Channel { channel: id, bindings, event: event.to_owned(), payload, msg_ref, join_ref });
+        self.emit(Event::Channel {
+            channel: id,
+            bindings,
+            event: event.to_owned(),
+            payload: payload.clone(),
+            msg_ref: msg_ref.map(str::to_owned),
+            join_ref: join_ref.map(str::to_owned),
+        });
     }
 
     fn route_reply(&mut self, id: ChannelId, msg: &Message, now: u64) {
@@ -1173,7 +1190,7 @@ impl Socket {
         Ok(())
     }
 
-    fn flush_send_buffer(&mut self) {
+    fn flush_send_buffer(&mut self, now: u64) {
         while let Some(b) = self.send_buffer.pop_front() {
             if let Some(id) = b.push {
                 // Outdated: resolved meanwhile (timed out), or re-sent with a newer ref.
@@ -1184,7 +1201,7 @@ impl Socket {
             }
             if let Err(e) = self.transmit(&b.msg) {
                 if let Some(id) = b.push {
-                    self.resolve(id, "error", reason_json(&format!("{}: {e}", reasons::ENCODE_FAILED)), 0);
+                    self.resolve(id, "error", reason_json(&format!("{}: {e}", reasons::ENCODE_FAILED)), now);
                 }
             }
         }
@@ -1387,7 +1404,7 @@ impl Socket {
         self.set_state(id, ChannelState::Errored);
         // a rejoin is due: by backoff while connected, otherwise right on the next open
         self.schedule_rejoin(id, now);
-        self.deliver(id, events::ERROR, payload, msg_ref, join_ref);
+        self.deliver(id, events::ERROR, &payload, msg_ref.as_deref(), join_ref.as_deref());
     }
 
     /// The channel closed (left, or server `phx_close`): it is removed from the socket.
@@ -1400,7 +1417,7 @@ impl Socket {
         self.timers.cancel(TimerKey::Rejoin(id));
         self.cancel_timeout(jp);
         self.set_state(id, ChannelState::Closed);
-        self.deliver(id, events::CLOSE, Payload::empty(), None, None);
+        self.deliver(id, events::CLOSE, &Payload::empty(), None, None);
         self.remove(id);
     }
 
@@ -1464,6 +1481,7 @@ impl Socket {
         self.timers.cancel(TimerKey::Rejoin(id));
         self.timers.cancel(TimerKey::Ack(id));
         for p in ch.push_buffer {
+            // application pushes: resolving them schedules nothing, so no clock is needed
             self.resolve(p, "error", reason_json(reasons::CHANNEL_CLOSED), 0);
         }
         self.cancel_timeout(ch.join_push);

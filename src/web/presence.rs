@@ -148,24 +148,37 @@ impl Presence {
     }
 }
 
+/// Applies `update` to the presence state `state` (a JS object), reports the
+/// changes to `on_join` / `on_leave`, and returns the new state object.
+fn sync_js(
+    state: &JsValue,
+    on_join: &JsValue,
+    on_leave: &JsValue,
+    update: impl FnOnce(&mut PresenceState, &mut Vec<Change>) -> Result<(), JsValue>,
+) -> Result<JsValue, JsValue> {
+    let mut s = PresenceState::from_json(&stringify(state, "state")?).map_err(|e| error(format!("invalid presence state: {e}")))?;
+    let mut changes = Vec::new();
+    update(&mut s, &mut changes)?;
+    report(&changes, optional_fn(on_join, "onJoin")?.as_ref(), optional_fn(on_leave, "onLeave")?.as_ref());
+    Ok(parse(&s.to_json()))
+}
+
 /// `Presence.syncState(state, newState, onJoin?, onLeave?)`: returns the new state.
 #[wasm_bindgen(js_name = presenceSyncState)]
 pub fn presence_sync_state(state: JsValue, new_state: JsValue, on_join: JsValue, on_leave: JsValue) -> Result<JsValue, JsValue> {
-    let mut s = PresenceState::from_json(&stringify(&state, "state")?).map_err(|e| error(format!("invalid presence state: {e}")))?;
-    let mut changes = Vec::new();
-    s.sync_state(&stringify(&new_state, "newState")?, &mut changes).map_err(|e| error(format!("invalid presence state: {e}")))?;
-    report(&changes, optional_fn(&on_join, "onJoin")?.as_ref(), optional_fn(&on_leave, "onLeave")?.as_ref());
-    Ok(parse(&s.to_json()))
+    let new_state = stringify(&new_state, "newState")?;
+    sync_js(&state, &on_join, &on_leave, |s, changes| {
+        s.sync_state(&new_state, changes).map_err(|e| error(format!("invalid presence state: {e}")))
+    })
 }
 
 /// `Presence.syncDiff(state, {joins, leaves}, onJoin?, onLeave?)`: returns the new state.
 #[wasm_bindgen(js_name = presenceSyncDiff)]
 pub fn presence_sync_diff(state: JsValue, diff: JsValue, on_join: JsValue, on_leave: JsValue) -> Result<JsValue, JsValue> {
-    let mut s = PresenceState::from_json(&stringify(&state, "state")?).map_err(|e| error(format!("invalid presence state: {e}")))?;
-    let mut changes = Vec::new();
-    s.sync_diff(&stringify(&diff, "diff")?, &mut changes).map_err(|e| error(format!("invalid presence diff: {e}")))?;
-    report(&changes, optional_fn(&on_join, "onJoin")?.as_ref(), optional_fn(&on_leave, "onLeave")?.as_ref());
-    Ok(parse(&s.to_json()))
+    let diff = stringify(&diff, "diff")?;
+    sync_js(&state, &on_join, &on_leave, |s, changes| {
+        s.sync_diff(&diff, changes).map_err(|e| error(format!("invalid presence diff: {e}")))
+    })
 }
 
 /// `Presence.list(presences, chooser?)`.

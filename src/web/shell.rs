@@ -89,12 +89,8 @@ struct PresenceCallbacks {
 
 #[derive(Default)]
 struct Callbacks {
-    open: Vec<(String, Function)>,
-    close: Vec<(String, Function)>,
-    error: Vec<(String, Function)>,
-    message: Vec<(String, Function)>,
-    status: Vec<(String, Function)>,
-    heartbeat: Vec<(String, Function)>,
+    /// Socket-level callbacks with their refs, one list per [`SocketCallback`].
+    socket: [Vec<(String, Function)>; SocketCallback::COUNT],
     /// `socket.waitFor(state)` promises: (state, resolve)
     waiters: Vec<(String, Function)>,
     /// Rust subscribers of the status stream.
@@ -115,6 +111,10 @@ pub(crate) enum SocketCallback {
     Message,
     Status,
     Heartbeat,
+}
+
+impl SocketCallback {
+    const COUNT: usize = 6;
 }
 
 /// A page-lifecycle listener: where it listens, to what, and its closure.
@@ -243,7 +243,7 @@ impl Shell {
     /// Resolves `resolve(status)` when the status next is `state` (now, if it is).
     pub fn wait_for(&self, state: &str, resolve: Function) {
         let current = self.core.borrow().status().clone();
-        if status_name(&current) == state {
+        if current.name() == state {
             invoke(&resolve, &[&status_to_js(&current)]);
         } else {
             self.callbacks.borrow_mut().waiters.push((state.to_owned(), resolve));
@@ -293,31 +293,21 @@ impl Shell {
 
     pub fn add_socket_callback(&self, which: SocketCallback, cb: Function) -> String {
         let r = self.core.borrow_mut().make_ref();
-        let mut cbs = self.callbacks.borrow_mut();
-        let list = match which {
-            SocketCallback::Open => &mut cbs.open,
-            SocketCallback::Close => &mut cbs.close,
-            SocketCallback::Error => &mut cbs.error,
-            SocketCallback::Message => &mut cbs.message,
-            SocketCallback::Status => &mut cbs.status,
-            SocketCallback::Heartbeat => &mut cbs.heartbeat,
-        };
-        list.push((r.clone(), cb));
-        let observe = !cbs.message.is_empty();
-        drop(cbs);
-        self.core.borrow_mut().set_observe_messages(observe);
+        self.callbacks.borrow_mut().socket[which as usize].push((r.clone(), cb));
+        self.observe_messages_if_wanted();
         r
     }
 
     pub fn off(&self, refs: &[String]) {
-        let mut guard = self.callbacks.borrow_mut();
-        let cbs = &mut *guard;
-        for list in [&mut cbs.open, &mut cbs.close, &mut cbs.error, &mut cbs.message, &mut cbs.status, &mut cbs.heartbeat] {
+        for list in self.callbacks.borrow_mut().socket.iter_mut() {
             list.retain(|(r, _)| !refs.contains(r));
         }
-        let cbs = guard;
-        let observe = !cbs.message.is_empty();
-        drop(cbs);
+        self.observe_messages_if_wanted();
+    }
+
+    /// The core reports every message only while an `onMessage` callback exists.
+    fn observe_messages_if_wanted(&self) {
+        let observe = !self.callbacks.borrow().socket[SocketCallback::Message as usize].is_empty();
         self.core.borrow_mut().set_observe_messages(observe);
     }
 
@@ -487,16 +477,7 @@ impl Shell {
     // ------------------------------------------------------------- dispatch
 
     fn socket_callbacks(&self, which: SocketCallback) -> Vec<Function> {
-        let cbs = self.callbacks.borrow();
-        let list = match which {
-            SocketCallback::Open => &cbs.open,
-            SocketCallback::Close => &cbs.close,
-            SocketCallback::Error => &cbs.error,
-            SocketCallback::Message => &cbs.message,
-            SocketCallback::Status => &cbs.status,
-            SocketCallback::Heartbeat => &cbs.heartbeat,
-        };
-        list.iter().map(|(_, f)| f.clone()).collect()
+        self.callbacks.borrow().socket[which as usize].iter().map(|(_, f)| f.clone()).collect()
     }
 
     fn dispatch(&self, e: Event) {
@@ -558,13 +539,14 @@ impl Shell {
                 }
             }
             Event::Status(status) => {
-                let name = status_name(&status);
+                let name = status.name();
                 let (fs, ready) = {
                     let mut cbs = self.callbacks.borrow_mut();
                     cbs.status_streams.retain(|tx| tx.unbounded_send(status.clone()).is_ok());
                     let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut cbs.waiters).into_iter().partition(|(s, _)| s == name);
                     cbs.waiters = waiting;
-                    (cbs.status.iter().map(|(_, f)| f.clone()).collect::<Vec<_>>(), ready)
+                    let fs: Vec<Function> = cbs.socket[SocketCallback::Status as usize].iter().map(|(_, f)| f.clone()).collect();
+                    (fs, ready)
                 };
                 let obj = status_to_js(&status);
                 for f in fs {
@@ -628,17 +610,6 @@ impl Shell {
     }
 }
 
-/// The `state` name of a status.
-pub(crate) fn status_name(status: &crate::core::Status) -> &'static str {
-    use crate::core::Status;
-    match status {
-        Status::Connecting => "connecting",
-        Status::Open => "open",
-        Status::Reconnecting { .. } => "reconnecting",
-        Status::Closed { .. } => "closed",
-    }
-}
-
 /// `{state, attempt?, inMs?, code?, reason?, clean?}` for `onStatus` callbacks.
 pub(crate) fn status_to_js(status: &crate::core::Status) -> JsValue {
     use crate::core::Status;
@@ -646,16 +617,14 @@ pub(crate) fn status_to_js(status: &crate::core::Status) -> JsValue {
     let set = |k: &str, v: JsValue| {
         let _ = Reflect::set(&o, &k.into(), &v);
     };
+    set("state", status.name().into());
     match status {
-        Status::Connecting => set("state", "connecting".into()),
-        Status::Open => set("state", "open".into()),
+        Status::Connecting | Status::Open => {}
         Status::Reconnecting { attempt, in_ms } => {
-            set("state", "reconnecting".into());
             set("attempt", (*attempt).into());
             set("inMs", (*in_ms as f64).into());
         }
         Status::Closed { code, reason, clean } => {
-            set("state", "closed".into());
             set("code", (*code).into());
             set("reason", reason.as_str().into());
             set("clean", (*clean).into());
