@@ -4,6 +4,9 @@
 // pages POST their result back here. Prints a table of medians [min..max] and
 // ratios (ours / phoenix.js), and writes BENCHMARKS.md.
 //   node bench/run.mjs [--reps N] [--smoke] [--only WORKLOAD]
+//   node bench/run.mjs --profile CLIENT --only WORKLOAD [--smoke]
+//     one run under the DevTools CPU profiler (distorts timings): prints the
+//     functions with the most self time and writes target/CLIENT-WORKLOAD.cpuprofile
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
@@ -17,6 +20,7 @@ const args = process.argv.slice(2);
 const SMOKE = args.includes("--smoke");
 const REPS = Number(args[args.indexOf("--reps") + 1]) || (SMOKE ? 1 : 5);
 const ONLY = args.includes("--only") ? args[args.indexOf("--only") + 1] : null; // one workload, e.g. presence
+const PROFILE = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : null; // phoenix | wasm
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const PHOENIX = path.join(ROOT, "node_modules/phoenix/priv/static");
 
@@ -28,7 +32,7 @@ const WORKLOADS = [
   ["inbound", "inbound binary (100 B)", { n: S.inbound, binary: true }, [["msgsPerSec", "msg/s", true]], true],
   ["rtt", `echo round trip (${S.rtt} sequential)`, { n: S.rtt }, [["p50Ms", "p50 ms", false], ["p99Ms", "p99 ms", false]], true],
   ["inflight", "echo, 100 in flight", { n: S.inflight, window: 100 }, [["msgsPerSec", "msg/s", true]], true],
-  ["presence", `presence ${S.members} members + ${S.diffs} diffs`, { members: S.members, diffs: S.diffs }, [["syncMs", "ms to last sync", false], ["listMs", "list() ms", false]], false],
+  ["presence", `presence ${S.members} members + ${S.diffs} diffs`, { members: S.members, diffs: S.diffs }, [["syncMs", "ms, first frame to last sync", false], ["listMs", "list() ms", false]], false],
   ["coldstart", "cold start", {}, [["openMs", "ms to open", false], ["joinedMs", "ms to joined", false]], false],
   ["reconnect", `reconnect: ${S.channels} channels, ${S.pushes} pushes`, { channels: S.channels, pushes: S.pushes }, [["recoverMs", "ms to all answered", false]], false],
   ["memory", `memory after ${S.memory} messages`, { n: S.memory }, [["totalMB", "MB (JS heap + wasm)", false]], false],
@@ -112,6 +116,40 @@ async function measure(client, workload, size) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (x) => (x >= 100 ? Math.round(x).toLocaleString("en-US") : x >= 10 ? x.toFixed(1) : x.toFixed(2));
 
+// One run of `client` under the CPU profiler; prints the top self-time functions.
+async function profile(client, workload, size) {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--js-flags=--expose-gc"] });
+  try {
+    const page = await browser.newPage();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Profiler.enable");
+    await cdp.send("Profiler.setSamplingInterval", { interval: 100 });
+    await cdp.send("Profiler.start");
+    const done = new Promise((resolve) => (waiting = resolve));
+    const q = new URLSearchParams({ client, workload, ws: mock.socketUrl, http: mock.http, size: JSON.stringify(size) });
+    await page.goto(`${pageBase}/page.html?${q}`);
+    const result = await done;
+    const { profile: prof } = await cdp.send("Profiler.stop");
+    writeFileSync(path.join(ROOT, `target/${client}-${workload}.cpuprofile`), JSON.stringify(prof));
+    const dt = new Map(prof.nodes.map((n) => [n.id, 0]));
+    prof.samples.forEach((id, i) => dt.set(id, dt.get(id) + (prof.timeDeltas[i] || 0)));
+    const self = new Map();
+    for (const n of prof.nodes) {
+      const f = n.callFrame;
+      const name = `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}`;
+      self.set(name, (self.get(name) || 0) + dt.get(n.id) / 1000);
+    }
+    const total = [...self.values()].reduce((a, b) => a + b, 0);
+    console.log(`${client} ${workload}: ${JSON.stringify(result.result ?? result.error)}`);
+    for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 30)) {
+      console.log(`${ms.toFixed(1).padStart(9)} ms ${((ms / total) * 100).toFixed(1).padStart(5)} %  ${name}`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
 // ---- sizes ---------------------------------------------------------------------
 function sizes(paths) {
   const buf = Buffer.concat(paths.map((p) => readFileSync(path.join(ROOT, p))));
@@ -127,6 +165,14 @@ const sizeRows = [
   ["phoenix-wasm ESM (index.js + glue + .wasm)", sizes(["pkg/index.js", "pkg/phoenix_wasm.js", "pkg/phoenix_wasm_bg.wasm"])],
   ["phoenix-wasm single file", sizes(["pkg/phoenix-wasm.single.js"])],
 ];
+
+if (PROFILE) {
+  const [workload, , size] = WORKLOADS.find(([w]) => w === ONLY) ?? WORKLOADS[0];
+  await profile(PROFILE, workload, size);
+  await mock.stop();
+  http.close();
+  process.exit(0);
+}
 
 // ---- run -------------------------------------------------------------------------
 const lines = [];

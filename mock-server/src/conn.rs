@@ -249,7 +249,7 @@ impl Session {
                 self.reply(m, "ok", json!({}));
             }
             "presence_load" => {
-                // a synthetic presence load for benchmarks: `bench_state` with `members`
+                // a synthetic presence load for benchmarks: `bench_start`, `bench_state` with `members`
                 // keys, then `diffs` diffs of one join and one leave each
                 let payload: Value = m.payload.as_json().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
                 let members = payload.get("members").and_then(Value::as_u64).unwrap_or(1000).min(1_000_000);
@@ -259,7 +259,11 @@ impl Session {
                 for u in 0..members {
                     state.insert(format!("user{u}"), json!({"metas": [meta(u, 0)]}));
                 }
-                self.push(&msg(m.join_ref.as_deref(), None, &m.topic, "bench_state", Value::Object(state)));
+                let state = msg(m.join_ref.as_deref(), None, &m.topic, "bench_state", Value::Object(state));
+                // everything is generated before anything is sent; `bench_start` goes first so
+                // that clients time their own work, not the generation
+                self.push(&msg(m.join_ref.as_deref(), None, &m.topic, "bench_start", json!({})));
+                self.push(&state);
                 for d in 0..diffs {
                     let (joiner, leaver) = (members + d, d % members.max(1));
                     let diff = json!({"joins": {format!("user{joiner}"): {"metas": [meta(joiner, 0)]}},

@@ -20,6 +20,7 @@
 pub mod backoff;
 pub mod channel;
 pub mod endpoint;
+pub mod idmap;
 pub mod ids;
 pub mod json;
 pub mod message;

@@ -6,7 +6,8 @@
 //! Keys are plain strings in a map, so `__proto__`, `constructor` or `toString`
 //! are ordinary keys.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::json::{self, JsonError};
 
@@ -105,12 +106,39 @@ pub enum Change {
 /// reported (a hostile server cannot grow the client without bound).
 pub const MAX_KEYS: usize = 100_000;
 
+/// A fast non-cryptographic hash for presence keys (the rustc "Fx" hash): keys come
+/// from the server, and the state is bounded by [`MAX_KEYS`].
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0 ^ u64::from_le_bytes(word)).wrapping_mul(0xf135_7aea_2e62_a9c5);
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0xf135_7aea_2e62_a9c5);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+}
+
+type KeyMap<V> = HashMap<String, V, BuildHasherDefault<KeyHasher>>;
+
 /// Presence state: key → presence, listed in the order keys first joined.
 #[derive(Debug, Clone, Default)]
 pub struct PresenceState {
-    entries: HashMap<String, (u64, Entry)>,
-    order: BTreeMap<u64, String>,
-    next: u64,
+    /// key → (position in `order`, presence)
+    entries: KeyMap<(usize, Entry)>,
+    /// keys in join order; `None` where a key left (compacted when half are gaps)
+    order: Vec<Option<String>>,
+    gaps: usize,
     /// Joins dropped because the state was full (since the last `take_dropped`).
     dropped: usize,
     /// Skip building [`Change`]s (nobody listens to joins and leaves): no entry is
@@ -174,7 +202,7 @@ impl PresenceState {
 
     /// Keys and presences in listing order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Entry)> {
-        self.order.values().map(|k| (k.as_str(), &self.entries[k].1))
+        self.order.iter().flatten().map(|k| (k.as_str(), &self.entries[k].1))
     }
 
     fn insert(&mut self, key: String, entry: Entry) {
@@ -182,14 +210,22 @@ impl PresenceState {
             slot.1 = entry;
             return;
         }
-        self.next += 1;
-        self.order.insert(self.next, key.clone());
-        self.entries.insert(key, (self.next, entry));
+        self.order.push(Some(key.clone()));
+        self.entries.insert(key, (self.order.len() - 1, entry));
     }
 
     fn remove(&mut self, key: &str) {
-        if let Some((seq, _)) = self.entries.remove(key) {
-            self.order.remove(&seq);
+        let Some((at, _)) = self.entries.remove(key) else { return };
+        self.order[at] = None;
+        self.gaps += 1;
+        if self.gaps > 16 && self.gaps * 2 > self.order.len() {
+            self.order.retain(Option::is_some);
+            for (i, k) in self.order.iter().flatten().enumerate() {
+                if let Some(slot) = self.entries.get_mut(k) {
+                    slot.0 = i;
+                }
+            }
+            self.gaps = 0;
         }
     }
 
@@ -218,6 +254,19 @@ impl PresenceState {
         out
     }
 
+    /// The presences as a JSON array, in listing order.
+    pub fn to_list_json(&self) -> String {
+        let mut out = String::from("[");
+        for (i, (_, e)) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            e.write_json(&mut out);
+        }
+        out.push(']');
+        out
+    }
+
     /// The state as a JSON array of `[key, presence]` pairs, in listing order.
     pub fn to_pairs_json(&self) -> String {
         let mut out = String::from("[");
@@ -239,7 +288,7 @@ impl PresenceState {
     /// reporting the keys and metas that joined or left.
     pub fn sync_state(&mut self, new_state: &str, changes: &mut Vec<Change>) -> Result<(), JsonError> {
         let incoming = parse_state(new_state)?;
-        let incoming_keys: std::collections::HashSet<&str> = incoming.iter().map(|(k, _)| k.as_str()).collect();
+        let incoming_keys: HashSet<&str, BuildHasherDefault<KeyHasher>> = incoming.iter().map(|(k, _)| k.as_str()).collect();
         let mut diff = Diff::default();
         for (key, entry) in self.iter() {
             if !incoming_keys.contains(key) {
@@ -494,6 +543,24 @@ mod tests {
     }
 
     // instance: "updates existing meta for a presence update (leave + join)"
+    #[test]
+    fn join_order_survives_many_leaves_and_rejoins() {
+        let mut s = PresenceState::default();
+        let mut changes = Vec::new();
+        let entry = |k: u32| format!(r#"{{"metas":[{{"phx_ref":"r{k}"}}]}}"#);
+        let state: Vec<String> = (0..40).map(|k| format!(r#""k{k}":{}"#, entry(k))).collect();
+        s.sync_state(&format!("{{{}}}", state.join(",")), &mut changes).unwrap();
+        // 30 leave (the order list compacts on the way), then k5 and a new key join
+        let leaves: Vec<String> = (0..40).filter(|k| k % 4 != 0).map(|k| format!(r#""k{k}":{}"#, entry(k))).collect();
+        s.sync_diff(&format!(r#"{{"joins":{{}},"leaves":{{{}}}}}"#, leaves.join(",")), &mut changes).unwrap();
+        s.sync_diff(&format!(r#"{{"joins":{{"k5":{},"new":{}}},"leaves":{{}}}}"#, entry(5), entry(99)), &mut changes).unwrap();
+        let expected: Vec<String> = (0..40).filter(|k| k % 4 == 0).map(|k| format!("k{k}")).chain(["k5".into(), "new".into()]).collect();
+        assert_eq!(keys(&s), expected);
+        assert_eq!(s.len(), 12);
+        assert_eq!(refs(s.get("k8").unwrap()), vec!["r8"]);
+        assert!(s.get("k9").is_none());
+    }
+
     #[test]
     fn a_meta_update_arrives_as_leave_plus_join() {
         let mut s = PresenceState::from_json(r#"{"u1":{"metas":[{"status":"away","phx_ref":"1"}]}}"#).unwrap();

@@ -6,7 +6,9 @@
 //! `push` …), then drains [`Socket::poll_output`] and arms one timer for
 //! [`Socket::poll_timeout`]. When that timer fires, call [`Socket::handle_timeout`].
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use super::idmap::IdMap;
 
 use super::backoff::{default_reconnect_after, default_rejoin_after, Backoff, Schedule};
 use super::channel::{Channel, ChannelError, ChannelState, ParamsFn};
@@ -344,11 +346,11 @@ pub struct Socket {
     timers: Timers,
     outputs: VecDeque<Output>,
     send_buffer: VecDeque<Buffered>,
-    channels: HashMap<ChannelId, Channel>,
+    channels: IdMap<ChannelId, Channel>,
     channel_order: Vec<ChannelId>,
     next_channel: u32,
-    pushes: HashMap<PushId, PushRec>,
-    reply_refs: HashMap<String, PushId>,
+    pushes: IdMap<PushId, PushRec>,
+    reply_refs: IdMap<String, PushId>,
     next_push: u32,
     observe_messages: bool,
     rng: u64,
@@ -360,7 +362,7 @@ pub struct Socket {
     reconnect_deferred: bool,
     awaiting_hook: bool,
     closed_by_pagehide: bool,
-    pings: HashMap<String, (u32, u64)>,
+    pings: IdMap<String, (u32, u64)>,
     next_ping: u32,
     presences: Vec<PresenceSlot>,
     next_presence: u32,
@@ -405,11 +407,11 @@ impl Socket {
             timers: Timers::default(),
             outputs: VecDeque::new(),
             send_buffer: VecDeque::new(),
-            channels: HashMap::new(),
+            channels: IdMap::new(),
             channel_order: Vec::new(),
             next_channel: 0,
-            pushes: HashMap::new(),
-            reply_refs: HashMap::new(),
+            pushes: IdMap::new(),
+            reply_refs: IdMap::new(),
             next_push: 0,
             observe_messages: false,
             rng: config_seed(&config),
@@ -419,7 +421,7 @@ impl Socket {
             reconnect_deferred: false,
             awaiting_hook: false,
             closed_by_pagehide: false,
-            pings: HashMap::new(),
+            pings: IdMap::new(),
             next_ping: 0,
             presences: Vec::new(),
             next_presence: 0,

@@ -1,10 +1,8 @@
-//! One table of every armed timer, ordered by deadline.
+//! One table of every armed timer.
 //!
 //! The shell arms a single browser timer for [`Timers::next`]; when it fires, the
 //! core pops every due [`TimerKey`] and acts on it. Times are milliseconds on the
 //! caller's clock.
-
-use std::collections::{BTreeSet, HashMap};
 
 use super::ids::{ChannelId, PushId};
 
@@ -25,58 +23,64 @@ pub enum TimerKey {
     Ack(ChannelId),
 }
 
-/// The timer table.
+/// The timer table: a handful of entries (one per push in flight at most), so a
+/// plain list scanned for the earliest deadline; ties go to the smaller key.
 #[derive(Debug, Default)]
 pub struct Timers {
-    by_deadline: BTreeSet<(u64, TimerKey)>,
-    deadlines: HashMap<TimerKey, u64>,
+    armed: Vec<(u64, TimerKey)>,
 }
 
 impl Timers {
     /// Arms `key` at `at`, replacing any earlier deadline of the same key.
     pub fn arm(&mut self, key: TimerKey, at: u64) {
-        self.cancel(key);
-        self.by_deadline.insert((at, key));
-        self.deadlines.insert(key, at);
+        match self.armed.iter_mut().find(|(_, k)| *k == key) {
+            Some(entry) => entry.0 = at,
+            None => self.armed.push((at, key)),
+        }
     }
 
     /// Disarms `key`; returns whether it was armed.
     pub fn cancel(&mut self, key: TimerKey) -> bool {
-        match self.deadlines.remove(&key) {
-            Some(at) => self.by_deadline.remove(&(at, key)),
+        match self.armed.iter().position(|(_, k)| *k == key) {
+            Some(i) => {
+                self.armed.swap_remove(i);
+                true
+            }
             None => false,
         }
     }
 
     /// The deadline of `key`, if armed.
     pub fn deadline(&self, key: TimerKey) -> Option<u64> {
-        self.deadlines.get(&key).copied()
+        self.armed.iter().find(|(_, k)| *k == key).map(|(at, _)| *at)
+    }
+
+    fn earliest(&self) -> Option<usize> {
+        (0..self.armed.len()).min_by_key(|&i| self.armed[i])
     }
 
     /// The earliest deadline of all armed timers.
     pub fn next(&self) -> Option<u64> {
-        self.by_deadline.first().map(|(at, _)| *at)
+        self.armed.iter().map(|(at, _)| *at).min()
     }
 
     /// Removes and returns the earliest timer whose deadline is `<= now`.
     pub fn pop_due(&mut self, now: u64) -> Option<TimerKey> {
-        let &(at, key) = self.by_deadline.first()?;
-        if at > now {
+        let i = self.earliest()?;
+        if self.armed[i].0 > now {
             return None;
         }
-        self.by_deadline.remove(&(at, key));
-        self.deadlines.remove(&key);
-        Some(key)
+        Some(self.armed.swap_remove(i).1)
     }
 
     /// Number of armed timers.
     pub fn len(&self) -> usize {
-        self.deadlines.len()
+        self.armed.len()
     }
 
     /// True when no timer is armed.
     pub fn is_empty(&self) -> bool {
-        self.deadlines.is_empty()
+        self.armed.is_empty()
     }
 }
 

@@ -60,19 +60,19 @@ fn stringify(v: &JsValue, what: &str) -> Result<String, JsValue> {
         .ok_or_else(|| error(format!("{what} must be an object (got {})", type_name(v))))
 }
 
-fn list_pairs(pairs_json: &str, chooser: Option<&Function>) -> Result<Array, JsValue> {
-    let pairs: Array = JSON::parse(pairs_json)?.into();
-    let out = Array::new_with_length(pairs.length());
-    for (i, pair) in pairs.iter().enumerate() {
-        let pair: Array = pair.into();
-        let (key, presence) = (pair.get(0), pair.get(1));
-        let item = match chooser {
-            Some(f) => f.call2(&JsValue::NULL, &key, &presence)?,
-            None => presence,
-        };
-        out.set(i as u32, item);
-    }
-    Ok(out)
+/// The presences (`chooser` of none) or `chooser(key, presence)` of each, from
+/// the state: one `JSON.parse` and one `Array.prototype.map` in the engine, no
+/// call across the wasm boundary per presence.
+fn list_state(state: Option<&PresenceState>, chooser: Option<&Function>) -> Result<Array, JsValue> {
+    let Some(chooser) = chooser else {
+        return Ok(JSON::parse(&state.map(PresenceState::to_list_json).unwrap_or_else(|| "[]".into()))?.into());
+    };
+    let pairs = JSON::parse(&state.map(PresenceState::to_pairs_json).unwrap_or_else(|| "[]".into()))?;
+    // pairs.map(Function.prototype.apply.bind(chooser, null)): chooser(key, presence) per pair
+    let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &key.into());
+    let apply: Function = get(&get(&get(&js_sys::global(), "Function")?, "prototype")?, "apply")?.into();
+    let map: Function = get(&pairs, "map")?.into();
+    Ok(map.call1(&pairs, &apply.bind1(chooser, &JsValue::NULL))?.into())
 }
 
 #[wasm_bindgen]
@@ -130,8 +130,7 @@ impl Presence {
     /// The presences, or `chooser(key, presence)` of each, in join order.
     pub fn list(&self, chooser: JsValue) -> Result<Array, JsValue> {
         let chooser = optional_fn(&chooser, "list chooser")?;
-        let pairs = self.shell.core.borrow().presence_state(self.id).map(PresenceState::to_pairs_json).unwrap_or_else(|| "[]".into());
-        list_pairs(&pairs, chooser.as_ref())
+        list_state(self.shell.core.borrow().presence_state(self.id), chooser.as_ref())
     }
 
     /// Whether diffs are held until the state of the channel's current join.
@@ -186,5 +185,5 @@ pub fn presence_sync_diff(state: JsValue, diff: JsValue, on_join: JsValue, on_le
 pub fn presence_list(presences: JsValue, chooser: JsValue) -> Result<Array, JsValue> {
     let chooser = optional_fn(&chooser, "list chooser")?;
     let s = PresenceState::from_json(&stringify(&presences, "presences")?).map_err(|e| error(format!("invalid presence state: {e}")))?;
-    list_pairs(&s.to_pairs_json(), chooser.as_ref())
+    list_state(Some(&s), chooser.as_ref())
 }

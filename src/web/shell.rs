@@ -4,7 +4,6 @@
 //! It holds no protocol logic.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
@@ -15,6 +14,7 @@ use wasm_bindgen::JsCast;
 use super::options::ShellOptions;
 use super::transport::{Transport, TransportEvent};
 use super::values::{console_warn, error, invoke, message_from_js, message_to_js, now, payload_to_js};
+use crate::core::idmap::IdMap;
 use crate::core::{BindingRef, ChannelId, ConnId, Event, Output, PresenceId, PushId, Socket};
 
 /// The receive hooks of one push, shared by every JS `Push` handle of it.
@@ -69,7 +69,7 @@ pub(crate) fn push_error(event: &str, status: &str, response: &JsValue) -> JsVal
 
 #[derive(Default)]
 struct ChannelCallbacks {
-    bindings: HashMap<BindingRef, Function>,
+    bindings: IdMap<BindingRef, Function>,
 }
 
 /// Which presence callback.
@@ -95,11 +95,11 @@ struct Callbacks {
     waiters: Vec<(String, Function)>,
     /// Rust subscribers of the status stream.
     status_streams: Vec<futures_channel::mpsc::UnboundedSender<crate::core::Status>>,
-    channel_states: HashMap<ChannelId, Vec<Function>>,
-    channels: HashMap<ChannelId, ChannelCallbacks>,
-    pushes: HashMap<PushId, Rc<RefCell<PushHooks>>>,
-    pings: HashMap<u32, Function>,
-    presences: HashMap<PresenceId, PresenceCallbacks>,
+    channel_states: IdMap<ChannelId, Vec<Function>>,
+    channels: IdMap<ChannelId, ChannelCallbacks>,
+    pushes: IdMap<PushId, Rc<RefCell<PushHooks>>>,
+    pings: IdMap<u32, Function>,
+    presences: IdMap<PresenceId, PresenceCallbacks>,
 }
 
 /// Which socket-level callback list.
@@ -232,7 +232,7 @@ impl Shell {
     /// Sets a presence's onJoin / onLeave / onSync callback.
     pub fn set_presence_callback(&self, id: PresenceId, which: PresenceCallback, cb: Function) {
         let mut cbs = self.callbacks.borrow_mut();
-        let p = cbs.presences.entry(id).or_default();
+        let p = cbs.presences.get_or_default(id);
         match which {
             PresenceCallback::Join => p.join = Some(cb),
             PresenceCallback::Leave => p.leave = Some(cb),
@@ -259,7 +259,7 @@ impl Shell {
 
     /// Adds a channel state callback.
     pub fn on_channel_state(&self, channel: ChannelId, cb: Function) {
-        self.callbacks.borrow_mut().channel_states.entry(channel).or_default().push(cb);
+        self.callbacks.borrow_mut().channel_states.get_or_default(channel).push(cb);
     }
 
     /// Registers a ping callback.
@@ -312,7 +312,7 @@ impl Shell {
     }
 
     pub fn bind(&self, channel: ChannelId, binding: BindingRef, cb: Function) {
-        self.callbacks.borrow_mut().channels.entry(channel).or_default().bindings.insert(binding, cb);
+        self.callbacks.borrow_mut().channels.get_or_default(channel).bindings.insert(binding, cb);
     }
 
     pub fn unbind(&self, channel: ChannelId, bindings: &[BindingRef]) {
@@ -325,7 +325,7 @@ impl Shell {
 
     /// The shared hooks of `push` (for `event`), created on first use.
     pub fn push_hooks(&self, push: PushId, event: &str) -> Rc<RefCell<PushHooks>> {
-        let hooks = self.callbacks.borrow_mut().pushes.entry(push).or_default().clone();
+        let hooks = self.callbacks.borrow_mut().pushes.get_or_default(push).clone();
         if hooks.borrow().event.is_empty() {
             hooks.borrow_mut().event = event.to_owned();
         }
@@ -455,23 +455,24 @@ impl Shell {
     }
 
     fn arm_timer(&self) {
-        let next = self.core.borrow().poll_timeout();
+        // An armed browser timer is kept while it fires no later than the core's next
+        // deadline (it may wake the core early, which then re-arms): the deadlines of
+        // pushes answered in time never cost a clearTimeout + setTimeout each.
+        let Some(next) = self.core.borrow().poll_timeout() else { return };
         let mut timer = self.timer.borrow_mut();
-        if timer.as_ref().map(|(at, _)| *at) == next {
+        if timer.as_ref().is_some_and(|(at, _)| *at <= next) {
             return;
         }
-        *timer = next.map(|at| {
-            let me = self.me.clone();
-            let delay = at.saturating_sub(now()).min(u64::from(u32::MAX)) as u32;
-            let handle = Timeout::new(delay, move || {
-                if let Some(shell) = me.upgrade() {
-                    let fired = shell.timer.borrow_mut().take().map(|(_, t)| t);
-                    drop(shell.spent_timer.replace(fired));
-                    shell.with_core(|core, now| core.handle_timeout(now));
-                }
-            });
-            (at, handle)
+        let me = self.me.clone();
+        let delay = next.saturating_sub(now()).min(u64::from(u32::MAX)) as u32;
+        let handle = Timeout::new(delay, move || {
+            if let Some(shell) = me.upgrade() {
+                let fired = shell.timer.borrow_mut().take().map(|(_, t)| t);
+                drop(shell.spent_timer.replace(fired));
+                shell.with_core(|core, now| core.handle_timeout(now));
+            }
         });
+        *timer = Some((next, handle));
     }
 
     // ------------------------------------------------------------- dispatch
