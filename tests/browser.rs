@@ -542,3 +542,38 @@ async fn health_status_heartbeats_channel_states_and_correlation_id() {
     assert!(socket.wait_for("bogus").is_err());
     socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn presence_list_follows_a_large_state_and_its_diffs_in_join_order() {
+    use phoenix_wasm::web::Presence;
+    let socket = connected("valid").await;
+    let (ch, _, _) = join(&socket, "room:presence-list").await;
+    let presence = Presence::new(&ch, obj(r#"{"events":{"state":"bench_state","diff":"bench_diff"}}"#)).unwrap();
+    // listed before anything arrives: the state and every diff after it update the listed objects
+    assert_eq!(presence.list(JsValue::UNDEFINED).unwrap().length(), 0);
+    let keys = Function::new_no_args("return (key) => key").call0(&JsValue::NULL).unwrap();
+    let (syncs, on_sync) = recorder();
+    presence.on_sync(on_sync).unwrap();
+    // 200 members (user0..user199), then 50 diffs: diff d joins user{200+d} and removes user{d}
+    let push = ch.push("presence_load", obj(r#"{"members":200,"diffs":50}"#), None).unwrap();
+    next(10_000, |cb| {
+        push.receive("ok", cb).unwrap();
+    })
+    .await
+    .expect("presence_load answered after its frames");
+    assert_eq!(syncs.length(), 51);
+    // the server's state object lists its keys sorted as strings; joins come after
+    let mut expected: Vec<String> = (50..200).map(|u| format!("user{u}")).collect();
+    expected.sort();
+    expected.extend((200..250).map(|u| format!("user{u}")));
+    let listed: Vec<String> = presence.list(keys.clone()).unwrap().iter().map(|k| k.as_string().unwrap()).collect();
+    assert_eq!(listed, expected, "listed {} keys: {:?} .. {:?}", listed.len(), listed.first(), listed.last());
+    let metas = Function::new_no_args("return (key, p) => p.metas[0].phx_ref").call0(&JsValue::NULL).unwrap();
+    let refs = presence.list(metas).unwrap();
+    assert_eq!(refs.get(0).as_string().unwrap(), "R100-0");
+    assert_eq!(refs.get(199).as_string().unwrap(), "R249-0");
+    // the same as a fresh list of the state object
+    let fresh: Vec<String> = phoenix_wasm::web::presence_list(presence.state(), keys).unwrap().iter().map(|k| k.as_string().unwrap()).collect();
+    assert_eq!(fresh, expected);
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}

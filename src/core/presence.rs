@@ -144,6 +144,8 @@ pub struct PresenceState {
     /// Skip building [`Change`]s (nobody listens to joins and leaves): no entry is
     /// copied then, and a sync costs only the state update.
     quiet: bool,
+    /// Keys changed since the last [`PresenceState::take_touched`], while watched.
+    touched: Option<Vec<String>>,
 }
 
 /// A parsed diff `{joins, leaves}`.
@@ -205,7 +207,26 @@ impl PresenceState {
         self.order.iter().flatten().map(|k| (k.as_str(), &self.entries[k].1))
     }
 
+    /// Starts (or stops) noting which keys change, for a copy of the state kept
+    /// elsewhere (the shell's JS objects for `list()`).
+    pub fn watch_changes(&mut self, on: bool) {
+        self.touched = on.then(Vec::new);
+    }
+
+    /// The keys added, changed or removed since the last call, first change first
+    /// (a key may repeat); empty when not watched.
+    pub fn take_touched(&mut self) -> Vec<String> {
+        self.touched.as_mut().map(std::mem::take).unwrap_or_default()
+    }
+
+    fn touch(&mut self, key: &str) {
+        if let Some(t) = &mut self.touched {
+            t.push(key.to_owned());
+        }
+    }
+
     fn insert(&mut self, key: String, entry: Entry) {
+        self.touch(&key);
         if let Some(slot) = self.entries.get_mut(&key) {
             slot.1 = entry;
             return;
@@ -216,6 +237,7 @@ impl PresenceState {
 
     fn remove(&mut self, key: &str) {
         let Some((at, _)) = self.entries.remove(key) else { return };
+        self.touch(key);
         self.order[at] = None;
         self.gaps += 1;
         if self.gaps > 16 && self.gaps * 2 > self.order.len() {
@@ -358,6 +380,8 @@ impl PresenceState {
             }
             if empty {
                 self.remove(&key);
+            } else {
+                self.touch(&key);
             }
         }
     }
@@ -559,6 +583,25 @@ mod tests {
         assert_eq!(s.len(), 12);
         assert_eq!(refs(s.get("k8").unwrap()), vec!["r8"]);
         assert!(s.get("k9").is_none());
+    }
+
+    #[test]
+    fn watched_state_notes_every_changed_key() {
+        let mut s = PresenceState::default();
+        let mut changes = Vec::new();
+        s.sync_diff(r#"{"joins":{"a":{"metas":[{"phx_ref":"1"}]}},"leaves":{}}"#, &mut changes).unwrap();
+        assert!(s.take_touched().is_empty(), "not watched yet");
+        s.watch_changes(true);
+        s.sync_diff(
+            r#"{"joins":{"b":{"metas":[{"phx_ref":"2"},{"phx_ref":"3"}]},"c":{"metas":[{"phx_ref":"4"}]}},"leaves":{"a":{"metas":[{"phx_ref":"1"}]},"b":{"metas":[{"phx_ref":"2"}]},"z":{"metas":[{"phx_ref":"9"}]}}}"#,
+            &mut changes,
+        )
+        .unwrap();
+        assert_eq!(s.take_touched(), vec!["b", "c", "a", "b"]);
+        assert!(s.take_touched().is_empty());
+        s.watch_changes(false);
+        s.sync_diff(r#"{"joins":{"d":{"metas":[{"phx_ref":"5"}]}},"leaves":{}}"#, &mut changes).unwrap();
+        assert!(s.take_touched().is_empty());
     }
 
     #[test]

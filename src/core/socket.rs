@@ -1045,6 +1045,19 @@ impl Socket {
         }
     }
 
+    /// Whether a presence tracker notes the keys each sync changes
+    /// ([`Socket::presence_touched`]); off by default.
+    pub fn watch_presence_changes(&mut self, id: PresenceId, on: bool) {
+        if let Some(p) = self.presences.iter_mut().find(|p| p.id == id) {
+            p.tracker.state.watch_changes(on);
+        }
+    }
+
+    /// The keys a watched presence tracker changed since the last call.
+    pub fn presence_touched(&mut self, id: PresenceId) -> Vec<String> {
+        self.presences.iter_mut().find(|p| p.id == id).map(|p| p.tracker.state.take_touched()).unwrap_or_default()
+    }
+
     /// Stops tracking presence (its state is dropped).
     pub fn remove_presence(&mut self, id: PresenceId) {
         self.presences.retain(|p| p.id != id);

@@ -60,14 +60,11 @@ fn stringify(v: &JsValue, what: &str) -> Result<String, JsValue> {
         .ok_or_else(|| error(format!("{what} must be an object (got {})", type_name(v))))
 }
 
-/// The presences (`chooser` of none) or `chooser(key, presence)` of each, from
-/// the state: one `JSON.parse` and one `Array.prototype.map` in the engine, no
-/// call across the wasm boundary per presence.
-fn list_state(state: Option<&PresenceState>, chooser: Option<&Function>) -> Result<Array, JsValue> {
-    let Some(chooser) = chooser else {
-        return Ok(JSON::parse(&state.map(PresenceState::to_list_json).unwrap_or_else(|| "[]".into()))?.into());
-    };
-    let pairs = JSON::parse(&state.map(PresenceState::to_pairs_json).unwrap_or_else(|| "[]".into()))?;
+/// `chooser(key, presence)` for each `[key, presence]` of `pairs` (any iterable):
+/// `Array.from` and `Array.prototype.map` in the engine, no call across the wasm
+/// boundary per presence.
+fn choose(pairs: &JsValue, chooser: &Function) -> Result<Array, JsValue> {
+    let pairs = Array::from(pairs);
     // pairs.map(Function.prototype.apply.bind(chooser, null)): chooser(key, presence) per pair
     let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &key.into());
     let apply: Function = get(&get(&get(&js_sys::global(), "Function")?, "prototype")?, "apply")?.into();
@@ -130,7 +127,11 @@ impl Presence {
     /// The presences, or `chooser(key, presence)` of each, in join order.
     pub fn list(&self, chooser: JsValue) -> Result<Array, JsValue> {
         let chooser = optional_fn(&chooser, "list chooser")?;
-        list_state(self.shell.core.borrow().presence_state(self.id), chooser.as_ref())
+        let map = self.shell.presence_map(self.id);
+        match chooser {
+            Some(c) => choose(&map.entries().into(), &c),
+            None => Ok(Array::from(&map.values().into())),
+        }
     }
 
     /// Whether diffs are held until the state of the channel's current join.
@@ -185,5 +186,8 @@ pub fn presence_sync_diff(state: JsValue, diff: JsValue, on_join: JsValue, on_le
 pub fn presence_list(presences: JsValue, chooser: JsValue) -> Result<Array, JsValue> {
     let chooser = optional_fn(&chooser, "list chooser")?;
     let s = PresenceState::from_json(&stringify(&presences, "presences")?).map_err(|e| error(format!("invalid presence state: {e}")))?;
-    list_state(Some(&s), chooser.as_ref())
+    match chooser {
+        Some(c) => choose(&JSON::parse(&s.to_pairs_json())?, &c),
+        None => Ok(JSON::parse(&s.to_list_json())?.into()),
+    }
 }

@@ -7,7 +7,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -15,7 +15,7 @@ use super::options::ShellOptions;
 use super::transport::{Transport, TransportEvent};
 use super::values::{console_warn, error, invoke, message_from_js, message_to_js, now, payload_to_js};
 use crate::core::idmap::IdMap;
-use crate::core::{BindingRef, ChannelId, ConnId, Event, Output, PresenceId, PushId, Socket};
+use crate::core::{BindingRef, ChannelId, ConnId, Event, Output, PresenceId, PresenceState, PushId, Socket};
 
 /// The receive hooks of one push, shared by every JS `Push` handle of it.
 #[derive(Default)]
@@ -59,7 +59,7 @@ fn settle(event: &str, status: &str, response: &JsValue, resolve: &Function, rej
 
 /// An `Error` named `PushError` with `status` and `response` fields.
 pub(crate) fn push_error(event: &str, status: &str, response: &JsValue) -> JsValue {
-    let detail = js_sys::JSON::stringify(response).ok().and_then(|s| s.as_string()).unwrap_or_default();
+    let detail = JSON::stringify(response).ok().and_then(|s| s.as_string()).unwrap_or_default();
     let err = error(format!("push {event:?} failed: {status} {detail}"));
     let _ = Reflect::set(&err, &"name".into(), &"PushError".into());
     let _ = Reflect::set(&err, &"status".into(), &status.into());
@@ -85,6 +85,10 @@ struct PresenceCallbacks {
     join: Option<Function>,
     leave: Option<Function>,
     sync: Option<Function>,
+    /// The state as JS objects (`key -> presence`, in join order) once `list()` has
+    /// been called: kept in step with each sync from the keys it touched, so a
+    /// `list()` in `onSync` costs what phoenix.js's does, not a rebuild.
+    mirror: Option<js_sys::Map>,
 }
 
 #[derive(Default)]
@@ -237,6 +241,55 @@ impl Shell {
             PresenceCallback::Join => p.join = Some(cb),
             PresenceCallback::Leave => p.leave = Some(cb),
             PresenceCallback::Sync => p.sync = Some(cb),
+        }
+    }
+
+    /// The presence state as a JS `Map` of `key -> presence` in join order,
+    /// built on the first call and kept in step with every sync after it.
+    pub fn presence_map(&self, id: PresenceId) -> js_sys::Map {
+        if let Some(m) = self.callbacks.borrow().presences.get(&id).and_then(|p| p.mirror.clone()) {
+            return m;
+        }
+        let map = {
+            let mut core = self.core.borrow_mut();
+            core.watch_presence_changes(id, true);
+            let pairs = core.presence_state(id).map(PresenceState::to_pairs_json).unwrap_or_else(|| "[]".into());
+            map_of_pairs(&pairs)
+        };
+        self.callbacks.borrow_mut().presences.get_or_default(id).mirror = Some(map.clone());
+        map
+    }
+
+    /// Brings a presence's JS `Map` (if any) up to date with the core's state.
+    fn refresh_presence_map(&self, id: PresenceId) {
+        let Some(map) = self.callbacks.borrow().presences.get(&id).and_then(|p| p.mirror.clone()) else { return };
+        let mut core = self.core.borrow_mut();
+        let touched = core.presence_touched(id);
+        let Some(state) = core.presence_state(id) else { return };
+        if touched.len() > 64 && touched.len() * 4 > state.len() {
+            // a whole new state: one parse beats a parse per key
+            let fresh = map_of_pairs(&state.to_pairs_json());
+            drop(core);
+            if let Some(p) = self.callbacks.borrow_mut().presences.get_mut(&id) {
+                p.mirror = Some(fresh);
+            }
+            return;
+        }
+        let mut seen: Vec<&str> = Vec::with_capacity(touched.len());
+        for key in &touched {
+            if seen.contains(&key.as_str()) {
+                continue;
+            }
+            seen.push(key);
+            let k = JsValue::from_str(key);
+            match state.get(key) {
+                Some(e) => {
+                    map.set(&k, &JSON::parse(&e.to_json()).unwrap_or(JsValue::UNDEFINED));
+                }
+                None => {
+                    map.delete(&k);
+                }
+            }
         }
     }
 
@@ -558,6 +611,7 @@ impl Shell {
                 }
             }
             Event::Presence { presence, changes } => {
+                self.refresh_presence_map(presence);
                 let (join, leave, sync) = match self.callbacks.borrow().presences.get(&presence) {
                     Some(p) => (p.join.clone(), p.leave.clone(), p.sync.clone()),
                     None => return,
@@ -632,6 +686,16 @@ pub(crate) fn status_to_js(status: &crate::core::Status) -> JsValue {
         }
     }
     o.into()
+}
+
+/// `new Map(JSON.parse(pairs))` for a JSON array of `[key, value]` pairs.
+fn map_of_pairs(pairs: &str) -> js_sys::Map {
+    let pairs = JSON::parse(pairs).unwrap_or_else(|_| js_sys::Array::new().into());
+    let ctor = Reflect::get(&js_sys::global(), &"Map".into()).map(Function::from);
+    match ctor.and_then(|c| Reflect::construct(&c, &js_sys::Array::of1(&pairs))) {
+        Ok(m) => m.unchecked_into(),
+        Err(_) => js_sys::Map::new(),
+    }
 }
 
 impl Drop for Shell {
