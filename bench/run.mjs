@@ -32,7 +32,7 @@ const WORKLOADS = [
   ["inbound", "inbound binary (100 B)", { n: S.inbound, binary: true }, [["msgsPerSec", "msg/s", true]], true],
   ["rtt", `echo round trip (${S.rtt} sequential)`, { n: S.rtt }, [["p50Ms", "p50 ms", false], ["p99Ms", "p99 ms", false]], true],
   ["inflight", "echo, 100 in flight", { n: S.inflight, window: 100 }, [["msgsPerSec", "msg/s", true]], true],
-  ["presence", `presence ${S.members} members + ${S.diffs} diffs`, { members: S.members, diffs: S.diffs }, [["syncMs", "ms, first frame to last sync", false], ["listMs", "list() ms", false]], false],
+  ["presence", `presence ${S.members} members + ${S.diffs} diffs`, { members: S.members, diffs: S.diffs }, [["syncMs", "ms, first frame to last sync", false], ["listMs", "first list() ms", false], ["onSyncListMs", "list() in onSync, per diff ms", false]], false],
   ["coldstart", "cold start", {}, [["openMs", "ms to open", false], ["joinedMs", "ms to joined", false]], false],
   ["reconnect", `reconnect: ${S.channels} channels, ${S.pushes} pushes`, { channels: S.channels, pushes: S.pushes }, [["recoverMs", "ms to all answered", false]], false],
   ["memory", `memory after ${S.memory} messages`, { n: S.memory }, [["totalMB", "MB (JS heap + wasm)", false]], false],
