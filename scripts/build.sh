@@ -9,17 +9,42 @@ source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 quiet() { grep -Ev '^\[INFO\]|^\s*(Compiling|Finished)' || true; }
 
+# Where this rustc has its std sources (Debian's rust-src; rustup's rust-src component),
+# std is rebuilt for the package with panics as plain traps (-Cpanic=immediate-abort: no
+# panic messages or formatting code in the wasm; wasm32 has nowhere to print them
+# anyway). About 18 KB smaller. Without the sources, or if that build fails, the
+# prebuilt std is used. PHOENIX_WASM_PREBUILT_STD=1 skips the attempt.
+pack() { # TARGET OUT_DIR [cargo args...]
+    local target=$1 out=$2
+    shift 2
+    wasm-pack build --mode no-install --release --target "$target" --out-dir "$out" --out-name phoenix_wasm --no-pack "$ROOT" "$@" 2>&1 | quiet
+    test -s "$out/phoenix_wasm_bg.wasm"
+}
+size_build() { # TARGET OUT_DIR
+    RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$ROOT/target/size" \
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy" \
+        pack "$1" "$2" -- -Zbuild-std=std,panic_abort
+}
+std_src="$(rustc --print sysroot)/lib/rustlib/src/rust/library"
+wasm_input="$ROOT/target/wasm32-unknown-unknown/release/phoenix_wasm.wasm" # for the single file
+build() { # TARGET OUT_DIR
+    if [[ -d $std_src && -z ${PHOENIX_WASM_PREBUILT_STD:-} ]]; then
+        size_build "$1" "$2" && wasm_input="$ROOT/target/size/wasm32-unknown-unknown/release/phoenix_wasm.wasm" && return
+        echo "    (the size build with a rebuilt std failed; using the prebuilt std)"
+    fi
+    pack "$1" "$2" || { echo "wasm-pack build --target $1 failed" >&2; exit 1; }
+}
+
 step "wasm-pack build --target web -> pkg/"
 rm -rf pkg
-wasm-pack build --mode no-install --release --target web --out-dir pkg --out-name phoenix_wasm --no-pack 2>&1 | quiet
-test -s pkg/phoenix_wasm_bg.wasm || { echo "wasm-pack build failed" >&2; exit 1; }
+build web pkg
 
 step "wasm-pack build --target bundler -> pkg/bundler/"
-wasm-pack build --mode no-install --release --target bundler --out-dir pkg/bundler --out-name phoenix_wasm --no-pack 2>&1 | quiet
+build bundler pkg/bundler
 rm -f pkg/bundler/.gitignore pkg/.gitignore
 
 step "single-file build -> pkg/phoenix-wasm.single.js"
-node scripts/single-file.mjs
+node scripts/single-file.mjs "$wasm_input"
 
 step "Chromium 103 (OBS 30) wasm features"
 # the features the module declares, against what Chromium 103 supports

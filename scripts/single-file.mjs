@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const input = path.join(root, "target/wasm32-unknown-unknown/release/phoenix_wasm.wasm");
+// the wasm cargo built for the ESM package (scripts/build.sh passes it)
+const input = process.argv[2] || path.join(root, "target/wasm32-unknown-unknown/release/phoenix_wasm.wasm");
 const tmp = mkdtempSync(path.join(tmpdir(), "phoenix-wasm-single-"));
 try {
   execFileSync("wasm-bindgen", ["--target", "no-modules", "--out-dir", tmp, "--out-name", "phoenix_wasm", "--no-typescript", input], { stdio: "inherit" });
