@@ -1,21 +1,23 @@
-//! `IdMap`: a map kept as one sorted `Vec`, for the small tables of the core and
+//! `IdMap`: a map kept as one sorted ring buffer, for the tables of the core and
 //! the shell (channels, pushes in flight, callbacks). Ids are handed out in
-//! increasing order, so an insert is almost always an append and a lookup is a
-//! binary search: no hashing, and one small generic type instead of a hash table
-//! or B-tree per key type in the wasm binary.
+//! increasing order and mostly retired oldest first, so an insert is almost always
+//! an append, a removal is at or near the front, and a lookup is a binary search:
+//! no hashing, and one small generic type instead of a hash table or B-tree per
+//! key type in the wasm binary.
 
 use std::borrow::Borrow;
+use std::collections::VecDeque;
 use std::ops::Index;
 
-/// A sorted-`Vec` map.
+/// A sorted-`VecDeque` map.
 #[derive(Debug, Clone)]
 pub struct IdMap<K, V> {
-    items: Vec<(K, V)>,
+    items: VecDeque<(K, V)>,
 }
 
 impl<K, V> Default for IdMap<K, V> {
     fn default() -> Self {
-        IdMap { items: Vec::new() }
+        IdMap { items: VecDeque::new() }
     }
 }
 
@@ -30,7 +32,7 @@ impl<K: Ord, V> IdMap<K, V> {
         K: Borrow<Q>,
     {
         // the common case: the newest id
-        match self.items.last() {
+        match self.items.back() {
             Some((k, _)) if k.borrow() == key => Ok(self.items.len() - 1),
             Some((k, _)) if k.borrow() < key => Err(self.items.len()),
             _ => self.items.binary_search_by(|(k, _)| k.borrow().cmp(key)),
@@ -77,7 +79,7 @@ impl<K: Ord, V> IdMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.find(key).ok().map(|i| self.items.remove(i).1)
+        self.find(key).ok().and_then(|i| self.items.remove(i)).map(|(_, v)| v)
     }
 
     /// The value of `key`, inserting `V::default()` first if there is none.

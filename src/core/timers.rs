@@ -4,6 +4,10 @@
 //! core pops every due [`TimerKey`] and acts on it. Times are milliseconds on the
 //! caller's clock.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::idmap::IdMap;
 use super::ids::{ChannelId, PushId};
 
 /// What a timer is for.
@@ -23,64 +27,75 @@ pub enum TimerKey {
     Ack(ChannelId),
 }
 
-/// The timer table: a handful of entries (one per push in flight at most), so a
-/// plain list scanned for the earliest deadline; ties go to the smaller key.
+/// The timer table: each key's deadline, plus a min-heap of (deadline, key) from
+/// which cancelled and re-armed entries are dropped lazily (when they reach the top,
+/// or all at once when they outnumber the live ones). Thousands of pushes in flight
+/// cost O(log n) per arm and cancel.
 #[derive(Debug, Default)]
 pub struct Timers {
-    armed: Vec<(u64, TimerKey)>,
+    deadlines: IdMap<TimerKey, u64>,
+    heap: BinaryHeap<Reverse<(u64, TimerKey)>>,
 }
 
 impl Timers {
     /// Arms `key` at `at`, replacing any earlier deadline of the same key.
     pub fn arm(&mut self, key: TimerKey, at: u64) {
-        match self.armed.iter_mut().find(|(_, k)| *k == key) {
-            Some(entry) => entry.0 = at,
-            None => self.armed.push((at, key)),
-        }
+        self.deadlines.insert(key, at);
+        self.heap.push(Reverse((at, key)));
+        self.tidy();
     }
 
     /// Disarms `key`; returns whether it was armed.
     pub fn cancel(&mut self, key: TimerKey) -> bool {
-        match self.armed.iter().position(|(_, k)| *k == key) {
-            Some(i) => {
-                self.armed.swap_remove(i);
-                true
-            }
-            None => false,
-        }
+        let armed = self.deadlines.remove(&key).is_some();
+        self.tidy();
+        armed
     }
 
     /// The deadline of `key`, if armed.
     pub fn deadline(&self, key: TimerKey) -> Option<u64> {
-        self.armed.iter().find(|(_, k)| *k == key).map(|(at, _)| *at)
-    }
-
-    fn earliest(&self) -> Option<usize> {
-        (0..self.armed.len()).min_by_key(|&i| self.armed[i])
+        self.deadlines.get(&key).copied()
     }
 
     /// The earliest deadline of all armed timers.
     pub fn next(&self) -> Option<u64> {
-        self.armed.iter().map(|(at, _)| *at).min()
+        self.heap.peek().map(|Reverse((at, _))| *at)
     }
 
     /// Removes and returns the earliest timer whose deadline is `<= now`.
     pub fn pop_due(&mut self, now: u64) -> Option<TimerKey> {
-        let i = self.earliest()?;
-        if self.armed[i].0 > now {
+        let &Reverse((at, key)) = self.heap.peek()?;
+        if at > now {
             return None;
         }
-        Some(self.armed.swap_remove(i).1)
+        self.heap.pop();
+        self.deadlines.remove(&key);
+        self.tidy();
+        Some(key)
+    }
+
+    /// Drops stale heap entries from the top (so `next` is exact), and rebuilds the
+    /// heap when stale entries outnumber live ones.
+    fn tidy(&mut self) {
+        if self.heap.len() > 2 * self.deadlines.len() + 16 {
+            self.heap = self.deadlines.iter().map(|(k, at)| Reverse((*at, *k))).collect();
+        }
+        while let Some(&Reverse((at, key))) = self.heap.peek() {
+            if self.deadlines.get(&key) == Some(&at) {
+                break;
+            }
+            self.heap.pop();
+        }
     }
 
     /// Number of armed timers.
     pub fn len(&self) -> usize {
-        self.armed.len()
+        self.deadlines.len()
     }
 
     /// True when no timer is armed.
     pub fn is_empty(&self) -> bool {
-        self.armed.is_empty()
+        self.deadlines.is_empty()
     }
 }
 
@@ -102,5 +117,26 @@ mod tests {
         assert!(!t.cancel(TimerKey::Reconnect));
         assert_eq!(t.pop_due(100), Some(TimerKey::Heartbeat));
         assert!(t.is_empty());
+    }
+
+    #[test]
+    fn stale_entries_never_surface_and_stay_bounded() {
+        let mut t = Timers::default();
+        for i in 0..10_000u32 {
+            t.arm(TimerKey::PushTimeout(PushId(i)), 10_000 + u64::from(i));
+            t.arm(TimerKey::Heartbeat, u64::from(i)); // re-armed each time
+            if i >= 10 {
+                assert!(t.cancel(TimerKey::PushTimeout(PushId(i - 10))));
+            }
+        }
+        assert_eq!(t.len(), 11);
+        assert!(t.heap.len() <= 2 * t.len() + 16 + 1, "heap holds {} entries", t.heap.len());
+        assert_eq!(t.next(), Some(9_999));
+        assert_eq!(t.pop_due(u64::MAX), Some(TimerKey::Heartbeat));
+        assert_eq!(t.next(), Some(10_000 + 9_990));
+        assert_eq!(t.deadline(TimerKey::PushTimeout(PushId(9_995))), Some(19_995));
+        let due: Vec<_> = std::iter::from_fn(|| t.pop_due(u64::MAX)).collect();
+        assert_eq!(due.len(), 10);
+        assert!(t.is_empty() && t.next().is_none());
     }
 }
