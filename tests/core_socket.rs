@@ -544,3 +544,28 @@ fn correlation_id_is_a_connect_param_and_prefixes_log_lines() {
     assert!(logs.len() >= 2, "connecting and connected are logged: {logs:?}");
     assert!(logs.iter().all(|m| m.starts_with("[cid-42] ")), "{logs:?}");
 }
+
+#[test]
+fn thousands_of_pushes_in_flight_each_get_their_own_reply_in_any_order() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:many");
+    let ids: Vec<_> = (0..3000).map(|i| sim.socket.push(ch, "echo", json(&format!(r#"{{"i":{i}}}"#)), None, sim.now).unwrap()).collect();
+    sim.drain();
+    let sent = sim.take_sent();
+    assert_eq!(sent.len(), 3000);
+    // replies arrive newest first for the first half, then oldest first
+    let (first, second) = sent.split_at(1500);
+    for m in first.iter().rev().chain(second.iter()) {
+        let i = m.payload.as_json().unwrap().to_owned();
+        sim.reply(m, "ok", &i);
+    }
+    let got = replies(&sim.take_events());
+    assert_eq!(got.len(), 3000);
+    let mut by_push: Vec<_> = got.iter().map(|(p, status)| (*p, status.clone())).collect();
+    by_push.sort_by_key(|(p, _)| p.0);
+    assert!(by_push.iter().map(|(p, _)| *p).eq(ids.iter().copied()), "one reply per push");
+    assert!(by_push.iter().all(|(_, s)| s == "ok"));
+    sim.advance(60_000);
+    assert!(replies(&sim.take_events()).is_empty(), "no timeouts after every reply arrived");
+}

@@ -349,7 +349,7 @@ pub struct Socket {
     channels: IdMap<ChannelId, Channel>,
     channel_order: Vec<ChannelId>,
     next_channel: u32,
-    pushes: IdMap<PushId, PushRec>,
+    pushes: IdMap<PushId, Box<PushRec>>,
     reply_refs: IdMap<String, PushId>,
     next_push: u32,
     observe_messages: bool,
@@ -1101,7 +1101,7 @@ impl Socket {
     fn new_push(&mut self, channel: ChannelId, kind: PushKind, event: &str, payload: Payload, timeout: u64) -> PushId {
         self.next_push = self.next_push.wrapping_add(1);
         let id = PushId(self.next_push);
-        self.pushes.insert(id, PushRec { channel, kind, event: event.to_owned(), payload, timeout, msg_ref: None, timed_out: false });
+        self.pushes.insert(id, Box::new(PushRec { channel, kind, event: event.to_owned(), payload, timeout, msg_ref: None, timed_out: false }));
         id
     }
 
