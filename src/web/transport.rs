@@ -7,6 +7,31 @@ use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
 use crate::core::{ConnId, Frame};
 
+#[wasm_bindgen]
+extern "C" {
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, text: &JsValue) -> Uint8Array;
+}
+
+/// Text frames longer than this are encoded by the browser's `TextEncoder` and
+/// copied in one piece; shorter ones go through wasm-bindgen's string copy (a loop
+/// in JS, quicker to start but slow for a megabyte of presence state).
+const BULK_TEXT: u32 = 4096;
+
+/// A text frame's content as a Rust string.
+fn frame_text(data: &JsValue) -> Option<String> {
+    let text = data.dyn_ref::<js_sys::JsString>()?;
+    if text.length() < BULK_TEXT {
+        return text.as_string();
+    }
+    let bytes = TextEncoder::new().encode(data).to_vec();
+    // TextEncoder writes UTF-8 (lone surrogates become U+FFFD), so this never fails
+    String::from_utf8(bytes).ok()
+}
+
 /// What the transport reports to the shell.
 pub(crate) enum TransportEvent {
     Open,
@@ -40,7 +65,7 @@ impl Transport {
         let f = on_event.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
             let data = e.data();
-            let frame = if let Some(text) = data.as_string() {
+            let frame = if let Some(text) = frame_text(&data) {
                 Frame::Text(text)
             } else if let Some(buf) = data.dyn_ref::<ArrayBuffer>() {
                 Frame::Binary(Uint8Array::new(buf).to_vec())
