@@ -58,7 +58,7 @@ for f in pkg/phoenix_wasm_bg.wasm pkg/bundler/phoenix_wasm_bg.wasm; do
     echo "    $f: $used"
 done
 
-cp js/index.js pkg/index.js
+cp js/index.js js/decorate.js pkg/
 cp js/bundler.js pkg/bundler/index.js
 cp types/index.d.ts pkg/index.d.ts
 cp js/README.md pkg/README.md

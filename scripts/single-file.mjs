@@ -18,6 +18,7 @@ try {
   const opt = path.join(tmp, "opt.wasm");
   execFileSync("wasm-opt", ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasm, "-o", opt], { stdio: "inherit" });
   const glue = readFileSync(path.join(tmp, "phoenix_wasm.js"), "utf8");
+  const decorate = readFileSync(path.join(root, "js/decorate.js"), "utf8").replace("export function decorate", "function decorate");
   const bytes = readFileSync(opt).toString("base64");
   const out = `/*! phoenix-wasm single-file build: classic script, wasm inlined. Global: PhoenixWasm (await PhoenixWasm.ready). */
 (function (global) {
@@ -30,11 +31,10 @@ function bytesOf(s) {
   for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
+${decorate}
 api.ready = wasm_bindgen({ module_or_path: bytesOf(b64) }).then(function () {
+  decorate(wasm_bindgen);
   var P = wasm_bindgen.Presence;
-  P.syncState = wasm_bindgen.presenceSyncState;
-  P.syncDiff = wasm_bindgen.presenceSyncDiff;
-  P.list = wasm_bindgen.presenceList;
   api.Socket = wasm_bindgen.Socket;
   api.Channel = wasm_bindgen.Channel;
   api.Push = wasm_bindgen.Push;

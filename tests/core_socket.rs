@@ -569,3 +569,22 @@ fn thousands_of_pushes_in_flight_each_get_their_own_reply_in_any_order() {
     sim.advance(60_000);
     assert!(replies(&sim.take_events()).is_empty(), "no timeouts after every reply arrived");
 }
+
+#[test]
+fn a_reply_is_routed_by_the_exact_ref_only() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:refs");
+    sim.socket.push(ch, "echo", json("{}"), None, sim.now).unwrap();
+    sim.drain();
+    let sent = sim.last_sent("echo");
+    let r = sent.msg_ref.clone().unwrap();
+    for fake in [format!("0{r}"), format!("+{r}"), format!("{r} "), format!("{r}0")] {
+        let mut m = sent.clone();
+        m.msg_ref = Some(fake.clone());
+        sim.reply(&m, "ok", "{}");
+        assert!(replies(&sim.take_events()).is_empty(), "ref {fake:?} must not answer push {r}");
+    }
+    sim.reply(&sent, "ok", "{}");
+    assert_eq!(replies(&sim.take_events()).len(), 1);
+}

@@ -350,7 +350,8 @@ pub struct Socket {
     channel_order: Vec<ChannelId>,
     next_channel: u32,
     pushes: IdMap<PushId, Box<PushRec>>,
-    reply_refs: IdMap<String, PushId>,
+    /// ref (as the number this socket made it from) -> the push awaiting its reply
+    reply_refs: IdMap<u64, PushId>,
     next_push: u32,
     observe_messages: bool,
     rng: u64,
@@ -381,6 +382,18 @@ fn config_seed(c: &Config) -> u64 {
         0x9E37_79B9_7F4A_7C15
     } else {
         c.seed
+    }
+}
+
+/// The number a ref made by [`Socket::make_ref`] was written from: plain decimal
+/// only (no sign, no leading zero), so two different ref strings never map to the
+/// same number.
+fn ref_number(r: &str) -> Option<u64> {
+    let canonical = !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()) && (r == "0" || !r.starts_with('0'));
+    if canonical {
+        r.parse().ok()
+    } else {
+        None
     }
 }
 
@@ -493,6 +506,7 @@ impl Socket {
 
     /// The next message ref (`"1"`, `"2"` …; restarts at 0 on overflow).
     pub fn make_ref(&mut self) -> String {
+        // refs are decimal numbers (`ref_number` reads them back)
         self.next_ref = self.next_ref.checked_add(1).unwrap_or(0);
         self.next_ref.to_string()
     }
@@ -1083,7 +1097,7 @@ impl Socket {
 
     fn route_reply(&mut self, id: ChannelId, msg: &Message, now: u64) {
         let Some(r) = &msg.msg_ref else { return };
-        let Some(&push) = self.reply_refs.get(r) else { return };
+        let Some(&push) = ref_number(r).and_then(|n| self.reply_refs.get(&n)) else { return };
         if self.pushes.get(&push).map(|p| p.channel) != Some(id) {
             return;
         }
@@ -1109,11 +1123,11 @@ impl Socket {
     fn start_timeout(&mut self, id: PushId, now: u64) -> Option<String> {
         let r = self.make_ref();
         let p = self.pushes.get_mut(&id)?;
-        if let Some(old) = p.msg_ref.replace(r.clone()) {
+        if let Some(old) = p.msg_ref.replace(r.clone()).as_deref().and_then(ref_number) {
             self.reply_refs.remove(&old);
         }
         let timeout = p.timeout;
-        self.reply_refs.insert(r.clone(), id);
+        self.reply_refs.insert(self.next_ref, id);
         self.timers.arm(TimerKey::PushTimeout(id), now + timeout);
         Some(r)
     }
@@ -1122,8 +1136,8 @@ impl Socket {
     /// the ref is kept (a join's ref stays the channel's join ref).
     fn cancel_timeout(&mut self, id: PushId) {
         self.timers.cancel(TimerKey::PushTimeout(id));
-        if let Some(r) = self.pushes.get(&id).and_then(|p| p.msg_ref.as_ref()) {
-            self.reply_refs.remove(r);
+        if let Some(n) = self.pushes.get(&id).and_then(|p| p.msg_ref.as_deref()).and_then(ref_number) {
+            self.reply_refs.remove(&n);
         }
     }
 

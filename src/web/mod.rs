@@ -352,12 +352,15 @@ pub struct Push {
 
 #[wasm_bindgen]
 impl Push {
-    /// Calls `callback(response)` when the reply has `status` (`"ok"`, `"error"`,
-    /// `"timeout"` or a custom one); at once if it already has. Chainable.
-    pub fn receive(&self, status: &str, callback: JsValue) -> Result<Push, JsValue> {
+    /// `receive(status, callback)`: calls `callback(response)` when the reply has
+    /// `status` (`"ok"`, `"error"`, `"timeout"` or a custom one); at once if it
+    /// already has. In JS it returns the push itself (the package entry adds that),
+    /// so a chain of `receive` calls makes no new objects.
+    #[wasm_bindgen(js_name = receive)]
+    pub fn add_receive_hook(&self, status: &str, callback: JsValue) -> Result<(), JsValue> {
         let f: Function = function(&callback, "receive callback")?;
         self.hooks.borrow_mut().receive(status, f);
-        Ok(Push { hooks: self.hooks.clone() })
+        Ok(())
     }
 
     /// Makes a push awaitable: `await channel.push(...)` resolves with the `ok`
@@ -378,6 +381,13 @@ impl Socket {
 }
 
 impl Push {
+    /// Calls `callback(response)` when the reply has `status`; at once if it
+    /// already has. Chainable from Rust (a new handle to the same push).
+    pub fn receive(&self, status: &str, callback: JsValue) -> Result<Push, JsValue> {
+        self.add_receive_hook(status, callback)?;
+        Ok(Push { hooks: self.hooks.clone() })
+    }
+
     /// A promise of this push's outcome: resolves on `ok`, rejects with a `PushError`.
     pub fn promise(&self) -> js_sys::Promise {
         let hooks = self.hooks.clone();

@@ -63,6 +63,8 @@ async function scenario(libUrl, socketUrl, user) {
   log.push(`state ${channel.state}, connected ${socket.isConnected()}`);
   await until("after_join", () => log.some((l) => l.startsWith("after_join")));
 
+  const chained = channel.push("ping", { timestamp: 0 });
+  log.push(`receive returns the push ${chained.receive("ok", () => {}) === chained}`);
   await outcome(channel.push("ping", { timestamp: 1 }), "ping");
   await outcome(channel.push("echo", { nested: { list: [1, "two", null, true] } }), "echo");
   await outcome(channel.push("fail", {}), "fail");
