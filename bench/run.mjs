@@ -30,7 +30,7 @@ const S = SMOKE
 const WORKLOADS = [
   ["inbound", "inbound JSON (100 B)", { n: S.inbound, binary: false }, [["msgsPerSec", "msg/s", true]], true],
   ["inbound", "inbound binary (100 B)", { n: S.inbound, binary: true }, [["msgsPerSec", "msg/s", true]], true],
-  ["rtt", `echo round trip (${S.rtt} sequential)`, { n: S.rtt }, [["p50Ms", "p50 ms", false], ["p99Ms", "p99 ms", false], ["meanMs", "mean ms", false]], true],
+  ["rtt", `echo round trip (${S.rtt} sequential, after 1000 untimed)`, { n: S.rtt }, [["p50Ms", "p50 ms", false], ["p99Ms", "p99 ms", false], ["meanMs", "mean ms", false]], true],
   ["inflight", "echo, 100 in flight", { n: S.inflight, window: 100 }, [["msgsPerSec", "msg/s", true]], true],
   ["presence", `presence ${S.members} members + ${S.diffs} diffs`, { members: S.members, diffs: S.diffs }, [["syncMs", "ms, first frame to last sync", false], ["listMs", "first list() ms", false], ["onSyncListMs", "list() in onSync, per diff ms", false]], false],
   ["coldstart", "cold start", {}, [["openMs", "ms to open", false], ["joinedMs", "ms to joined", false]], false],
@@ -216,6 +216,21 @@ for (const [workload, label, size, figures, withBare] of WORKLOADS.filter(([w]) 
     const ratio = median(w) / median(p);
     const bareCell = runs.bare.length ? fmt(median(runs.bare.map((r) => r[key]))) : "";
     log(`| ${label} | ${unit} | ${cell(p)} | ${cell(w)} | ${ratio.toFixed(2)}${higherBetter ? "" : ""} | ${bareCell} |`);
+  }
+}
+if (!ONLY || ONLY === "rttab") {
+  // both clients in one page, alternating round trips: the steadiest latency ratio
+  const ab = [];
+  for (let rep = 0; rep < REPS; rep++) ab.push(await measure("both", "rttab", { n: S.rtt }));
+  log();
+  log(`Same page, alternating (both clients connected in one page, ${S.rtt} round trips each, alternated A B B A, after 1000 untimed):`);
+  log();
+  log(`| echo round trip | phoenix.js | phoenix-wasm | ratio |`);
+  log(`|---|---|---|---|`);
+  for (const [key, unit] of [["p50Ms", "p50 ms"], ["p99Ms", "p99 ms"], ["meanMs", "mean ms"]]) {
+    const [p, w] = [ab.map((r) => r.phoenix[key]), ab.map((r) => r.wasm[key])];
+    const cell = (xs) => `${fmt(median(xs))} [${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))}]`;
+    log(`| ${unit} | ${cell(p)} | ${cell(w)} | ${(median(w) / median(p)).toFixed(2)} |`);
   }
 }
 log();

@@ -2,6 +2,7 @@
 // both clients. `lib` is the client module (null: a bare WebSocket, for the ceiling).
 const now = () => performance.now();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const WARMUP = 1000;
 const reply = (push) => new Promise((resolve, reject) => push.receive("ok", resolve).receive("error", reject).receive("timeout", () => reject(new Error("timeout"))));
 
 async function joined(lib, ws, topic, opts = {}) {
@@ -72,11 +73,13 @@ export const workloads = {
     return { msgsPerSec: ((n - 1) / (t1 - t0)) * 1000 };
   },
 
-  // sequential echo round trips: p50, p99 and mean (the page is cross-origin isolated: 5 µs timer)
+  // sequential echo round trips: p50, p99 and mean (the page is cross-origin isolated: 5 µs timer),
+  // after WARMUP untimed ones (JS and wasm tiering; an overlay runs for hours, not 3 seconds)
   async rtt(lib, ws, { n }) {
     const times = [];
     if (!lib) {
       const c = await bare(ws, topic("rtt"));
+      for (let i = 0; i < WARMUP; i++) await c.push("echo", { i });
       for (let i = 0; i < n; i++) {
         const t = now();
         await c.push("echo", { i });
@@ -85,6 +88,7 @@ export const workloads = {
       c.close();
     } else {
       const { socket, channel } = await joined(lib, ws, topic("rtt"));
+      for (let i = 0; i < WARMUP; i++) await reply(channel.push("echo", { i }));
       for (let i = 0; i < n; i++) {
         const t = now();
         await reply(channel.push("echo", { i }));
@@ -119,6 +123,27 @@ export const workloads = {
     const ms = now() - t0;
     close();
     return { msgsPerSec: (n / ms) * 1000 };
+  },
+
+  // both clients in one page, round trips alternated between them (A B B A …): the
+  // same browser, connection conditions and moment for both, so the ratio is far
+  // steadier than across page loads
+  async rttab(libs, ws, { n }) {
+    const channels = {};
+    for (const [name, lib] of Object.entries(libs)) channels[name] = (await joined(lib, ws, topic(`ab-${name}`))).channel;
+    const times = { phoenix: [], wasm: [] };
+    for (let i = 0; i < WARMUP + n; i++) {
+      for (const name of i % 2 ? ["phoenix", "wasm"] : ["wasm", "phoenix"]) {
+        const t = now();
+        await reply(channels[name].push("echo", { i }));
+        if (i >= WARMUP) times[name].push(now() - t);
+      }
+    }
+    const stats = (ts) => {
+      const s = [...ts].sort((a, b) => a - b);
+      return { p50Ms: s[Math.floor(n * 0.5)], p99Ms: s[Math.floor(n * 0.99)], meanMs: ts.reduce((a, b) => a + b, 0) / n };
+    };
+    return { phoenix: stats(times.phoenix), wasm: stats(times.wasm) };
   },
 
   // a presence_state of `members` keys plus `diffs` diffs (timed from the first frame), then list()
