@@ -448,13 +448,18 @@ fn leave_closes_on_ok_and_removes_the_channel() {
     let mut sim = Sim::new(config());
     sim.open();
     let ch = joined(&mut sim, "room:1");
+    let presence = sim.socket.presence(ch, None, None).unwrap();
     sim.socket.leave(ch, None, sim.now).unwrap();
     sim.drain();
     assert_eq!(sim.socket.channel_state(ch).unwrap(), ChannelState::Leaving);
     let leave = sim.last_sent("phx_leave");
     sim.reply(&leave, "ok", "{}");
     assert!(sim.socket.channel_state(ch).is_err(), "removed from the socket");
-    assert!(sim.events.iter().any(|e| matches!(e, Event::ChannelRemoved { channel, .. } if *channel == ch)));
+    assert!(sim
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::ChannelRemoved { channel, presences, .. } if *channel == ch && presences == &[presence])));
+    assert!(sim.socket.presence_state(presence).is_none(), "its presence went with it");
     sim.transport_closes(1006);
     sim.advance(10);
     sim.take_sent();

@@ -315,6 +315,8 @@ pub enum Event {
         channel: ChannelId,
         /// Its join push, which will not answer again.
         join_push: PushId,
+        /// The presence trackers it had, now gone.
+        presences: Vec<PresenceId>,
     },
 }
 
@@ -1515,7 +1517,8 @@ impl Socket {
         }
         self.cancel_timeout(ch.join_push);
         self.pushes.remove(&ch.join_push);
+        let presences = self.presences.iter().filter(|p| p.channel == id).map(|p| p.id).collect();
         self.presences.retain(|p| p.channel != id);
-        self.emit(Event::ChannelRemoved { channel: id, join_push: ch.join_push });
+        self.emit(Event::ChannelRemoved { channel: id, join_push: ch.join_push, presences });
     }
 }

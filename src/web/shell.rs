@@ -655,11 +655,13 @@ impl Shell {
                     settle(&event, &status, &response, &resolve, &reject);
                 }
             }
-            Event::ChannelRemoved { channel, join_push } => {
+            Event::ChannelRemoved { channel, join_push, presences } => {
                 let mut cbs = self.callbacks.borrow_mut();
                 cbs.channels.remove(&channel);
                 cbs.channel_states.remove(&channel);
                 cbs.pushes.remove(&join_push);
+                // their callbacks and listed JS objects go with them
+                cbs.presences.retain(|id, _| !presences.contains(id));
             }
         }
     }
