@@ -33,7 +33,7 @@ pub mod timers;
 
 pub use channel::{ChannelError, ChannelState, ParamsFn};
 pub use ids::{BindingRef, ChannelId, ConnId, PresenceId, PushId};
-pub use presence::{Change, Entry, PresenceState};
+pub use presence::{Change, Entry, PresenceState, Touched};
 pub use reliable::ChannelOptions;
 pub use message::{Message, Payload, Reply};
 pub use serializer::Frame;

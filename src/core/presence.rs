@@ -148,6 +148,15 @@ pub struct PresenceState {
     touched: Option<Vec<String>>,
 }
 
+/// What [`PresenceState::take_touched`] reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Touched {
+    /// These keys changed (each now has its current presence, or none).
+    Keys(Vec<String>),
+    /// Too much changed to list: rebuild from the whole state.
+    All,
+}
+
 /// A parsed diff `{joins, leaves}`.
 #[derive(Debug, Clone, Default)]
 pub struct Diff {
@@ -213,10 +222,21 @@ impl PresenceState {
         self.touched = on.then(Vec::new);
     }
 
-    /// The keys added, changed or removed since the last call, first change first
-    /// (a key may repeat); empty when not watched.
-    pub fn take_touched(&mut self) -> Vec<String> {
-        self.touched.as_mut().map(std::mem::take).unwrap_or_default()
+    /// What changed since the last call, for a copy kept elsewhere: the keys added,
+    /// changed or removed (each once, first change first), or [`Touched::All`] when
+    /// so much changed (a new state) that rebuilding the copy is cheaper.
+    pub fn take_touched(&mut self) -> Touched {
+        let keys = self.touched.as_mut().map(std::mem::take).unwrap_or_default();
+        if keys.len() > 64 && keys.len() * 4 > self.len() {
+            return Touched::All;
+        }
+        let mut once: Vec<String> = Vec::with_capacity(keys.len());
+        for k in keys {
+            if !once.contains(&k) {
+                once.push(k);
+            }
+        }
+        Touched::Keys(once)
     }
 
     fn touch(&mut self, key: &str) {
@@ -590,18 +610,22 @@ mod tests {
         let mut s = PresenceState::default();
         let mut changes = Vec::new();
         s.sync_diff(r#"{"joins":{"a":{"metas":[{"phx_ref":"1"}]}},"leaves":{}}"#, &mut changes).unwrap();
-        assert!(s.take_touched().is_empty(), "not watched yet");
+        assert_eq!(s.take_touched(), Touched::Keys(vec![]), "not watched yet");
         s.watch_changes(true);
         s.sync_diff(
             r#"{"joins":{"b":{"metas":[{"phx_ref":"2"},{"phx_ref":"3"}]},"c":{"metas":[{"phx_ref":"4"}]}},"leaves":{"a":{"metas":[{"phx_ref":"1"}]},"b":{"metas":[{"phx_ref":"2"}]},"z":{"metas":[{"phx_ref":"9"}]}}}"#,
             &mut changes,
         )
         .unwrap();
-        assert_eq!(s.take_touched(), vec!["b", "c", "a", "b"]);
-        assert!(s.take_touched().is_empty());
+        assert_eq!(s.take_touched(), Touched::Keys(vec!["b".into(), "c".into(), "a".into()]));
+        assert_eq!(s.take_touched(), Touched::Keys(vec![]));
+        // a whole new state of 100 keys: rebuild rather than list
+        let state: Vec<String> = (0..100).map(|k| format!(r#""n{k}":{{"metas":[{{"phx_ref":"n{k}"}}]}}"#)).collect();
+        s.sync_state(&format!("{{{}}}", state.join(",")), &mut changes).unwrap();
+        assert_eq!(s.take_touched(), Touched::All);
         s.watch_changes(false);
         s.sync_diff(r#"{"joins":{"d":{"metas":[{"phx_ref":"5"}]}},"leaves":{}}"#, &mut changes).unwrap();
-        assert!(s.take_touched().is_empty());
+        assert_eq!(s.take_touched(), Touched::Keys(vec![]));
     }
 
     #[test]

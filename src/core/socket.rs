@@ -14,7 +14,7 @@ use super::backoff::{default_reconnect_after, default_rejoin_after, Backoff, Sch
 use super::channel::{Channel, ChannelError, ChannelState, ParamsFn};
 use super::endpoint::{endpoint_url, protocols, redact_url, websocket_endpoint, ConnectError, PageLocation};
 use super::ids::{BindingRef, ChannelId, ConnId, PresenceId, PushId};
-use super::presence::{Change, PresenceState, PresenceTracker};
+use super::presence::{Change, PresenceState, PresenceTracker, Touched};
 use super::json;
 use super::message::{events, Message, Payload};
 use super::push::{reasons, PushKind, PushRec};
@@ -1069,9 +1069,9 @@ impl Socket {
         }
     }
 
-    /// The keys a watched presence tracker changed since the last call.
-    pub fn presence_touched(&mut self, id: PresenceId) -> Vec<String> {
-        self.presences.iter_mut().find(|p| p.id == id).map(|p| p.tracker.state.take_touched()).unwrap_or_default()
+    /// What a watched presence tracker changed since the last call.
+    pub fn presence_touched(&mut self, id: PresenceId) -> Touched {
+        self.presences.iter_mut().find(|p| p.id == id).map(|p| p.tracker.state.take_touched()).unwrap_or(Touched::Keys(Vec::new()))
     }
 
     /// Stops tracking presence (its state is dropped).

@@ -15,7 +15,7 @@ use super::options::ShellOptions;
 use super::transport::{Transport, TransportEvent};
 use super::values::{console_warn, error, invoke, message_from_js, message_to_js, now, payload_to_js};
 use crate::core::idmap::IdMap;
-use crate::core::{BindingRef, ChannelId, ConnId, Event, Output, PresenceId, PresenceState, PushId, Socket};
+use crate::core::{BindingRef, ChannelId, ConnId, Event, Output, PresenceId, PresenceState, PushId, Socket, Touched};
 
 /// The receive hooks of one push, shared by every JS `Push` handle of it.
 #[derive(Default)]
@@ -266,28 +266,25 @@ impl Shell {
         let mut core = self.core.borrow_mut();
         let touched = core.presence_touched(id);
         let Some(state) = core.presence_state(id) else { return };
-        if touched.len() > 64 && touched.len() * 4 > state.len() {
-            // a whole new state: one parse beats a parse per key
-            let fresh = map_of_pairs(&state.to_pairs_json());
-            drop(core);
-            if let Some(p) = self.callbacks.borrow_mut().presences.get_mut(&id) {
-                p.mirror = Some(fresh);
-            }
-            return;
-        }
-        let mut seen: Vec<&str> = Vec::with_capacity(touched.len());
-        for key in &touched {
-            if seen.contains(&key.as_str()) {
-                continue;
-            }
-            seen.push(key);
-            let k = JsValue::from_str(key);
-            match state.get(key) {
-                Some(e) => {
-                    map.set(&k, &JSON::parse(&e.to_json()).unwrap_or(JsValue::UNDEFINED));
+        match touched {
+            Touched::All => {
+                let fresh = map_of_pairs(&state.to_pairs_json());
+                drop(core);
+                if let Some(p) = self.callbacks.borrow_mut().presences.get_mut(&id) {
+                    p.mirror = Some(fresh);
                 }
-                None => {
-                    map.delete(&k);
+            }
+            Touched::Keys(keys) => {
+                for key in &keys {
+                    let k = JsValue::from_str(key);
+                    match state.get(key) {
+                        Some(e) => {
+                            map.set(&k, &JSON::parse(&e.to_json()).unwrap_or(JsValue::UNDEFINED));
+                        }
+                        None => {
+                            map.delete(&k);
+                        }
+                    }
                 }
             }
         }
