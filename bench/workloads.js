@@ -125,10 +125,12 @@ export const workloads = {
     return { msgsPerSec: (n / ms) * 1000 };
   },
 
-  // both clients in one page, round trips alternated between them (A B B A …): the
-  // same browser, connection conditions and moment for both, so the ratio is far
-  // steadier than across page loads
-  async rttab(libs, ws, { n }) {
+  // both clients in one page: round trips alternated between them (A B B A …), then
+  // both keeping `window` pushes in flight at once for `seconds`; the same browser,
+  // connection conditions and moment for both, so the ratios are far steadier than
+  // across page loads (in the concurrent part each client gets the main-thread time
+  // the other leaves, so the split of throughput shows their relative cost)
+  async samepage(libs, ws, { n, window, seconds }) {
     const channels = {};
     for (const [name, lib] of Object.entries(libs)) channels[name] = (await joined(lib, ws, topic(`ab-${name}`))).channel;
     const times = { phoenix: [], wasm: [] };
@@ -143,7 +145,20 @@ export const workloads = {
       const s = [...ts].sort((a, b) => a - b);
       return { p50Ms: s[Math.floor(n * 0.5)], p99Ms: s[Math.floor(n * 0.99)], meanMs: ts.reduce((a, b) => a + b, 0) / n };
     };
-    return { phoenix: stats(times.phoenix), wasm: stats(times.wasm) };
+    const done = { phoenix: 0, wasm: 0 };
+    const until = now() + seconds * 1000;
+    await Promise.all(
+      Object.keys(channels).flatMap((name) =>
+        Array.from({ length: window }, async () => {
+          while (now() < until) {
+            await reply(channels[name].push("echo", { i: done[name] }));
+            done[name]++;
+          }
+        }),
+      ),
+    );
+    const rate = (name) => done[name] / seconds;
+    return { phoenix: { ...stats(times.phoenix), msgsPerSec: rate("phoenix") }, wasm: { ...stats(times.wasm), msgsPerSec: rate("wasm") } };
   },
 
   // a presence_state of `members` keys plus `diffs` diffs (timed from the first frame), then list()
