@@ -87,7 +87,7 @@ struct PresenceCallbacks {
     sync: Option<Function>,
     /// The state as JS objects (`key -> presence`, in join order) once `list()` has
     /// been called: kept in step with each sync from the keys it touched, so a
-    /// `list()` in `onSync` costs what phoenix.js's does, not a rebuild.
+    /// `list()` in `onSync` is not a rebuild of the whole state.
     mirror: Option<js_sys::Map>,
 }
 
@@ -250,12 +250,14 @@ impl Shell {
         if let Some(m) = self.callbacks.borrow().presences.get(&id).and_then(|p| p.mirror.clone()) {
             return m;
         }
-        let map = {
+        let pairs = {
             let mut core = self.core.borrow_mut();
             core.watch_presence_changes(id, true);
-            let pairs = core.presence_state(id).map(PresenceState::to_pairs_json).unwrap_or_else(|| "[]".into());
-            map_of_pairs(&pairs)
+            core.presence_state(id).map(PresenceState::to_pairs_json)
         };
+        // a presence whose channel was removed lists nothing and keeps nothing
+        let Some(pairs) = pairs else { return js_sys::Map::new() };
+        let map = map_of_pairs(&pairs);
         self.callbacks.borrow_mut().presences.get_or_default(id).mirror = Some(map.clone());
         map
     }
