@@ -281,49 +281,43 @@ impl PresenceState {
         std::mem::take(&mut self.dropped)
     }
 
-    /// The state as a JSON object.
-    pub fn to_json(&self) -> String {
-        let mut out = String::from("{");
+    /// `open`, then `item` for each key and presence in listing order, comma
+    /// separated, then `close`.
+    fn write_each(&self, open: char, close: char, item: impl Fn(&mut String, &str, &Entry)) -> String {
+        let mut out = String::from(open);
         for (i, (k, e)) in self.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            json::write_string(&mut out, k);
-            out.push(':');
-            e.write_json(&mut out);
+            item(&mut out, k, e);
         }
-        out.push('}');
+        out.push(close);
         out
+    }
+
+    /// The state as a JSON object.
+    pub fn to_json(&self) -> String {
+        self.write_each('{', '}', |out, k, e| {
+            json::write_string(out, k);
+            out.push(':');
+            e.write_json(out);
+        })
     }
 
     /// The presences as a JSON array, in listing order.
     pub fn to_list_json(&self) -> String {
-        let mut out = String::from("[");
-        for (i, (_, e)) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            e.write_json(&mut out);
-        }
-        out.push(']');
-        out
+        self.write_each('[', ']', |out, _, e| e.write_json(out))
     }
 
     /// The state as a JSON array of `[key, presence]` pairs, in listing order.
     pub fn to_pairs_json(&self) -> String {
-        let mut out = String::from("[");
-        for (i, (k, e)) in self.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
+        self.write_each('[', ']', |out, k, e| {
             out.push('[');
-            json::write_string(&mut out, k);
+            json::write_string(out, k);
             out.push(',');
-            e.write_json(&mut out);
+            e.write_json(out);
             out.push(']');
-        }
-        out.push(']');
-        out
+        })
     }
 
     /// phoenix.js `Presence.syncState`: replaces the state with `new_state`,
@@ -584,6 +578,8 @@ mod tests {
     fn lists_in_join_order_with_extra_fields_kept() {
         let s = PresenceState::from_json(r#"{"b":{"metas":[{"phx_ref":"2"}],"user":{"name":"B"}},"a":{"metas":[{"phx_ref":"1"}]}}"#).unwrap();
         assert_eq!(s.to_pairs_json(), r#"[["b",{"metas":[{"phx_ref":"2"}],"user":{"name":"B"}}],["a",{"metas":[{"phx_ref":"1"}]}]]"#);
+        assert_eq!(s.to_list_json(), r#"[{"metas":[{"phx_ref":"2"}],"user":{"name":"B"}},{"metas":[{"phx_ref":"1"}]}]"#);
+        assert_eq!(s.to_json(), r#"{"b":{"metas":[{"phx_ref":"2"}],"user":{"name":"B"}},"a":{"metas":[{"phx_ref":"1"}]}}"#);
     }
 
     // instance: "updates existing meta for a presence update (leave + join)"
