@@ -71,7 +71,7 @@ pub struct DecodeError {
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot decode event {:?}: {}", self.event, self.message)
+        write!(f, "cannot decode event \"{}\": {}", self.event, self.message)
     }
 }
 

@@ -32,7 +32,7 @@ impl fmt::Display for ConnectError {
         match self {
             ConnectError::Params(e) => write!(f, "socket params must be an object: {e}"),
             ConnectError::RelativeWithoutPage(u) => {
-                write!(f, "endpoint {u:?} is relative but the page has no location to resolve it against")
+                write!(f, "endpoint \"{u}\" is relative but the page has no location to resolve it against")
             }
             ConnectError::TokenNotLatin1 => f.write_str(
                 "authToken contains characters outside Latin-1; it cannot be sent as a subprotocol (encode it first, e.g. base64url)",

@@ -182,7 +182,7 @@ impl Socket {
     #[wasm_bindgen(js_name = waitFor)]
     pub fn wait_for(&self, state: &str) -> Result<js_sys::Promise, JsValue> {
         if !["open", "connecting", "reconnecting", "closed"].contains(&state) {
-            return Err(error(format!("waitFor: unknown state {state:?} (open, connecting, reconnecting, closed)")));
+            return Err(error(format!("waitFor: unknown state \"{state}\" (open, connecting, reconnecting, closed)")));
         }
         let shell = self.shell.clone();
         let state = state.to_owned();

@@ -60,7 +60,7 @@ fn settle(event: &str, status: &str, response: &JsValue, resolve: &Function, rej
 /// An `Error` named `PushError` with `status` and `response` fields.
 pub(crate) fn push_error(event: &str, status: &str, response: &JsValue) -> JsValue {
     let detail = JSON::stringify(response).ok().and_then(|s| s.as_string()).unwrap_or_default();
-    let err = error(format!("push {event:?} failed: {status} {detail}"));
+    let err = error(format!("push \"{event}\" failed: {status} {detail}"));
     let _ = Reflect::set(&err, &"name".into(), &"PushError".into());
     let _ = Reflect::set(&err, &"status".into(), &status.into());
     let _ = Reflect::set(&err, &"response".into(), response);

@@ -22,7 +22,7 @@ pub fn subscribe(socket: &Socket, topic: &str, handlers: JsValue, opts: JsValue)
     for key in Object::keys(handlers_obj).iter() {
         let event = key.as_string().unwrap_or_default();
         let cb = Reflect::get(&handlers, &key)?;
-        function(&cb, &format!("subscribe handler for {event:?}"))?;
+        function(&cb, &format!("subscribe handler for \"{event}\""))?;
         bindings.push((event.clone(), channel.on(&event, cb)?));
     }
     let join = channel.join(None)?;
