@@ -3,8 +3,8 @@
 //! order, so an insert is almost always an append and a lookup is a binary search:
 //! no hashing, and one small generic type instead of a hash table or B-tree per key
 //! type in the wasm binary. A removal moves the entries after it, so tables that
-//! can grow to thousands keep small entries (large values are boxed): retiring the
-//! oldest of 1,000 pushes in flight moves 24 KB.
+//! can grow to thousands keep small entries: ids, numbers, and boxes for larger
+//! values (a push's record).
 
 use std::borrow::Borrow;
 use std::ops::Index;
@@ -53,14 +53,6 @@ impl<K: Ord, V> IdMap<K, V> {
         K: Borrow<Q>,
     {
         self.find(key).ok().map(move |i| &mut self.items[i].1)
-    }
-
-    /// Whether `key` has a value.
-    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
-    where
-        K: Borrow<Q>,
-    {
-        self.find(key).is_ok()
     }
 
     /// Sets `key` to `value`; returns the value it replaced.
@@ -112,11 +104,6 @@ impl<K: Ord, V> IdMap<K, V> {
         self.items.iter().map(|(_, v)| v)
     }
 
-    /// The values in key order, mutably.
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        self.items.iter_mut().map(|(_, v)| v)
-    }
-
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.items.len()
@@ -157,7 +144,7 @@ mod tests {
         assert_eq!(m.insert(7, 1), Some(70));
         assert_eq!(m.remove(&3), Some(30));
         assert_eq!(m.remove(&3), None);
-        assert!(!m.contains_key(&3));
+        assert!(m.get(&3).is_none());
         *m.get_or_default(4) += 2;
         assert_eq!(m[&4], 2);
         m.retain(|k, _| k % 2 == 1);

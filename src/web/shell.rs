@@ -244,10 +244,15 @@ impl Shell {
         }
     }
 
+    /// A presence's listed JS objects, if `list()` has been called.
+    fn mirror(&self, id: PresenceId) -> Option<js_sys::Map> {
+        self.callbacks.borrow().presences.get(&id).and_then(|p| p.mirror.clone())
+    }
+
     /// The presence state as a JS `Map` of `key -> presence` in join order,
     /// built on the first call and kept in step with every sync after it.
     pub fn presence_map(&self, id: PresenceId) -> js_sys::Map {
-        if let Some(m) = self.callbacks.borrow().presences.get(&id).and_then(|p| p.mirror.clone()) {
+        if let Some(m) = self.mirror(id) {
             return m;
         }
         let pairs = {
@@ -264,7 +269,7 @@ impl Shell {
 
     /// Brings a presence's JS `Map` (if any) up to date with the core's state.
     fn refresh_presence_map(&self, id: PresenceId) {
-        let Some(map) = self.callbacks.borrow().presences.get(&id).and_then(|p| p.mirror.clone()) else { return };
+        let Some(map) = self.mirror(id) else { return };
         let mut core = self.core.borrow_mut();
         let touched = core.presence_touched(id);
         let Some(state) = core.presence_state(id) else { return };
