@@ -32,7 +32,7 @@ const WORKLOADS = [
   ["inbound", "inbound binary (100 B)", { n: S.inbound, binary: true }, [["msgsPerSec", "msg/s", true]], true],
   ["rtt", `echo round trip (${S.rtt} sequential, after 1000 untimed)`, { n: S.rtt }, [["p50Ms", "p50 ms", false], ["p99Ms", "p99 ms", false], ["meanMs", "mean ms", false]], true],
   ["inflight", "echo, 100 in flight", { n: S.inflight, window: 100 }, [["msgsPerSec", "msg/s", true]], true],
-  ["presence", `presence ${S.members} members + ${S.diffs} diffs`, { members: S.members, diffs: S.diffs }, [["syncMs", "ms, first frame to last sync", false], ["listMs", "first list() ms", false], ["onSyncListMs", "list() in onSync, per diff ms", false]], false],
+  ["presence", `presence ${S.members} members + ${S.diffs} diffs`, { members: S.members, diffs: S.diffs }, [["stateMs", "ms, first frame to state synced", false], ["syncMs", "ms, first frame to last sync", false], ["handlerMs", "ms of it in onmessage handlers", false], ["stateHandlerMs", "ms in the state frame's handler", false], ["listMs", "first list() ms", false], ["onSyncListMs", "list() in onSync, per diff ms", false]], true],
   ["coldstart", "cold start", {}, [["openMs", "ms to open", false], ["joinedMs", "ms to joined", false]], false],
   ["reconnect", `reconnect: ${S.channels} channels, ${S.pushes} pushes`, { channels: S.channels, pushes: S.pushes }, [["recoverMs", "ms to all answered", false]], false],
   ["memory", `memory after ${S.memory} messages`, { n: S.memory }, [["totalMB", "MB (JS heap + wasm)", false]], false],
@@ -214,7 +214,7 @@ for (const [workload, label, size, figures, withBare] of WORKLOADS.filter(([w]) 
     const [p, w] = [runs.phoenix.map((r) => r[key]), runs.wasm.map((r) => r[key])];
     const cell = (xs) => `${fmt(median(xs))} [${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))}]`;
     const ratio = median(w) / median(p);
-    const bareCell = runs.bare.length ? fmt(median(runs.bare.map((r) => r[key]))) : "";
+    const bareCell = runs.bare.some((r) => r[key] !== undefined) ? fmt(median(runs.bare.map((r) => r[key]))) : "";
     log(`| ${label} | ${unit} | ${cell(p)} | ${cell(w)} | ${ratio.toFixed(2)}${higherBetter ? "" : ""} | ${bareCell} |`);
   }
 }

@@ -5,6 +5,31 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const WARMUP = 1000;
 const reply = (push) => new Promise((resolve, reject) => push.receive("ok", resolve).receive("error", reject).receive("timeout", () => reject(new Error("timeout"))));
 
+/** Time spent in WebSocket `onmessage` handlers from now on (both clients set
+ * `onmessage`); `handlerTime.longest` is the longest single call. */
+function handlerTime() {
+  const desc = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onmessage");
+  let ms = 0;
+  handlerTime.longest = 0;
+  Object.defineProperty(WebSocket.prototype, "onmessage", {
+    configurable: true,
+    get: desc.get,
+    set(f) {
+      desc.set.call(this, typeof f !== "function" ? f : function (e) {
+        const t = performance.now();
+        try {
+          return f.call(this, e);
+        } finally {
+          const dt = performance.now() - t;
+          ms += dt;
+          handlerTime.longest = Math.max(handlerTime.longest, dt);
+        }
+      });
+    },
+  });
+  return () => ms;
+}
+
 async function joined(lib, ws, topic, opts = {}) {
   const socket = new lib.Socket(ws, { params: { token: "user:bench" }, ...opts });
   socket.connect();
@@ -163,13 +188,39 @@ export const workloads = {
 
   // a presence_state of `members` keys plus `diffs` diffs (timed from the first frame), then list()
   async presence(lib, ws, { members, diffs }) {
+    const handlerMs = handlerTime();
+    if (!lib) {
+      // the floor: the same frames arriving and parsed, nothing applied
+      const c = await bare(ws, topic("pr"));
+      let start = 0;
+      let first = 0;
+      let seen = 0;
+      let handler0 = 0;
+      let done;
+      const finished = new Promise((r) => (done = r));
+      c.on((m) => {
+        if (m[3] === "bench_start") [start, handler0] = [now(), handlerMs()];
+        if (m[3] === "bench_state") first = now();
+        if ((m[3] === "bench_state" || m[3] === "bench_diff") && ++seen === 1 + diffs) done(now());
+      });
+      c.push("presence_load", { members, diffs });
+      const last = await finished;
+      c.close();
+      return { stateMs: first - start, syncMs: last - start, handlerMs: handlerMs() - handler0, stateHandlerMs: handlerTime.longest };
+    }
     const { socket, channel } = await joined(lib, ws, topic("pr"));
     const presence = new lib.Presence(channel, { events: { state: "bench_state", diff: "bench_diff" } });
     let syncs = 0;
     let start = 0;
-    channel.on("bench_start", () => (start ||= now())); // the server has generated every frame
+    let handler0 = 0;
+    channel.on("bench_start", () => {
+      start ||= now(); // the server has generated every frame
+      handler0 ||= handlerMs();
+    });
     let first = 0;
     let last = 0;
+    let handled = 0;
+    let longest = 0;
     let done;
     const finished = new Promise((r) => (done = r));
     presence.onSync(() => {
@@ -177,6 +228,8 @@ export const workloads = {
       if (syncs === 1) first = now();
       if (syncs === 1 + diffs) {
         last = now();
+        handled = handlerMs() - handler0;
+        longest = handlerTime.longest;
         done();
       }
     });
@@ -202,7 +255,7 @@ export const workloads = {
     channel.push("presence_load", { members, diffs: rounds }, 120000);
     await again;
     socket.disconnect();
-    return { syncMs: last - start, stateMs: first - start, listMs, onSyncListMs: listTotal / rounds };
+    return { syncMs: last - start, stateMs: first - start, handlerMs: handled, stateHandlerMs: longest, listMs, onSyncListMs: listTotal / rounds };
   },
 
   // navigation start -> socket open -> channel joined

@@ -41,7 +41,15 @@ fn main() {
     let mut diff_ms = vec![];
     let mut list_ms = vec![];
     let mut naive_ms = vec![];
+    let mut quiet_ms = vec![];
     for _ in 0..runs {
+        // as the web shell runs it when nobody listens to joins and leaves
+        let mut q = PresenceTracker::default();
+        q.state.set_reporting(false);
+        let t = Instant::now();
+        q.handle_state(&state, Some("1")).unwrap();
+        quiet_ms.push(t.elapsed().as_secs_f64() * 1e3);
+
         let mut t = PresenceTracker::default();
         let t0 = Instant::now();
         let changes = t.handle_state(&state, Some("1")).unwrap();
@@ -75,6 +83,7 @@ fn main() {
     };
     println!("presence, {MEMBERS} members, {DIFFS} diffs (median of {runs} runs, native release build)");
     println!("  presence_state sync : {:8.2} ms", median(&mut state_ms));
+    println!("  ... without join/leave reports: {:8.2} ms", median(&mut quiet_ms));
     println!("  {DIFFS} diffs         : {:8.2} ms ({:.2} µs/diff)", median(&mut diff_ms), median(&mut diff_ms.clone()) * 1e3 / DIFFS as f64);
     println!("  list (JSON pairs)   : {:8.2} ms", median(&mut list_ms));
     println!("  diffs with a state copy per diff (older phoenix.js): {:8.2} ms", median(&mut naive_ms));

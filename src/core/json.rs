@@ -258,64 +258,168 @@ pub fn write_string(out: &mut String, value: &str) {
     out.push('"');
 }
 
-/// Iterates over the `(key, raw value)` pairs of a JSON object, in order.
-///
-/// `raw` must be one JSON object (surrounding whitespace allowed). Keys are
-/// unescaped; values are returned as the raw JSON text they occupy.
-pub fn object_entries(raw: &str) -> Result<Vec<(String, &str)>, JsonError> {
-    let s = raw.as_bytes();
-    let mut i = skip_ws(s, 0);
-    if s.get(i) != Some(&b'{') {
-        return Err(err(i, "expected an object"));
+/// A walk over the members of one JSON object or the items of one JSON array,
+/// without allocating: keys come back as their raw literal (quotes included,
+/// escapes not decoded; see [`key_is`] and [`unescape`]), values as the raw JSON
+/// text they occupy. Every byte is validated once as the walk passes it; the walk
+/// ends with an error at the first malformed byte. A value can be walked into
+/// ([`Walk::enter`], then [`Walk::leave`]) instead of being taken whole, so a
+/// nested structure is read in one pass. After the closing bracket of the
+/// outermost walk only whitespace may follow.
+pub struct Walk<'a> {
+    raw: &'a str,
+    /// Where the walked container starts (its opening bracket).
+    start: usize,
+    pos: usize,
+    close: u8,
+    depth: usize,
+    nested: bool,
+    started: bool,
+    done: bool,
+}
+
+impl<'a> Walk<'a> {
+    fn open(raw: &'a str, at: usize, depth: usize, nested: bool, open: u8) -> Result<Walk<'a>, JsonError> {
+        let i = skip_ws(raw.as_bytes(), at);
+        if raw.as_bytes().get(i) != Some(&open) {
+            return Err(err(i, if open == b'{' { "expected an object" } else { "expected an array" }));
+        }
+        if depth > MAX_DEPTH {
+            return Err(err(i, "nesting too deep"));
+        }
+        let close = if open == b'{' { b'}' } else { b']' };
+        Ok(Walk { raw, start: i, pos: i + 1, close, depth, nested, started: false, done: false })
     }
-    let mut out = Vec::new();
-    i = skip_ws(s, i + 1);
-    if s.get(i) == Some(&b'}') {
-        return check_end(s, i + 1).map(|_| out);
+
+    /// Moves to the start of the next element; false at the end of the container.
+    fn advance(&mut self) -> Result<bool, JsonError> {
+        if self.done {
+            return Ok(false);
+        }
+        let s = self.raw.as_bytes();
+        let mut i = skip_ws(s, self.pos);
+        let at_close = s.get(i) == Some(&self.close);
+        if self.started && !at_close {
+            if s.get(i) != Some(&b',') {
+                let reason = if self.close == b'}' { "expected ',' or '}'" } else { "expected ',' or ']'" };
+                return Err(err(i, reason));
+            }
+            i = skip_ws(s, i + 1);
+        } else if at_close {
+            self.done = true;
+            self.pos = i + 1;
+            return if self.nested { Ok(false) } else { check_end(s, i + 1).map(|_| false) };
+        }
+        self.started = true;
+        self.pos = i;
+        Ok(true)
     }
-    loop {
+
+    /// The raw key of the next member of an object walk (`None` after the last);
+    /// its value comes next: [`Walk::value`] or [`Walk::enter`].
+    pub fn key(&mut self) -> Result<Option<&'a str>, JsonError> {
+        if !self.advance()? {
+            return Ok(None);
+        }
+        let (s, i) = (self.raw.as_bytes(), self.pos);
         if s.get(i) != Some(&b'"') {
             return Err(err(i, "expected an object key"));
         }
         let key_end = skip_string(s, i)?;
-        let key = unescape(&raw[i..key_end])?;
-        i = skip_ws(s, key_end);
-        if s.get(i) != Some(&b':') {
-            return Err(err(i, "expected ':'"));
+        let colon = skip_ws(s, key_end);
+        if s.get(colon) != Some(&b':') {
+            return Err(err(colon, "expected ':'"));
         }
-        let (vs, ve) = scan_value(s, i + 1)?;
-        out.push((key, &raw[vs..ve]));
-        i = skip_ws(s, ve);
-        match s.get(i) {
-            Some(b',') => i = skip_ws(s, i + 1),
-            Some(b'}') => return check_end(s, i + 1).map(|_| out),
-            _ => return Err(err(i, "expected ',' or '}'")),
+        self.pos = skip_ws(s, colon + 1);
+        Ok(Some(&self.raw[i..key_end]))
+    }
+
+    /// Whether an array walk has another item; it comes next: [`Walk::value`] or
+    /// [`Walk::enter`].
+    pub fn next_item(&mut self) -> Result<bool, JsonError> {
+        self.advance()
+    }
+
+    /// The value at the walk's position, whole (validated).
+    pub fn value(&mut self) -> Result<&'a str, JsonError> {
+        let start = self.pos;
+        self.pos = skip_value(self.raw.as_bytes(), start, self.depth + 1)?;
+        Ok(&self.raw[start..self.pos])
+    }
+
+    /// A walk into the value at the walk's position, which must be an object
+    /// (`open` = `b'{'`) or an array (`b'['`); hand it back with [`Walk::leave`].
+    pub fn enter(&self, open: u8) -> Result<Walk<'a>, JsonError> {
+        Walk::open(self.raw, self.pos, self.depth + 1, true, open)
+    }
+
+    /// Continues after a value walked with [`Walk::enter`] and returns its raw
+    /// text (what was not walked yet is skipped, and validated).
+    pub fn leave(&mut self, inner: Walk<'a>) -> Result<&'a str, JsonError> {
+        let end = if inner.done { inner.pos } else { skip_value(self.raw.as_bytes(), inner.start, inner.depth)? };
+        self.pos = end;
+        Ok(&self.raw[inner.start..end])
+    }
+
+    /// The next `(raw key, raw value)` of an object walk, or `None` after the last.
+    pub fn member(&mut self) -> Result<Option<(&'a str, &'a str)>, JsonError> {
+        match self.key()? {
+            Some(k) => Ok(Some((k, self.value()?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The next raw value of an array walk, or `None` after the last.
+    pub fn item(&mut self) -> Result<Option<&'a str>, JsonError> {
+        if self.next_item()? {
+            self.value().map(Some)
+        } else {
+            Ok(None)
         }
     }
 }
 
-/// Iterates over the raw JSON values of a JSON array, in order.
-pub fn array_items(raw: &str) -> Result<Vec<&str>, JsonError> {
-    let s = raw.as_bytes();
-    let mut i = skip_ws(s, 0);
-    if s.get(i) != Some(&b'[') {
-        return Err(err(i, "expected an array"));
+/// Starts a [`Walk`] over the members of the JSON object `raw` (surrounding
+/// whitespace allowed).
+pub fn members(raw: &str) -> Result<Walk<'_>, JsonError> {
+    Walk::open(raw, 0, 0, false, b'{')
+}
+
+/// Starts a [`Walk`] over the items of the JSON array `raw` (surrounding
+/// whitespace allowed).
+pub fn items(raw: &str) -> Result<Walk<'_>, JsonError> {
+    Walk::open(raw, 0, 0, false, b'[')
+}
+
+/// Whether the raw key literal `raw_key` (quotes included, as [`Walk::member`]
+/// returns it) decodes to `key`; without allocating unless it holds escapes.
+pub fn key_is(raw_key: &str, key: &str) -> bool {
+    let inner = raw_key.get(1..raw_key.len().saturating_sub(1)).unwrap_or("");
+    if inner.contains('\\') {
+        unescape(raw_key).is_ok_and(|k| k == key)
+    } else {
+        inner == key
     }
+}
+
+/// The `(key, raw value)` pairs of a JSON object, in order, keys unescaped.
+pub fn object_entries(raw: &str) -> Result<Vec<(String, &str)>, JsonError> {
+    let mut walk = members(raw)?;
     let mut out = Vec::new();
-    i = skip_ws(s, i + 1);
-    if s.get(i) == Some(&b']') {
-        return check_end(s, i + 1).map(|_| out);
+    while let Some((k, v)) = walk.member()? {
+        out.push((unescape(k)?, v));
     }
-    loop {
-        let (vs, ve) = scan_value(s, i)?;
-        out.push(&raw[vs..ve]);
-        i = skip_ws(s, ve);
-        match s.get(i) {
-            Some(b',') => i += 1,
-            Some(b']') => return check_end(s, i + 1).map(|_| out),
-            _ => return Err(err(i, "expected ',' or ']'")),
-        }
+    Ok(out)
+}
+
+/// The raw JSON values of a JSON array, in order.
+pub fn array_items(raw: &str) -> Result<Vec<&str>, JsonError> {
+    let mut walk = items(raw)?;
+    let mut out = Vec::new();
+    while let Some(v) = walk.item()? {
+        out.push(v);
     }
+    Ok(out)
 }
 
 fn check_end(s: &[u8], end: usize) -> Result<(), JsonError> {
@@ -355,9 +459,17 @@ pub fn with_field(raw: &str, key: &str, value: &str) -> Result<String, JsonError
     Ok(out)
 }
 
-/// Returns the raw value stored under `key` in a JSON object, if present.
+/// Returns the raw value stored under `key` in a JSON object, if present (the
+/// first, if the key repeats). The whole object is validated.
 pub fn get<'a>(raw: &'a str, key: &str) -> Result<Option<&'a str>, JsonError> {
-    Ok(object_entries(raw)?.into_iter().find(|(k, _)| k == key).map(|(_, v)| v))
+    let mut walk = members(raw)?;
+    let mut found = None;
+    while let Some((k, v)) = walk.member()? {
+        if found.is_none() && key_is(k, key) {
+            found = Some(v);
+        }
+    }
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -388,6 +500,36 @@ mod tests {
         write_string(&mut out, "q\"\\\n\u{1}é");
         assert_eq!(out, r#""q\"\\\n\u0001é""#);
         assert_eq!(unescape(&out).unwrap(), "q\"\\\n\u{1}é");
+    }
+
+    #[test]
+    fn walks_into_values_and_skips_what_it_leaves_unread() {
+        let raw = r#" {"a": [1, {"b": "x"}, 3], "c": {"d": [true]}, "e": 5} "#;
+        let mut w = members(raw).unwrap();
+        assert_eq!(w.key().unwrap(), Some(r#""a""#));
+        let mut a = w.enter(b'[').unwrap();
+        assert!(a.next_item().unwrap());
+        assert_eq!(a.value().unwrap(), "1");
+        assert!(a.next_item().unwrap());
+        let mut b = a.enter(b'{').unwrap();
+        assert_eq!(b.member().unwrap(), Some((r#""b""#, r#""x""#)));
+        assert_eq!(b.member().unwrap(), None);
+        assert_eq!(a.leave(b).unwrap(), r#"{"b": "x"}"#);
+        assert_eq!(w.leave(a).unwrap(), r#"[1, {"b": "x"}, 3]"#, "the unread item is skipped");
+        assert!(key_is(w.key().unwrap().unwrap(), "c"));
+        assert!(w.enter(b'[').is_err(), "c is an object");
+        let c = w.enter(b'{').unwrap();
+        assert_eq!(w.leave(c).unwrap(), r#"{"d": [true]}"#);
+        assert_eq!(w.member().unwrap(), Some((r#""e""#, "5")));
+        assert_eq!(w.member().unwrap(), None);
+        assert_eq!(w.member().unwrap(), None, "stays at the end");
+        // what is skipped on leaving is still validated
+        let mut w = items("[[1, 2 3]]").unwrap();
+        assert!(w.next_item().unwrap());
+        let inner = w.enter(b'[').unwrap();
+        assert!(w.leave(inner).is_err());
+        assert!(key_is(r#""\u0061b""#, "ab"));
+        assert!(!key_is(r#""ab""#, "a"));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! Keys are plain strings in a map, so `__proto__`, `constructor` or `toString`
 //! are ordinary keys.
 
+use std::collections::hash_map::Entry as Slot;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -30,21 +31,33 @@ pub struct Entry {
 }
 
 impl Entry {
-    fn parse(raw: &str) -> Result<Entry, JsonError> {
+    /// Reads the presence object at `walk`'s position, in one pass.
+    fn read(walk: &mut json::Walk<'_>) -> Result<Entry, JsonError> {
         let mut entry = Entry::default();
-        for (k, v) in json::object_entries(raw)? {
-            if k == "metas" {
-                for m in json::array_items(v)? {
-                    let phx_ref = match json::get(m, "phx_ref")? {
-                        Some(r) => json::opt_string(r)?,
-                        None => None,
-                    };
-                    entry.metas.push(Meta { phx_ref, raw: m.to_owned() });
-                }
-            } else {
-                entry.extra.push((k, v.to_owned()));
+        let mut fields = walk.enter(b'{')?;
+        while let Some(k) = fields.key()? {
+            if !json::key_is(k, "metas") {
+                entry.extra.push((json::unescape(k)?, fields.value()?.to_owned()));
+                continue;
             }
+            let mut metas = fields.enter(b'[')?;
+            while metas.next_item()? {
+                let mut meta = metas.enter(b'{')?;
+                let mut phx_ref = None;
+                let mut seen = false;
+                while let Some(mk) = meta.key()? {
+                    let v = meta.value()?;
+                    if !seen && json::key_is(mk, "phx_ref") {
+                        phx_ref = json::opt_string(v)?;
+                        seen = true;
+                    }
+                }
+                let raw = metas.leave(meta)?;
+                entry.metas.push(Meta { phx_ref, raw: raw.to_owned() });
+            }
+            fields.leave(metas)?;
         }
+        walk.leave(fields)?;
         Ok(entry)
     }
 
@@ -131,6 +144,13 @@ impl Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<String, V, BuildHasherDefault<KeyHasher>>;
 
+/// Adds `key` to the touched keys, while they are watched.
+fn note(touched: &mut Option<Vec<String>>, key: &str) {
+    if let Some(t) = touched {
+        t.push(key.to_owned());
+    }
+}
+
 /// Presence state: key → presence, listed in the order keys first joined.
 #[derive(Debug, Clone, Default)]
 pub struct PresenceState {
@@ -168,22 +188,38 @@ impl Diff {
     /// Parses `{"joins": {...}, "leaves": {...}}`.
     pub fn parse(raw: &str) -> Result<Diff, JsonError> {
         let mut diff = Diff::default();
-        for (k, v) in json::object_entries(raw)? {
-            let target = match k.as_str() {
-                "joins" => &mut diff.joins,
-                "leaves" => &mut diff.leaves,
-                _ => continue,
+        let mut fields = json::members(raw)?;
+        while let Some(k) = fields.key()? {
+            let target = if json::key_is(k, "joins") {
+                &mut diff.joins
+            } else if json::key_is(k, "leaves") {
+                &mut diff.leaves
+            } else {
+                fields.value()?;
+                continue;
             };
-            for (key, entry) in json::object_entries(v)? {
-                target.push((key, Entry::parse(entry)?));
-            }
+            let mut presences = fields.enter(b'{')?;
+            target.extend(read_presences(&mut presences)?);
+            fields.leave(presences)?;
         }
         Ok(diff)
     }
 }
 
+/// `{key: presence, ...}` as `(key, entry)` pairs, in order.
 fn parse_state(raw: &str) -> Result<Vec<(String, Entry)>, JsonError> {
-    json::object_entries(raw)?.into_iter().map(|(k, v)| Ok((k, Entry::parse(v)?))).collect()
+    let mut walk = json::members(raw)?;
+    read_presences(&mut walk)
+}
+
+/// The `key: presence` members of an object walk, in order.
+fn read_presences(walk: &mut json::Walk<'_>) -> Result<Vec<(String, Entry)>, JsonError> {
+    let mut out = Vec::new();
+    while let Some(k) = walk.key()? {
+        let key = json::unescape(k)?;
+        out.push((key, Entry::read(walk)?));
+    }
+    Ok(out)
 }
 
 impl PresenceState {
@@ -230,19 +266,16 @@ impl PresenceState {
         if keys.len() > 64 && keys.len() * 4 > self.len() {
             return Touched::All;
         }
-        let mut once: Vec<String> = Vec::with_capacity(keys.len());
-        for k in keys {
-            if !once.contains(&k) {
-                once.push(k);
-            }
-        }
+        let mut seen: HashSet<&str, BuildHasherDefault<KeyHasher>> = HashSet::default();
+        let first: Vec<bool> = keys.iter().map(|k| seen.insert(k.as_str())).collect();
+        let mut first = first.into_iter();
+        let mut once = keys;
+        once.retain(|_| first.next().unwrap_or(false));
         Touched::Keys(once)
     }
 
     fn touch(&mut self, key: &str) {
-        if let Some(t) = &mut self.touched {
-            t.push(key.to_owned());
-        }
+        note(&mut self.touched, key);
     }
 
     fn insert(&mut self, key: String, entry: Entry) {
@@ -324,6 +357,11 @@ impl PresenceState {
     /// reporting the keys and metas that joined or left.
     pub fn sync_state(&mut self, new_state: &str, changes: &mut Vec<Change>) -> Result<(), JsonError> {
         let incoming = parse_state(new_state)?;
+        if self.entries.is_empty() {
+            // the first state (or one after everyone left): every key joins
+            self.apply(Diff { joins: incoming, leaves: Vec::new() }, changes);
+            return Ok(());
+        }
         let incoming_keys: HashSet<&str, BuildHasherDefault<KeyHasher>> = incoming.iter().map(|(k, _)| k.as_str()).collect();
         let mut diff = Diff::default();
         for (key, entry) in self.iter() {
@@ -361,27 +399,47 @@ impl PresenceState {
     /// current ones; a join without metas is ignored), then leaves (a key with no
     /// metas left is removed).
     pub fn apply(&mut self, diff: Diff, changes: &mut Vec<Change>) {
+        let report = !self.quiet;
+        self.entries.reserve(diff.joins.len());
         for (key, joined) in diff.joins {
             if joined.metas.is_empty() {
                 continue; // nothing joined: a key is never kept without metas
             }
-            if self.entries.len() >= MAX_KEYS && !self.entries.contains_key(&key) {
-                self.dropped += 1;
-                continue;
-            }
-            let report = !self.quiet;
-            let current = self.get(&key);
-            let kept: Vec<Meta> = current.map(|c| c.metas.iter().filter(|m| !joined.has_ref(&m.phx_ref)).cloned().collect()).unwrap_or_default();
-            let current = if report { current.cloned() } else { None };
-            let mut merged = if report { joined.clone() } else { Entry { metas: Vec::new(), extra: joined.extra.clone() } };
-            merged.metas = kept;
-            if report {
-                merged.metas.extend(joined.metas.iter().cloned());
-                self.insert(key.clone(), merged);
-                changes.push(Change::Join { key, current, joined });
-            } else {
-                merged.metas.extend(joined.metas);
-                self.insert(key, merged);
+            let full = self.entries.len() >= MAX_KEYS;
+            match self.entries.entry(key) {
+                Slot::Occupied(mut slot) => {
+                    let cur = &mut slot.get_mut().1;
+                    let current = report.then(|| cur.clone());
+                    // the kept metas first, then the joined ones; the joined presence's other fields
+                    cur.metas.retain(|m| !joined.has_ref(&m.phx_ref));
+                    let key = slot.key();
+                    note(&mut self.touched, key);
+                    let cur = &mut slot.get_mut().1;
+                    if report {
+                        cur.metas.extend(joined.metas.iter().cloned());
+                        cur.extra.clone_from(&joined.extra);
+                        changes.push(Change::Join { key: slot.key().clone(), current, joined });
+                    } else {
+                        cur.metas.extend(joined.metas);
+                        cur.extra = joined.extra;
+                    }
+                }
+                Slot::Vacant(slot) => {
+                    if full {
+                        self.dropped += 1;
+                        continue;
+                    }
+                    let key = slot.key().clone();
+                    note(&mut self.touched, &key);
+                    if report {
+                        slot.insert((self.order.len(), joined.clone()));
+                        self.order.push(Some(key.clone()));
+                        changes.push(Change::Join { key, current: None, joined });
+                    } else {
+                        slot.insert((self.order.len(), joined));
+                        self.order.push(Some(key));
+                    }
+                }
             }
         }
         for (key, left) in diff.leaves {
@@ -622,6 +680,40 @@ mod tests {
         s.watch_changes(false);
         s.sync_diff(r#"{"joins":{"d":{"metas":[{"phx_ref":"5"}]}},"leaves":{}}"#, &mut changes).unwrap();
         assert_eq!(s.take_touched(), Touched::Keys(vec![]));
+    }
+
+    #[test]
+    fn presences_are_read_in_one_pass_with_escapes_and_errors_caught() {
+        // escaped keys name the same fields; other fields and meta text are kept as sent
+        let raw = r#" { "u\u0031" : { "met\u0061s" : [ {"phx\u005fref":"a\"1", "n": [1, {"x": null}]} ], "user": {"id": 1} } } "#;
+        let s = PresenceState::from_json(raw).unwrap();
+        let e = s.get("u1").unwrap();
+        assert_eq!(refs(e), vec!["a\"1"]);
+        assert_eq!(e.metas[0].raw, r#"{"phx\u005fref":"a\"1", "n": [1, {"x": null}]}"#);
+        assert_eq!(e.extra, vec![("user".to_owned(), r#"{"id": 1}"#.to_owned())]);
+        // the first phx_ref counts, as before
+        let s = PresenceState::from_json(r#"{"k":{"metas":[{"phx_ref":"1","phx_ref":"2"}]}}"#).unwrap();
+        assert_eq!(refs(s.get("k").unwrap()), vec!["1"]);
+        for bad in [
+            r#"{"k":{"metas":[{"phx_ref":"1"}]}} x"#,       // trailing characters
+            r#"{"k":{"metas":[{"phx_ref":"1"},]}}"#,        // trailing comma in metas
+            r#"{"k":{"metas":[{"phx_ref":1}]}}"#,           // phx_ref not a string
+            r#"{"k":{"metas":[7]}}"#,                       // a meta that is not an object
+            r#"{"k":{"metas":[{"a":tru}]}}"#,               // a bad literal deep in a meta
+            r#"{"k":{"metas":[],"x":[1 2]}}"#,              // a bad extra field
+            r#"{"k":{"metas":{}}}"#,                        // metas not an array
+            r#"{"k":{"metas":[{"phx_ref":"1"}]}"#,          // unterminated
+        ] {
+            assert!(PresenceState::from_json(bad).is_err(), "{bad} should be rejected");
+            let diff = format!(r#"{{"joins":{},"leaves":{{}}}}"#, bad.trim_end_matches(" x"));
+            if bad.ends_with(" x") {
+                continue;
+            }
+            assert!(Diff::parse(&diff).is_err(), "{diff} should be rejected");
+        }
+        // unknown diff fields are skipped, but still validated
+        assert!(Diff::parse(r#"{"other":{"a":[1]},"joins":{},"leaves":{}}"#).is_ok());
+        assert!(Diff::parse(r#"{"other":{"a":[1,]},"joins":{},"leaves":{}}"#).is_err());
     }
 
     #[test]
