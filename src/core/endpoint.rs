@@ -123,8 +123,9 @@ fn serialize_value(key: &str, raw: &str, out: &mut String) -> Result<(), json::J
 
 /// Whether a param name looks secret (its value is never logged).
 pub fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    ["token", "secret", "password", "passwd", "auth", "key", "session", "jwt"].iter().any(|s| n.contains(s))
+    const SECRET: [&[u8]; 8] = [b"token", b"secret", b"password", b"passwd", b"auth", b"key", b"session", b"jwt"];
+    let n = name.as_bytes();
+    SECRET.iter().any(|s| n.windows(s.len()).any(|w| w.eq_ignore_ascii_case(s)))
 }
 
 /// The URL with the values of secret-looking query params replaced by `[REDACTED]`.
@@ -318,6 +319,10 @@ mod tests {
             "ws://h/s/websocket?token=[REDACTED]&room=1&apiKey=[REDACTED]&vsn=2.0.0"
         );
         assert_eq!(redact_url("ws://h/s"), "ws://h/s");
+        for secret in ["X-AUTH", "sessionId", "my_JWT", "Passwd", "k"] {
+            assert_eq!(is_secret_name(secret), secret != "k", "{secret}");
+        }
+        assert!(!is_secret_name("room") && !is_secret_name("ke") && !is_secret_name(""));
         assert_eq!(redact_json(r#"{"room":1,"authToken":"abc"}"#), r#"{"room":1,"authToken":"[REDACTED]"}"#);
         assert_eq!(redact_json(r#"{"room":1}"#), r#"{"room":1}"#);
         assert_eq!(redact_json("[1]"), "[1]");
