@@ -849,6 +849,31 @@ fn leave_when_not_connected_closes_at_once() {
     assert!(sim.socket.channel_state(ch).is_err());
 }
 
+// phoenix.js sends phx_leave whenever the socket is connected: a join whose reply has
+// not arrived may already have joined on the server (and tracked a presence there)
+#[test]
+fn leave_while_joining_tells_the_server_and_closes_at_once() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = sim.socket.channel("room:1", params("{}"));
+    sim.socket.join(ch, None, sim.now).unwrap();
+    sim.drain();
+    let join = sim.last_sent("phx_join");
+    let leave = sim.socket.leave(ch, None, sim.now).unwrap();
+    sim.drain();
+    let m = sim.last_sent("phx_leave");
+    assert_eq!(m.topic, "room:1");
+    assert_eq!(m.join_ref, join.msg_ref, "the leave names the join it ends");
+    assert!(replies(&sim.events).contains(&(leave, "ok".to_owned())), "closed without waiting");
+    assert!(sim.socket.channel_state(ch).is_err());
+    // the server's answers to the join and the leave, arriving late, change nothing
+    sim.take_events();
+    sim.reply(&join, "ok", "{}");
+    sim.reply(&m, "ok", "{}");
+    assert!(sim.take_events().is_empty());
+    assert_eq!(sim.socket.timer_count(), 1, "only the heartbeat timer is left");
+}
+
 #[test]
 fn every_push_gets_exactly_one_outcome_when_its_channel_closes() {
     let mut sim = Sim::new(config());

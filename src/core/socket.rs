@@ -1489,16 +1489,20 @@ impl Socket {
     /// Leaves the channel; it closes on the server's `ok` or on timeout.
     pub fn leave(&mut self, id: ChannelId, timeout: Option<u64>, now: u64) -> Result<PushId, ChannelError> {
         let ch = self.chan(id)?;
-        let can_push = self.is_connected() && ch.state == ChannelState::Joined;
+        let connected = self.is_connected();
+        let can_push = connected && ch.state == ChannelState::Joined;
         let (jp, timeout) = (ch.join_push, timeout.unwrap_or(ch.timeout));
         self.timers.cancel(TimerKey::Rejoin(id));
         self.chan_mut(id)?.rejoin.reset();
         self.cancel_timeout(jp);
         self.set_state(id, ChannelState::Leaving);
         let leave = self.new_push(id, PushKind::Leave, events::LEAVE, Payload::empty(), timeout);
-        if can_push {
+        // sent whenever connected, as phoenix.js does: a join still waiting for its reply
+        // may already have joined on the server, which must hear of the leave
+        if connected {
             self.send_push(leave, now);
-        } else {
+        }
+        if !can_push {
             self.resolve(leave, "ok", Payload::empty(), now);
         }
         Ok(leave)
