@@ -408,13 +408,11 @@ impl PresenceState {
             let full = self.entries.len() >= MAX_KEYS;
             match self.entries.entry(key) {
                 Slot::Occupied(mut slot) => {
+                    note(&mut self.touched, slot.key());
                     let cur = &mut slot.get_mut().1;
                     let current = report.then(|| cur.clone());
                     // the kept metas first, then the joined ones; the joined presence's other fields
                     cur.metas.retain(|m| !joined.has_ref(&m.phx_ref));
-                    let key = slot.key();
-                    note(&mut self.touched, key);
-                    let cur = &mut slot.get_mut().1;
                     if report {
                         cur.metas.extend(joined.metas.iter().cloned());
                         cur.extra.clone_from(&joined.extra);
