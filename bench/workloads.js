@@ -5,12 +5,14 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const WARMUP = 1000;
 const reply = (push) => new Promise((resolve, reject) => push.receive("ok", resolve).receive("error", reject).receive("timeout", () => reject(new Error("timeout"))));
 
-/** Time spent in WebSocket `onmessage` handlers from now on (both clients set
- * `onmessage`); `handlerTime.longest` is the longest single call. */
-function handlerTime() {
+/** Times WebSocket `onmessage` handlers from now on (both clients set `onmessage`):
+ * `start()` begins a span, `read()` gives the time spent in handlers since then and
+ * the longest single call. */
+function handlerMeter() {
   const desc = Object.getOwnPropertyDescriptor(WebSocket.prototype, "onmessage");
-  let ms = 0;
-  handlerTime.longest = 0;
+  let total = 0;
+  let longest = 0;
+  let from = 0;
   Object.defineProperty(WebSocket.prototype, "onmessage", {
     configurable: true,
     get: desc.get,
@@ -21,13 +23,19 @@ function handlerTime() {
           return f.call(this, e);
         } finally {
           const dt = performance.now() - t;
-          ms += dt;
-          handlerTime.longest = Math.max(handlerTime.longest, dt);
+          total += dt;
+          longest = Math.max(longest, dt);
         }
       });
     },
   });
-  return () => ms;
+  return {
+    start() {
+      from = total;
+      longest = 0;
+    },
+    read: () => ({ ms: total - from, longest }),
+  };
 }
 
 async function joined(lib, ws, topic, opts = {}) {
@@ -67,49 +75,50 @@ async function bare(ws, topic) {
 /** Joins a new channel with a Presence and has the server send `members` keys and
  * `diffs` diffs; times from the server's `bench_start` (sent after it generated every
  * frame) to the state's sync and the last diff's sync, and the time in handlers. */
-async function presenceLoad(lib, ws, { members, diffs }, handlerMs) {
+async function presenceLoad(lib, ws, { members, diffs }, meter) {
   const { socket, channel } = await joined(lib, ws, topic("pr"));
   const presence = new lib.Presence(channel, { events: { state: "bench_state", diff: "bench_diff" } });
   let syncs = 0;
   let start = 0;
-  let handler0 = 0;
   channel.on("bench_start", () => {
     if (start) return;
     start = now();
-    handler0 = handlerMs();
-    handlerTime.longest = 0;
+    meter.start();
   });
   let first = 0;
   const finished = new Promise((done) =>
     presence.onSync(() => {
       syncs++;
       if (syncs === 1) first = now();
-      if (syncs === 1 + diffs) done({ last: now(), handled: handlerMs() - handler0, longest: handlerTime.longest });
+      if (syncs === 1 + diffs) done({ last: now(), handlers: meter.read() });
     }),
   );
   channel.push("presence_load", { members, diffs }, 120000);
-  const { last, handled, longest } = await finished;
-  return { socket, channel, presence, syncMs: last - start, stateMs: first - start, handlerMs: handled, stateHandlerMs: longest };
+  const { last, handlers } = await finished;
+  return { socket, channel, presence, syncMs: last - start, stateMs: first - start, handlerMs: handlers.ms, stateHandlerMs: handlers.longest };
 }
 
 /** presenceLoad on a bare WebSocket: frames parsed, nothing applied. */
-async function barePresenceLoad(ws, { members, diffs }, handlerMs) {
+async function barePresenceLoad(ws, { members, diffs }, meter) {
   const c = await bare(ws, topic("pr"));
   let start = 0;
   let first = 0;
   let seen = 0;
-  let handler0 = 0;
   let done;
   const finished = new Promise((r) => (done = r));
   c.on((m) => {
-    if (m[3] === "bench_start") [start, handler0, handlerTime.longest] = [now(), handlerMs(), 0];
+    if (m[3] === "bench_start") {
+      start = now();
+      meter.start();
+    }
     if (m[3] === "bench_state") first = now();
     if ((m[3] === "bench_state" || m[3] === "bench_diff") && ++seen === 1 + diffs) done(now());
   });
   c.push("presence_load", { members, diffs });
   const last = await finished;
   c.close();
-  return { stateMs: first - start, syncMs: last - start, handlerMs: handlerMs() - handler0, stateHandlerMs: handlerTime.longest };
+  const handlers = meter.read();
+  return { stateMs: first - start, syncMs: last - start, handlerMs: handlers.ms, stateHandlerMs: handlers.longest };
 }
 
 const topic = (name) => `room:bench-${name}-${Math.random().toString(36).slice(2)}`;
@@ -236,14 +245,14 @@ export const workloads = {
 
   // a presence_state of `members` keys plus `diffs` diffs (timed from the first frame), then list()
   async presence(lib, ws, { members, diffs }) {
-    const handlerMs = handlerTime();
+    const meter = handlerMeter();
     if (!lib) {
       // the floor: the same frames arriving and parsed, nothing applied (twice: cold, warm)
-      const cold = await barePresenceLoad(ws, { members, diffs }, handlerMs);
-      const warm = await barePresenceLoad(ws, { members, diffs }, handlerMs);
+      const cold = await barePresenceLoad(ws, { members, diffs }, meter);
+      const warm = await barePresenceLoad(ws, { members, diffs }, meter);
       return { ...cold, warmSyncMs: warm.syncMs, warmStateHandlerMs: warm.stateHandlerMs };
     }
-    const { socket, presence, channel, ...cold } = await presenceLoad(lib, ws, { members, diffs }, handlerMs);
+    const { socket, presence, channel, ...cold } = await presenceLoad(lib, ws, { members, diffs }, meter);
     const tl = now();
     const listed = presence.list((key, p) => p.metas.length).length;
     const listMs = now() - tl;
@@ -266,7 +275,7 @@ export const workloads = {
     socket.disconnect();
     // the same load again on a new socket in this page: the code has warmed up
     // (JS optimised, wasm tiered up), as in an overlay that has run for a while
-    const warm = await presenceLoad(lib, ws, { members, diffs }, handlerMs);
+    const warm = await presenceLoad(lib, ws, { members, diffs }, meter);
     warm.socket.disconnect();
     return { ...cold, listMs, onSyncListMs: listTotal / rounds, warmSyncMs: warm.syncMs, warmStateHandlerMs: warm.stateHandlerMs };
   },

@@ -855,10 +855,7 @@ fn leave_when_not_connected_closes_at_once() {
 fn leave_while_joining_tells_the_server_and_closes_at_once() {
     let mut sim = Sim::new(config());
     sim.open();
-    let ch = sim.socket.channel("room:1", params("{}"));
-    sim.socket.join(ch, None, sim.now).unwrap();
-    sim.drain();
-    let join = sim.last_sent("phx_join");
+    let (ch, join) = join(&mut sim, "room:1");
     let leave = sim.socket.leave(ch, None, sim.now).unwrap();
     sim.drain();
     let m = sim.last_sent("phx_leave");
