@@ -110,29 +110,50 @@ fn skip_number(s: &[u8], mut pos: usize) -> Result<usize, JsonError> {
     Ok(pos)
 }
 
+/// Marks (high bit set) the bytes of `w` (8 bytes, little-endian) that end or
+/// escape a string or are control characters: `"`, `\\`, below 0x20. The lowest
+/// mark is always a real one (a borrow can only mark bytes after it); bytes from
+/// 0x80 (UTF-8 sequences) are never marked.
+fn special_bytes(w: u64) -> u64 {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let quote = w ^ (ONES * b'"' as u64);
+    let backslash = w ^ (ONES * b'\\' as u64);
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x;
+    (zero_byte(quote) | zero_byte(backslash) | (w.wrapping_sub(ONES * 0x20) & !w)) & HIGH
+}
+
 fn skip_string(s: &[u8], pos: usize) -> Result<usize, JsonError> {
     let mut i = pos + 1;
-    while i < s.len() {
-        match s[i] {
-            b'"' => return Ok(i + 1),
-            b'\\' => {
-                match s.get(i + 1) {
-                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
-                    Some(b'u') => {
-                        let hex = s.get(i + 2..i + 6).ok_or_else(|| err(i, "truncated \\u escape"))?;
-                        if !hex.iter().all(u8::is_ascii_hexdigit) {
-                            return Err(err(i, "invalid \\u escape"));
-                        }
-                        i += 6;
-                    }
-                    _ => return Err(err(i, "invalid escape")),
-                }
+    loop {
+        // plain text 8 bytes at a time; the byte loop below takes what remains
+        while let Some(chunk) = s.get(i..i + 8) {
+            let w = u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+            let marks = special_bytes(w);
+            if marks != 0 {
+                i += marks.trailing_zeros() as usize / 8;
+                break;
             }
-            0..=0x1f => return Err(err(i, "control character in string")),
-            _ => i += 1,
+            i += 8;
+        }
+        match s.get(i) {
+            None => return Err(err(pos, "unterminated string")),
+            Some(b'"') => return Ok(i + 1),
+            Some(b'\\') => match s.get(i + 1) {
+                Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                Some(b'u') => {
+                    let hex = s.get(i + 2..i + 6).ok_or_else(|| err(i, "truncated \\u escape"))?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return Err(err(i, "invalid \\u escape"));
+                    }
+                    i += 6;
+                }
+                _ => return Err(err(i, "invalid escape")),
+            },
+            Some(0..=0x1f) => return Err(err(i, "control character in string")),
+            Some(_) => i += 1,
         }
     }
-    Err(err(pos, "unterminated string"))
 }
 
 fn skip_container(s: &[u8], pos: usize, depth: usize, close: u8, object: bool) -> Result<usize, JsonError> {
@@ -475,6 +496,53 @@ pub fn get<'a>(raw: &'a str, key: &str) -> Result<Option<&'a str>, JsonError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte-at-a-time reading of a string literal, to check the word-at-a-time one.
+    fn skip_string_bytewise(s: &[u8], pos: usize) -> Result<usize, JsonError> {
+        let mut i = pos + 1;
+        while i < s.len() {
+            match s[i] {
+                b'"' => return Ok(i + 1),
+                b'\\' => match s.get(i + 1) {
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => i += 2,
+                    Some(b'u') if s.get(i + 2..i + 6).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) => i += 6,
+                    Some(b'u') if s.get(i + 2..i + 6).is_none() => return Err(err(i, "truncated \\u escape")),
+                    Some(b'u') => return Err(err(i, "invalid \\u escape")),
+                    _ => return Err(err(i, "invalid escape")),
+                },
+                0..=0x1f => return Err(err(i, "control character in string")),
+                _ => i += 1,
+            }
+        }
+        Err(err(pos, "unterminated string"))
+    }
+
+    #[test]
+    fn strings_are_read_a_word_at_a_time_exactly_as_byte_by_byte() {
+        // every byte value at every offset of a 20-byte string, next to plain
+        // text, multi-byte UTF-8 and escapes, so each lands at every place in a word
+        let mut cases = 0;
+        for special in 0u8..=0x7f {
+            for at in 0..20 {
+                for filler in ["abcdefghijklmnopqrstuvwxyz", "é€😀aé€😀aé€😀a", "a\\\"b\\u00e9c\\nd"] {
+                    let mut text = String::from("\"");
+                    text.push_str(&filler[..filler.char_indices().nth(at % 9).map_or(filler.len(), |(i, _)| i)]);
+                    text.push(special as char);
+                    text.push_str("tail \u{7f}\u{80}é\"");
+                    let s = text.as_bytes();
+                    assert_eq!(skip_string(s, 0), skip_string_bytewise(s, 0), "{text:?}");
+                    cases += 1;
+                }
+            }
+        }
+        assert_eq!(cases, 128 * 20 * 3);
+        for w in [0u64, u64::MAX, 0x2222_2222_2222_2222, 0x8080_8080_8080_8080, 0x1f20_5c21_2322_7f80] {
+            let bytes = w.to_le_bytes();
+            let first = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+            let marks = special_bytes(w);
+            assert_eq!(first, (marks != 0).then(|| marks.trailing_zeros() as usize / 8), "{w:#x}");
+        }
+    }
 
     #[test]
     fn validates_values() {

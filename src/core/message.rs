@@ -118,14 +118,14 @@ impl Message {
             }
             Payload::Binary(_) => Err(ReplyError("binary payload without a status".into())),
             Payload::Json(text) => {
-                let entries = json::object_entries(text).map_err(|e| ReplyError(e.to_string()))?;
+                let mut walk = json::members(text).map_err(|e| ReplyError(e.to_string()))?;
                 let mut status = None;
                 let mut response = None;
-                for (k, v) in entries {
-                    match k.as_str() {
-                        "status" => status = Some(json::unescape(v).map_err(|_| ReplyError("status is not a string".into()))?),
-                        "response" => response = Some(v),
-                        _ => {}
+                while let Some((k, v)) = walk.member().map_err(|e| ReplyError(e.to_string()))? {
+                    if json::key_is(k, "status") {
+                        status = Some(json::unescape(v).map_err(|_| ReplyError("status is not a string".into()))?);
+                    } else if json::key_is(k, "response") {
+                        response = Some(v);
                     }
                 }
                 let status = status.ok_or_else(|| ReplyError("missing status".into()))?;

@@ -191,20 +191,17 @@ pub fn decode_from_client(frame: &Frame) -> Result<Message, DecodeError> {
 }
 
 fn decode_text(text: &str) -> Result<Message, DecodeError> {
-    let items = json::array_items(text)?;
-    let [join_ref, msg_ref, topic, event, payload] = items[..] else {
-        return Err(DecodeError::Shape("expected an array of 5 elements"));
-    };
-    let join_ref = json::opt_string(join_ref).map_err(|_| DecodeError::Shape("join_ref must be a string or null"))?;
-    let msg_ref = json::opt_string(msg_ref).map_err(|_| DecodeError::Shape("ref must be a string or null"))?;
-    let topic = json::opt_string(topic)
-        .ok()
-        .flatten()
-        .ok_or(DecodeError::Shape("topic must be a string"))?;
-    let event = json::opt_string(event)
-        .ok()
-        .flatten()
-        .ok_or(DecodeError::Shape("event must be a string"))?;
+    const SHAPE: DecodeError = DecodeError::Shape("expected an array of 5 elements");
+    let mut items = json::items(text)?;
+    let mut next = || items.item()?.ok_or(SHAPE);
+    let join_ref = json::opt_string(next()?).map_err(|_| DecodeError::Shape("join_ref must be a string or null"))?;
+    let msg_ref = json::opt_string(next()?).map_err(|_| DecodeError::Shape("ref must be a string or null"))?;
+    let topic = json::opt_string(next()?).ok().flatten().ok_or(DecodeError::Shape("topic must be a string"))?;
+    let event = json::opt_string(next()?).ok().flatten().ok_or(DecodeError::Shape("event must be a string"))?;
+    let payload = next()?;
+    if items.item()?.is_some() {
+        return Err(SHAPE);
+    }
     Ok(Message { join_ref, msg_ref, topic, event, payload: Payload::Json(payload.to_owned()) })
 }
 

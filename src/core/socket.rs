@@ -887,9 +887,15 @@ impl Socket {
             self.timers.cancel(TimerKey::HeartbeatTimeout);
             self.timers.arm(TimerKey::Heartbeat, now + self.config.heartbeat_interval);
         }
-        for id in self.channel_order.clone() {
+        // by index: a message adds no channel, and removes at most the one it
+        // closes (then the next one has moved into its place)
+        let mut i = 0;
+        while let Some(&id) = self.channel_order.get(i) {
             if self.is_member(id, &msg) {
                 self.channel_message(id, &msg, now);
+            }
+            if self.channel_order.get(i) == Some(&id) {
+                i += 1;
             }
         }
         if self.observe_messages {
@@ -903,7 +909,7 @@ impl Socket {
             return false;
         }
         match &msg.join_ref {
-            Some(jr) => self.join_ref_of(id).as_deref() == Some(jr.as_str()),
+            Some(jr) => self.pushes.get(&ch.join_push).and_then(|p| p.msg_ref.as_deref()) == Some(jr.as_str()),
             None => true,
         }
     }
