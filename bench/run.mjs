@@ -31,7 +31,7 @@ const WORKLOADS = [
   ["inbound", "inbound JSON (100 B)", { n: S.inbound, binary: false }, [["msgsPerSec", "msg/s", true]], true],
   ["inbound", "inbound binary (100 B)", { n: S.inbound, binary: true }, [["msgsPerSec", "msg/s", true]], true],
   ["rtt", `echo round trip (${S.rtt} sequential, after 1000 untimed)`, { n: S.rtt }, [["p50Ms", "p50 ms", false], ["p99Ms", "p99 ms", false], ["meanMs", "mean ms", false]], true],
-  ["inflight", "echo, 100 in flight", { n: S.inflight, window: 100 }, [["msgsPerSec", "msg/s", true]], true],
+  ["inflight", "echo, 100 in flight (after 1000 untimed)", { n: S.inflight, window: 100 }, [["msgsPerSec", "msg/s", true]], true],
   ["presence", `presence ${S.members} members + ${S.diffs} diffs`, { members: S.members, diffs: S.diffs }, [["stateMs", "ms, first frame to state synced", false], ["syncMs", "ms, first frame to last sync", false], ["handlerMs", "ms of it in onmessage handlers", false], ["stateHandlerMs", "ms in the state frame's handler", false], ["listMs", "first list() ms", false], ["onSyncListMs", "list() in onSync, per diff ms", false], ["warmSyncMs", "warm: ms, first frame to last sync", false], ["warmStateHandlerMs", "warm: ms in the state frame's handler", false]], true],
   ["coldstart", "cold start", {}, [["openMs", "ms to open", false], ["joinedMs", "ms to joined", false]], false],
   ["reconnect", `reconnect: ${S.channels} channels, ${S.pushes} pushes`, { channels: S.channels, pushes: S.pushes }, [["recoverMs", "ms to all answered", false]], false],
