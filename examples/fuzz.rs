@@ -14,7 +14,8 @@ use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
 use phoenix_wasm::core::presence::PresenceTracker;
-use phoenix_wasm::core::serializer::{decode, decode_from_client, encode, encode_to_client};
+use phoenix_wasm::core::json;
+use phoenix_wasm::core::serializer::{decode, decode_deferred, decode_from_client, encode, encode_to_client};
 use phoenix_wasm::core::{ChannelId, Config, ConnId, Event, Frame, Message, Output, Payload, PushId, Socket};
 
 /// xorshift64*
@@ -134,10 +135,26 @@ fn binary_frame(r: &mut Rng) -> Vec<u8> {
     b
 }
 
+/// Invariant: decoding with the payload left to check agrees with decoding whole.
+/// Where `decode` fails, so does `decode_deferred`, or the payload it located is
+/// not JSON; where `decode` succeeds, the same message comes out.
+fn check_deferred(frame: &Frame) {
+    match (decode(frame), decode_deferred(frame)) {
+        (Ok(m), Ok((d, _))) => assert_eq!(m, d, "{frame:?}"),
+        (Ok(_), Err(e)) => panic!("deferred decode failed ({e}) where decode succeeded: {frame:?}"),
+        (Err(e), Ok((d, unchecked))) => {
+            let payload = d.payload.as_json().unwrap_or_default();
+            assert!(unchecked && json::validate(payload).is_err(), "decode failed ({e}) but the deferred payload checks out: {frame:?}");
+        }
+        (Err(e), Err(d)) => assert_eq!(e, d, "{frame:?}"),
+    }
+}
+
 fn fuzz_decoder(r: &mut Rng, n: u64) -> String {
     let (mut ok, mut err) = (0u64, 0u64);
     for _ in 0..n {
         let frame = if r.chance(60) { Frame::Text(text_frame(r)) } else { Frame::Binary(binary_frame(r)) };
+        check_deferred(&frame);
         for result in [decode(&frame), decode_from_client(&frame)] {
             match result {
                 Ok(m) => {

@@ -4,7 +4,8 @@
 
 mod sim;
 
-use phoenix_wasm::core::{Change, ChannelId, Event, Message, PresenceId};
+use phoenix_wasm::core::serializer::decode;
+use phoenix_wasm::core::{Change, ChannelId, Event, Frame, Message, Payload, PresenceId};
 use sim::{config, json, params, Sim};
 
 fn joined(sim: &mut Sim, topic: &str) -> ChannelId {
@@ -156,4 +157,90 @@ fn presence_is_dropped_with_its_channel() {
     let p = sim.socket.presence(ch, None, None).unwrap();
     sim.socket.remove(ch);
     assert!(sim.socket.presence_state(p).is_none());
+}
+
+/// A raw text frame for `topic` with `payload` spliced in as it is (malformed or not).
+fn raw_frame(sim: &Sim, ch: ChannelId, event: &str, payload: &str) -> Frame {
+    let jr = sim.socket.join_ref_of(ch).unwrap();
+    let topic = sim.socket.topic(ch).unwrap();
+    Frame::Text(format!(r#"["{jr}",null,"{topic}","{event}",{payload}]"#))
+}
+
+#[test]
+fn a_presence_frame_that_is_not_json_is_rejected_whole_with_the_decoders_error() {
+    // A presence state or diff is checked as it is read (one pass); a frame that turns
+    // out malformed must end as if it had been checked whole on arrival: the decoder's
+    // error and nothing delivered, observed or applied.
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:1");
+    let p = sim.socket.presence(ch, None, None).unwrap();
+    sim.socket.on(ch, "presence_state").unwrap();
+    sim.socket.on(ch, "presence_diff").unwrap();
+    sim.socket.set_observe_messages(true);
+    push(&mut sim, ch, "presence_state", r#"{"u1":{"metas":[{"phx_ref":"1"}]}}"#);
+    sim.take_events();
+    let bad = [
+        ("presence_state", r#"{"u2":{"metas":[{"phx_ref":"2","on":tru}]}}"#),
+        ("presence_state", r#"{"u2":{"metas":[{"phx_ref":"2"}]}} , 5"#),
+        ("presence_state", r#"{"u2":{"metas":[{"phx_ref":"2"}]}}}"#),
+        ("presence_state", r#"{"u2":{"metas":[{"phx_ref":"2\u00"}]}}"#),
+        ("presence_diff", r#"{"joins":{"u2":{"metas":[{"phx_ref":"2"}]}},"leaves":{},}"#),
+        ("presence_diff", r#"{"joins":{"u2":{"metas":[{"phx_ref":"2"}]}},"leaves":{"#),
+    ];
+    for (event, payload) in bad {
+        let frame = raw_frame(&sim, ch, event, payload);
+        let expected = decode(&frame).expect_err("the frame is malformed").to_string();
+        sim.recv_frame(frame);
+        let events = sim.take_events();
+        assert!(
+            matches!(&events[..], [Event::Error { reason }] if *reason == expected),
+            "{payload}: expected only the decoder's error {expected:?}, got {events:?}"
+        );
+        assert_eq!(listed(&sim, p), ["u1:1"], "{payload}: the state is unchanged");
+    }
+    // well-formed JSON of the wrong shape is the presence reader's error; the event is
+    // still delivered, as before
+    let frame = raw_frame(&sim, ch, "presence_diff", r#"{"joins":{"u2":{"metas":"oops"}}}"#);
+    sim.recv_frame(frame);
+    let events = sim.take_events();
+    assert!(events.iter().any(|e| matches!(e, Event::Error { reason } if reason.starts_with("malformed presence_diff on room:1"))), "{events:?}");
+    assert!(events.iter().any(|e| matches!(e, Event::Channel { .. })), "{events:?}");
+    assert!(events.iter().any(|e| matches!(e, Event::Message(_))), "{events:?}");
+}
+
+#[test]
+fn a_presence_frame_read_in_one_pass_delivers_the_payload_as_sent() {
+    // whitespace inside and around the payload: delivered and observed exactly as the
+    // decoder that checks the frame whole would have it
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = joined(&mut sim, "room:1");
+    let other = joined(&mut sim, "room:2");
+    let p = sim.socket.presence(ch, None, None).unwrap();
+    sim.socket.on(ch, "presence_state").unwrap();
+    sim.socket.on(other, "presence_state").unwrap();
+    sim.socket.set_observe_messages(true);
+    let payload = " {\"u1\" : {\"metas\": [ {\"phx_ref\": \"1\", \"name\": \"a\\\"b\"} ]}} \n";
+    for c in [ch, other] {
+        let frame = raw_frame(&sim, c, "presence_state", payload);
+        let expected = decode(&frame).unwrap().payload;
+        sim.recv_frame(frame);
+        let events = sim.take_events();
+        let delivered: Vec<&Payload> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Channel { payload, .. } => Some(payload),
+                Event::Message(m) => Some(&m.payload),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(delivered, [&expected, &expected], "{events:?}");
+    }
+    assert_eq!(listed(&sim, p), ["u1:1"]);
+    // a channel without presence on the topic checks the frame on arrival: the same error
+    let frame = raw_frame(&sim, other, "presence_state", r#"{"u1":nul}"#);
+    let expected = decode(&frame).unwrap_err().to_string();
+    sim.recv_frame(frame);
+    assert!(matches!(&sim.take_events()[..], [Event::Error { reason }] if *reason == expected));
 }

@@ -361,6 +361,12 @@ impl<'a> Walk<'a> {
         self.advance()
     }
 
+    /// The byte offset of the walk's position in the text (after [`Walk::key`] or
+    /// [`Walk::next_item`]: where the next value starts).
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
     /// The value at the walk's position, whole (validated).
     pub fn value(&mut self) -> Result<&'a str, JsonError> {
         let start = self.pos;

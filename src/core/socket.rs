@@ -406,6 +406,10 @@ fn reason_json(reason: &str) -> Payload {
     Payload::Json(s)
 }
 
+/// A payload left to be checked as it was read turned out not to be JSON.
+#[derive(Debug)]
+struct MalformedPayload;
+
 impl Socket {
     /// A socket that is not connected yet.
     pub fn new(config: Config) -> Self {
@@ -857,21 +861,44 @@ impl Socket {
             self.outputs.push_back(Output::Close { conn, code: 1009, reason: "message too big".into() });
             return self.connection_lost(1009, reason, false, CLOSED, now);
         }
-        let msg = match serializer::decode(frame) {
+        let (msg, deferred) = match serializer::decode_deferred(frame) {
             Ok(m) => m,
             Err(e) => return self.emit(Event::Error { reason: e.to_string() }),
         };
-        self.handle_message(msg, now);
+        // A presence state or diff is checked by the presence reader as it reads it
+        // (a state can be a megabyte: one pass instead of two); any other payload now.
+        let unchecked = deferred && self.presence_reads_first(&msg);
+        let valid = unchecked || !deferred || msg.payload.as_json().is_none_or(|p| json::validate(p).is_ok());
+        if !valid || self.handle_message(msg, unchecked, now).is_err() {
+            // the same error as a frame checked whole on arrival
+            let reason = serializer::decode(frame).err().map_or_else(|| "malformed frame".to_owned(), |e| e.to_string());
+            self.emit(Event::Error { reason });
+        }
     }
 
     /// A message decoded by the application's own decoder arrived on `conn`.
     pub fn handle_decoded(&mut self, conn: ConnId, msg: Message, now: u64) {
         if self.is_current(conn) {
-            self.handle_message(msg, now);
+            // its payload came from the application's decoder: nothing is left unchecked
+            let _ = self.handle_message(msg, false, now);
         }
     }
 
-    fn handle_message(&mut self, msg: Message, now: u64) {
+    /// Whether every channel `msg` is for reads it first as a presence state or
+    /// diff, before anything is forwarded (so the reader can check the payload):
+    /// not replies, pings, channel errors or closes, nor with logging on.
+    fn presence_reads_first(&self, msg: &Message) -> bool {
+        if self.presences.is_empty() || self.config.log || msg.msg_ref.is_some() || matches!(msg.event.as_str(), events::REPLY | events::ERROR | events::CLOSE) {
+            return false;
+        }
+        let mut members = self.channel_order.iter().filter(|&&id| self.is_member(id, msg)).peekable();
+        members.peek().is_some()
+            && members.all(|&id| self.presences.iter().any(|p| p.channel == id && (p.state_event == msg.event || p.diff_event == msg.event)))
+    }
+
+    /// Routes a message; `Err` when its payload was `unchecked` and a presence
+    /// reader found it malformed (then nothing of it was delivered).
+    fn handle_message(&mut self, msg: Message, unchecked: bool, now: u64) -> Result<(), MalformedPayload> {
         if self.config.log {
             let line = format!("{} {} ({})", msg.topic, msg.event, msg.msg_ref.as_deref().unwrap_or(""));
             self.log("receive", || line, Some(&msg.payload));
@@ -892,7 +919,7 @@ impl Socket {
         let mut i = 0;
         while let Some(&id) = self.channel_order.get(i) {
             if self.is_member(id, &msg) {
-                self.channel_message(id, &msg, now);
+                self.channel_message(id, &msg, unchecked, now)?;
             }
             if self.channel_order.get(i) == Some(&id) {
                 i += 1;
@@ -901,6 +928,7 @@ impl Socket {
         if self.observe_messages {
             self.emit(Event::Message(msg));
         }
+        Ok(())
     }
 
     fn is_member(&self, id: ChannelId, msg: &Message) -> bool {
@@ -914,7 +942,7 @@ impl Socket {
         }
     }
 
-    fn channel_message(&mut self, id: ChannelId, msg: &Message, now: u64) {
+    fn channel_message(&mut self, id: ChannelId, msg: &Message, unchecked: bool, now: u64) -> Result<(), MalformedPayload> {
         match msg.event.as_str() {
             events::REPLY => self.route_reply(id, msg, now),
             events::CLOSE => self.channel_closed(id),
@@ -922,11 +950,12 @@ impl Socket {
             _ => {}
         }
         if !self.presences.is_empty() {
-            self.presence_message(id, msg);
+            self.presence_message(id, msg, unchecked)?;
         }
         if msg.event != events::ERROR {
             self.deliver_app_event(id, msg, now);
         }
+        Ok(())
     }
 
     /// Delivers an application event, un-batching it and filtering it through
@@ -1004,7 +1033,7 @@ impl Socket {
         self.channels.get(&id)?.reliable.as_ref()?.last_seq()
     }
 
-    fn presence_message(&mut self, channel: ChannelId, msg: &Message) {
+    fn presence_message(&mut self, channel: ChannelId, msg: &Message, unchecked: bool) -> Result<(), MalformedPayload> {
         let join_ref = self.join_ref_of(channel);
         let mut out = Vec::new();
         for slot in self.presences.iter_mut().filter(|p| p.channel == channel) {
@@ -1024,12 +1053,16 @@ impl Socket {
             match result {
                 Ok(Some(changes)) => out.push(Event::Presence { presence: slot.id, changes }),
                 Ok(None) => {}
+                // not JSON at all: the frame is malformed (the readers change nothing
+                // before they have read the whole payload)
+                Err(_) if unchecked && json::validate(raw).is_err() => return Err(MalformedPayload),
                 Err(e) => out.push(Event::Error { reason: format!("malformed {} on {}: {e}", msg.event, msg.topic) }),
             }
         }
         for e in out {
             self.emit(e);
         }
+        Ok(())
     }
 
     /// Tracks presence on a channel (phoenix.js `new Presence(channel, {events})`):
