@@ -226,8 +226,17 @@ pub fn decode_deferred(frame: &Frame) -> Result<(Message, bool), DecodeError> {
     let mut items = json::items(text)?;
     let mut msg = read_header(&mut items)?;
     let start = if items.next_item()? { items.position() } else { return Err(SHAPE) };
-    let ws: &[char] = &[' ', '\t', '\n', '\r'];
-    let payload = text.trim_end_matches(ws).strip_suffix(']').map(|t| t.trim_end_matches(ws)).and_then(|t| t.get(start..)).unwrap_or("");
+    // back from the end over JSON whitespace, the closing bracket, JSON whitespace
+    let b = text.as_bytes();
+    let skip_ws = |mut end: usize| {
+        while end > start && matches!(b[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
+            end -= 1;
+        }
+        end
+    };
+    let close = skip_ws(b.len());
+    let end = if close > start && b[close - 1] == b']' { skip_ws(close - 1) } else { start };
+    let payload = &text[start..end];
     if payload.is_empty() {
         // no payload before the bracket: decode says what is wrong
         return decode_text(text).map(|m| (m, false));
