@@ -101,15 +101,19 @@ fn write_opt(out: &mut String, v: Option<&str>) {
 }
 
 fn encode_text(msg: &Message, payload: &str) -> Frame {
-    let mut out = String::with_capacity(payload.len() + msg.topic.len() + msg.event.len() + 32);
+    encode_text_fields(msg.join_ref.as_deref(), msg.msg_ref.as_deref(), &msg.topic, &msg.event, payload)
+}
+
+fn encode_text_fields(join_ref: Option<&str>, msg_ref: Option<&str>, topic: &str, event: &str, payload: &str) -> Frame {
+    let mut out = String::with_capacity(payload.len() + topic.len() + event.len() + 32);
     out.push('[');
-    write_opt(&mut out, msg.join_ref.as_deref());
+    write_opt(&mut out, join_ref);
     out.push(',');
-    write_opt(&mut out, msg.msg_ref.as_deref());
+    write_opt(&mut out, msg_ref);
     out.push(',');
-    json::write_string(&mut out, &msg.topic);
+    json::write_string(&mut out, topic);
     out.push(',');
-    json::write_string(&mut out, &msg.event);
+    json::write_string(&mut out, event);
     out.push(',');
     out.push_str(payload);
     out.push(']');
@@ -137,16 +141,16 @@ fn binary(kind: u8, fields: &[(&'static str, &str)], body: &[u8]) -> Result<Fram
 /// Encodes a client→server message. JSON payloads become text frames,
 /// binary payloads become kind-0 binary frames.
 pub fn encode(msg: &Message) -> Result<Frame, EncodeError> {
-    match &msg.payload {
-        Payload::Json(text) => Ok(encode_text(msg, text)),
+    encode_fields(msg.join_ref.as_deref(), msg.msg_ref.as_deref(), &msg.topic, &msg.event, &msg.payload)
+}
+
+/// [`encode`] from the fields of a message, borrowed (no [`Message`] built to send one).
+pub fn encode_fields(join_ref: Option<&str>, msg_ref: Option<&str>, topic: &str, event: &str, payload: &Payload) -> Result<Frame, EncodeError> {
+    match payload {
+        Payload::Json(text) => Ok(encode_text_fields(join_ref, msg_ref, topic, event, text)),
         Payload::Binary(bytes) => binary(
             KIND_PUSH,
-            &[
-                ("join_ref", msg.join_ref.as_deref().unwrap_or("")),
-                ("ref", msg.msg_ref.as_deref().unwrap_or("")),
-                ("topic", &msg.topic),
-                ("event", &msg.event),
-            ],
+            &[("join_ref", join_ref.unwrap_or("")), ("ref", msg_ref.unwrap_or("")), ("topic", topic), ("event", event)],
             bytes,
         ),
         Payload::Reply { .. } => Err(EncodeError::Unsupported("a reply from the client")),

@@ -1215,6 +1215,16 @@ impl Socket {
             }
         }
         let Some(r) = self.start_timeout(id, now) else { return };
+        if self.is_connected() && !self.config.custom_codec && !self.config.log {
+            // the common case: the frame straight from the push's fields, nothing copied
+            let p = &self.pushes[&id];
+            let join_ref = if kind == PushKind::Join { Some(r.as_str()) } else { self.pushes.get(&self.channels[&channel].join_push).and_then(|j| j.msg_ref.as_deref()) };
+            let frame = serializer::encode_fields(join_ref, Some(&r), &self.channels[&channel].topic, &p.event, &p.payload);
+            return match frame {
+                Ok(frame) => self.outputs.push_back(Output::Send(frame)),
+                Err(e) => self.resolve(id, "error", reason_json(&format!("{}: {e}", reasons::ENCODE_FAILED)), now),
+            };
+        }
         let join_ref = if kind == PushKind::Join { Some(r.clone()) } else { self.join_ref_of(channel) };
         let p = &self.pushes[&id];
         let msg = Message {
