@@ -937,7 +937,7 @@ impl Socket {
             return false;
         }
         match &msg.join_ref {
-            Some(jr) => self.pushes.get(&ch.join_push).and_then(|p| p.msg_ref.as_deref()) == Some(jr.as_str()),
+            Some(jr) => self.join_ref(id) == Some(jr.as_str()),
             None => true,
         }
     }
@@ -1218,7 +1218,7 @@ impl Socket {
         if self.is_connected() && !self.config.custom_codec && !self.config.log {
             // the common case: the frame straight from the push's fields, nothing copied
             let p = &self.pushes[&id];
-            let join_ref = if kind == PushKind::Join { Some(r.as_str()) } else { self.pushes.get(&self.channels[&channel].join_push).and_then(|j| j.msg_ref.as_deref()) };
+            let join_ref = if kind == PushKind::Join { Some(r.as_str()) } else { self.join_ref(channel) };
             let frame = serializer::encode_fields(join_ref, Some(&r), &self.channels[&channel].topic, &p.event, &p.payload);
             return match frame {
                 Ok(frame) => self.outputs.push_back(Output::Send(frame)),
@@ -1370,8 +1370,13 @@ impl Socket {
 
     /// The ref of the channel's current join, if one was sent.
     pub fn join_ref_of(&self, id: ChannelId) -> Option<String> {
+        self.join_ref(id).map(str::to_owned)
+    }
+
+    /// [`Socket::join_ref_of`], borrowed.
+    fn join_ref(&self, id: ChannelId) -> Option<&str> {
         let ch = self.channels.get(&id)?;
-        self.pushes.get(&ch.join_push)?.msg_ref.clone()
+        self.pushes.get(&ch.join_push)?.msg_ref.as_deref()
     }
 
     /// The channel's join push.
