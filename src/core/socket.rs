@@ -868,8 +868,8 @@ impl Socket {
         // A presence state or diff is checked by the presence reader as it reads it
         // (a state can be a megabyte: one pass instead of two); any other payload now.
         let unchecked = deferred && self.presence_reads_first(&msg);
-        let valid = unchecked || !deferred || msg.payload.as_json().is_none_or(|p| json::validate(p).is_ok());
-        if !valid || self.handle_message(msg, unchecked, now).is_err() {
+        let malformed = deferred && !unchecked && msg.payload.as_json().is_some_and(|p| json::validate(p).is_err());
+        if malformed || self.handle_message(msg, unchecked, now).is_err() {
             // the same error as a frame checked whole on arrival
             let reason = serializer::decode(frame).err().map_or_else(|| "malformed frame".to_owned(), |e| e.to_string());
             self.emit(Event::Error { reason });
