@@ -1,7 +1,8 @@
 //! Presence sync cost: a 10,000-member `presence_state`, then 1,000 `presence_diff`s
 //! (each one join and one leave), through the core's tracker.
 //!
-//! `cargo run --release --example presence_bench`
+//! `cargo run --release --example presence_bench` (`-- states N`: N state syncs only,
+//! to count instructions with cachegrind on a noisy machine)
 //!
 //! For scale it also runs the same diffs the way older phoenix.js releases did (their
 //! `syncDiff` began with a deep copy of the whole state; 1.8.16 no longer copies),
@@ -28,6 +29,17 @@ fn main() {
         state.push_str(&format!(r#""user{u}":{{"metas":[{}]}}"#, meta(u, 0)));
     }
     state.push('}');
+    // `presence_bench states N`: only N quiet state syncs, for counting instructions
+    // where wall time is too noisy (`valgrind --tool=cachegrind --cache-sim=no`:
+    // compare the counts of two N, divided by their difference)
+    if let Some(n) = std::env::args().skip_while(|a| a != "states").nth(1).and_then(|n| n.parse::<usize>().ok()) {
+        for _ in 0..n {
+            let mut q = PresenceTracker::default();
+            q.state.set_reporting(false);
+            q.handle_state(&state, Some("1")).unwrap();
+        }
+        return;
+    }
     let diffs: Vec<String> = (0..DIFFS)
         .map(|i| {
             format!(

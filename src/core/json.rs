@@ -192,6 +192,12 @@ pub fn validate(text: &str) -> Result<(), JsonError> {
     Ok(())
 }
 
+/// Whether `s` holds a `\\` (a plain loop: keys and refs are short, where a
+/// substring searcher's setup costs more than the scan).
+fn has_backslash(s: &str) -> bool {
+    s.bytes().any(|b| b == b'\\')
+}
+
 /// Decodes the JSON string literal occupying `raw` (quotes included).
 pub fn unescape(raw: &str) -> Result<String, JsonError> {
     let b = raw.as_bytes();
@@ -199,7 +205,7 @@ pub fn unescape(raw: &str) -> Result<String, JsonError> {
         return Err(err(0, "expected a string"));
     }
     let inner = &raw[1..raw.len() - 1];
-    if !inner.contains('\\') {
+    if !has_backslash(inner) {
         return Ok(inner.to_owned());
     }
     let mut out = String::with_capacity(inner.len());
@@ -422,10 +428,12 @@ pub fn items(raw: &str) -> Result<Walk<'_>, JsonError> {
 /// returns it) decodes to `key`; without allocating unless it holds escapes.
 pub fn key_is(raw_key: &str, key: &str) -> bool {
     let inner = raw_key.get(1..raw_key.len().saturating_sub(1)).unwrap_or("");
-    if inner.contains('\\') {
-        unescape(raw_key).is_ok_and(|k| k == key)
+    // an escape is always longer than what it stands for: a literal no longer than
+    // `key` can only match as it is (and then holds no escape: `key` has no backslash)
+    if inner.len() <= key.len() {
+        inner == key && !has_backslash(key)
     } else {
-        inner == key
+        has_backslash(inner) && unescape(raw_key).is_ok_and(|k| k == key)
     }
 }
 

@@ -119,7 +119,8 @@ pub enum Change {
 /// reported (a hostile server cannot grow the client without bound).
 pub const MAX_KEYS: usize = 100_000;
 
-/// A fast non-cryptographic hash for presence keys (the rustc "Fx" hash): keys come
+/// A fast non-cryptographic hash for presence keys (an Fx-style multiply per 8 bytes,
+/// then murmur3's finaliser so that keys differing in a few bytes spread): keys come
 /// from the server, and the state is bounded by [`MAX_KEYS`].
 #[derive(Default, Clone, Copy)]
 pub struct KeyHasher(u64);
@@ -138,7 +139,16 @@ impl Hasher for KeyHasher {
     }
 
     fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
+        // the multiplications above only carry upwards, so similar keys ("user1",
+        // "user2", ...) would share the low bits (the bucket) and the top 7 bits (the
+        // tag the table compares first); murmur3's finaliser spreads every input bit
+        // over all of them
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 
@@ -650,6 +660,20 @@ mod tests {
         assert_eq!(s.len(), 12);
         assert_eq!(refs(s.get("k8").unwrap()), vec!["r8"]);
         assert!(s.get("k9").is_none());
+    }
+
+    #[test]
+    fn similar_keys_spread_over_buckets_and_tags() {
+        // hashbrown picks the bucket from the low bits and compares a 7-bit tag from
+        // the top bits before comparing keys: keys like "user1234" must vary in both
+        use std::hash::BuildHasher;
+        let build = BuildHasherDefault::<KeyHasher>::default();
+        let hashes: Vec<u64> = (0..10_000).map(|i| build.hash_one(format!("user{i}"))).collect();
+        let buckets: HashSet<u64> = hashes.iter().map(|h| h & 0x3fff).collect();
+        let tags: HashSet<u64> = hashes.iter().map(|h| h >> 57).collect();
+        // 10,000 random values over 16,384 buckets fill about 7,480 of them
+        assert!(buckets.len() > 7_000, "{} buckets", buckets.len());
+        assert_eq!(tags.len(), 128, "tags");
     }
 
     #[test]
