@@ -365,6 +365,9 @@ impl PresenceState {
         let incoming = parse_state(new_state)?;
         if self.entries.is_empty() {
             // the first state (or one after everyone left): every key joins
+            let keys = incoming.len().min(MAX_KEYS);
+            self.entries.reserve(keys);
+            self.order.reserve(keys);
             self.apply(Diff { joins: incoming, leaves: Vec::new() }, changes);
             return Ok(());
         }
