@@ -194,7 +194,7 @@ pub fn validate(text: &str) -> Result<(), JsonError> {
 
 /// Whether `s` holds a `\\` (a plain loop: keys and refs are short, where a
 /// substring searcher's setup costs more than the scan).
-fn has_backslash(s: &str) -> bool {
+pub(crate) fn has_backslash(s: &str) -> bool {
     s.bytes().any(|b| b == b'\\')
 }
 

@@ -15,10 +15,30 @@ use super::json::{self, JsonError};
 /// One meta of a presence (one connection of a user): its raw JSON and `phx_ref`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meta {
-    /// `phx_ref`, the meta's identity (`None` if the server sent none).
-    pub phx_ref: Option<String>,
     /// The meta object as JSON text.
     pub raw: String,
+    phx_ref: MetaRef,
+}
+
+/// Where a meta's `phx_ref` is: most are plain text inside `raw` (no copy of their own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MetaRef {
+    None,
+    /// The ref's text is `raw[start..end]`.
+    In(usize, usize),
+    /// The ref held escapes: decoded.
+    Decoded(String),
+}
+
+impl Meta {
+    /// `phx_ref`, the meta's identity (`None` if the server sent none).
+    pub fn phx_ref(&self) -> Option<&str> {
+        match &self.phx_ref {
+            MetaRef::None => None,
+            MetaRef::In(start, end) => self.raw.get(*start..*end),
+            MetaRef::Decoded(r) => Some(r),
+        }
+    }
 }
 
 /// A presence: its metas and any other fields the server put beside them.
@@ -43,17 +63,24 @@ impl Entry {
             let mut metas = fields.enter(b'[')?;
             while metas.next_item()? {
                 let mut meta = metas.enter(b'{')?;
-                let mut phx_ref = None;
-                let mut seen = false;
+                let mut ref_value = None;
                 while let Some(mk) = meta.key()? {
                     let v = meta.value()?;
-                    if !seen && json::key_is(mk, "phx_ref") {
-                        phx_ref = json::opt_string(v)?;
-                        seen = true;
+                    if ref_value.is_none() && json::key_is(mk, "phx_ref") {
+                        ref_value = Some(v);
                     }
                 }
                 let raw = metas.leave(meta)?;
-                entry.metas.push(Meta { phx_ref, raw: raw.to_owned() });
+                let phx_ref = match ref_value {
+                    None => MetaRef::None,
+                    // a string without escapes: where its text sits in `raw` (`v` is a part of `raw`)
+                    Some(v) if v.starts_with('"') && !json::has_backslash(v) => {
+                        let start = v.as_ptr() as usize - raw.as_ptr() as usize + 1;
+                        MetaRef::In(start, start + v.len() - 2)
+                    }
+                    Some(v) => json::opt_string(v)?.map_or(MetaRef::None, MetaRef::Decoded),
+                };
+                entry.metas.push(Meta { raw: raw.to_owned(), phx_ref });
             }
             fields.leave(metas)?;
         }
@@ -86,8 +113,8 @@ impl Entry {
         out.push('}');
     }
 
-    fn has_ref(&self, r: &Option<String>) -> bool {
-        self.metas.iter().any(|m| &m.phx_ref == r)
+    fn has_ref(&self, r: Option<&str>) -> bool {
+        self.metas.iter().any(|m| m.phx_ref() == r)
     }
 }
 
@@ -381,8 +408,8 @@ impl PresenceState {
         for (key, new_entry) in incoming {
             match self.get(&key) {
                 Some(cur) => {
-                    let joined: Vec<Meta> = new_entry.metas.iter().filter(|m| !cur.has_ref(&m.phx_ref)).cloned().collect();
-                    let left: Vec<Meta> = cur.metas.iter().filter(|m| !new_entry.has_ref(&m.phx_ref)).cloned().collect();
+                    let joined: Vec<Meta> = new_entry.metas.iter().filter(|m| !cur.has_ref(m.phx_ref())).cloned().collect();
+                    let left: Vec<Meta> = cur.metas.iter().filter(|m| !new_entry.has_ref(m.phx_ref())).cloned().collect();
                     if !joined.is_empty() {
                         diff.joins.push((key.clone(), Entry { metas: joined, extra: new_entry.extra.clone() }));
                     }
@@ -420,7 +447,7 @@ impl PresenceState {
                     let cur = &mut slot.get_mut().1;
                     let current = report.then(|| cur.clone());
                     // the kept metas first, then the joined ones; the joined presence's other fields
-                    cur.metas.retain(|m| !joined.has_ref(&m.phx_ref));
+                    cur.metas.retain(|m| !joined.has_ref(m.phx_ref()));
                     if report {
                         cur.metas.extend(joined.metas.iter().cloned());
                         cur.extra.clone_from(&joined.extra);
@@ -450,7 +477,7 @@ impl PresenceState {
         }
         for (key, left) in diff.leaves {
             let Some((_, cur)) = self.entries.get_mut(&key) else { continue };
-            cur.metas.retain(|m| !left.has_ref(&m.phx_ref));
+            cur.metas.retain(|m| !left.has_ref(m.phx_ref()));
             let empty = cur.metas.is_empty();
             if !self.quiet {
                 let current = cur.clone();
@@ -539,7 +566,7 @@ mod tests {
     }
 
     fn refs(e: &Entry) -> Vec<&str> {
-        e.metas.iter().map(|m| m.phx_ref.as_deref().unwrap_or("")).collect()
+        e.metas.iter().map(|m| m.phx_ref().unwrap_or("")).collect()
     }
 
     fn summary(changes: &[Change]) -> Vec<String> {
@@ -714,6 +741,12 @@ mod tests {
         // the first phx_ref counts, as before
         let s = PresenceState::from_json(r#"{"k":{"metas":[{"phx_ref":"1","phx_ref":"2"}]}}"#).unwrap();
         assert_eq!(refs(s.get("k").unwrap()), vec!["1"]);
+        // a plain ref is read where it sits in the meta's text; an escaped one decoded;
+        // both name the same meta, and a null ref is none
+        let mut s = PresenceState::from_json(r#"{"k":{"metas":[{"n": 1, "phx_ref" : "r7" },{"phx_ref":null}]}}"#).unwrap();
+        assert_eq!(s.get("k").unwrap().metas.iter().map(Meta::phx_ref).collect::<Vec<_>>(), [Some("r7"), None]);
+        s.sync_diff(r#"{"joins":{},"leaves":{"k":{"metas":[{"phx_ref":"r\u0037"}]}}}"#, &mut Vec::new()).unwrap();
+        assert_eq!(s.get("k").unwrap().metas.iter().map(Meta::phx_ref).collect::<Vec<_>>(), [None]);
         for bad in [
             r#"{"k":{"metas":[{"phx_ref":"1"}]}} x"#,       // trailing characters
             r#"{"k":{"metas":[{"phx_ref":"1"},]}}"#,        // trailing comma in metas
