@@ -1,8 +1,9 @@
 //! Presence sync cost: a 10,000-member `presence_state`, then 1,000 `presence_diff`s
 //! (each one join and one leave), through the core's tracker.
 //!
-//! `cargo run --release --example presence_bench` (`-- states N`: N state syncs only,
-//! to count instructions with cachegrind on a noisy machine)
+//! `cargo run --release --example presence_bench` (`-- states N [watched]`: N state syncs
+//! only, each followed by a second one while changes are watched, to count instructions
+//! with cachegrind on a noisy machine)
 //!
 //! For scale it also runs the same diffs the way older phoenix.js releases did (their
 //! `syncDiff` began with a deep copy of the whole state; 1.8.16 no longer copies),
@@ -33,10 +34,18 @@ fn main() {
     // where wall time is too noisy (`valgrind --tool=cachegrind --cache-sim=no`:
     // compare the counts of two N, divided by their difference)
     if let Some(n) = std::env::args().skip_while(|a| a != "states").nth(1).and_then(|n| n.parse::<usize>().ok()) {
+        // `states N watched`: each state then comes again while its changes are watched
+        // (as after a rejoin, once the page has called `list()`)
+        let watched = std::env::args().any(|a| a == "watched");
         for _ in 0..n {
             let mut q = PresenceTracker::default();
             q.state.set_reporting(false);
             q.handle_state(&state, Some("1")).unwrap();
+            if watched {
+                q.state.watch_changes(true);
+                q.handle_state(&state.replace("-0\"", "-1\""), Some("1")).unwrap();
+                assert_eq!(q.state.take_touched(), phoenix_wasm::core::Touched::All);
+            }
         }
         return;
     }

@@ -181,10 +181,31 @@ impl Hasher for KeyHasher {
 
 type KeyMap<V> = HashMap<String, V, BuildHasherDefault<KeyHasher>>;
 
-/// Adds `key` to the touched keys, while they are watched.
-fn note(touched: &mut Option<Vec<String>>, key: &str) {
-    if let Some(t) = touched {
+/// Which keys changed since the last [`PresenceState::take_touched`].
+#[derive(Debug, Clone, Default)]
+enum Watch {
+    /// Not watched.
+    #[default]
+    Off,
+    /// These (with repeats).
+    Keys(Vec<String>),
+    /// So many that [`PresenceState::take_touched`] reports [`Touched::All`]: no
+    /// more are copied.
+    All,
+}
+
+/// More touched keys than this, and more than a quarter of the state: rebuild rather than list.
+const LIST_AT_MOST: usize = 64;
+
+/// Notes that `key` changed in a state of `len` keys, while watched.
+fn note(touched: &mut Watch, len: usize, key: &str) {
+    if let Watch::Keys(t) = touched {
         t.push(key.to_owned());
+        // the state grows by at most one key per noted key, so from here on the
+        // count stays above a quarter of it: all
+        if t.len() > LIST_AT_MOST && t.len() * 4 > len {
+            *touched = Watch::All;
+        }
     }
 }
 
@@ -202,7 +223,7 @@ pub struct PresenceState {
     /// copied then, and a sync costs only the state update.
     quiet: bool,
     /// Keys changed since the last [`PresenceState::take_touched`], while watched.
-    touched: Option<Vec<String>>,
+    touched: Watch,
 }
 
 /// What [`PresenceState::take_touched`] reports.
@@ -292,15 +313,22 @@ impl PresenceState {
     /// Starts (or stops) noting which keys change, for a copy of the state kept
     /// elsewhere (the shell's JS objects for `list()`).
     pub fn watch_changes(&mut self, on: bool) {
-        self.touched = on.then(Vec::new);
+        self.touched = if on { Watch::Keys(Vec::new()) } else { Watch::Off };
     }
 
     /// What changed since the last call, for a copy kept elsewhere: the keys added,
     /// changed or removed (each once, first change first), or [`Touched::All`] when
     /// so much changed (a new state) that rebuilding the copy is cheaper.
     pub fn take_touched(&mut self) -> Touched {
-        let keys = self.touched.as_mut().map(std::mem::take).unwrap_or_default();
-        if keys.len() > 64 && keys.len() * 4 > self.len() {
+        let keys = match &mut self.touched {
+            Watch::Off => Vec::new(),
+            Watch::Keys(keys) => std::mem::take(keys),
+            all @ Watch::All => {
+                *all = Watch::Keys(Vec::new());
+                return Touched::All;
+            }
+        };
+        if keys.len() > LIST_AT_MOST && keys.len() * 4 > self.len() {
             return Touched::All;
         }
         let mut seen: HashSet<&str, BuildHasherDefault<KeyHasher>> = HashSet::default();
@@ -312,7 +340,7 @@ impl PresenceState {
     }
 
     fn insert(&mut self, key: String, entry: Entry) {
-        note(&mut self.touched, &key);
+        note(&mut self.touched, self.entries.len(), &key);
         if let Some(slot) = self.entries.get_mut(&key) {
             slot.1 = entry;
             return;
@@ -323,7 +351,7 @@ impl PresenceState {
 
     fn remove(&mut self, key: &str) {
         let Some((at, _)) = self.entries.remove(key) else { return };
-        note(&mut self.touched, key);
+        note(&mut self.touched, self.entries.len(), key);
         self.order[at] = None;
         self.gaps += 1;
         if self.gaps > 16 && self.gaps * 2 > self.order.len() {
@@ -440,10 +468,11 @@ impl PresenceState {
             if joined.metas.is_empty() {
                 continue; // nothing joined: a key is never kept without metas
             }
-            let full = self.entries.len() >= MAX_KEYS;
+            let len = self.entries.len();
+            let full = len >= MAX_KEYS;
             match self.entries.entry(key) {
                 Slot::Occupied(mut slot) => {
-                    note(&mut self.touched, slot.key());
+                    note(&mut self.touched, len, slot.key());
                     let cur = &mut slot.get_mut().1;
                     let current = report.then(|| cur.clone());
                     // the kept metas first, then the joined ones; the joined presence's other fields
@@ -463,7 +492,7 @@ impl PresenceState {
                         continue;
                     }
                     let key = slot.key().clone();
-                    note(&mut self.touched, &key);
+                    note(&mut self.touched, len, &key);
                     if report {
                         slot.insert((self.order.len(), joined.clone()));
                         self.order.push(Some(key.clone()));
@@ -486,7 +515,7 @@ impl PresenceState {
             if empty {
                 self.remove(&key);
             } else {
-                note(&mut self.touched, &key);
+                note(&mut self.touched, self.entries.len(), &key);
             }
         }
     }
@@ -724,6 +753,9 @@ mod tests {
         let state: Vec<String> = (0..100).map(|k| format!(r#""n{k}":{{"metas":[{{"phx_ref":"n{k}"}}]}}"#)).collect();
         s.sync_state(&format!("{{{}}}", state.join(",")), &mut changes).unwrap();
         assert_eq!(s.take_touched(), Touched::All);
+        // and then key by key again
+        s.sync_diff(r#"{"joins":{"x":{"metas":[{"phx_ref":"6"}]}},"leaves":{}}"#, &mut changes).unwrap();
+        assert_eq!(s.take_touched(), Touched::Keys(vec!["x".into()]));
         s.watch_changes(false);
         s.sync_diff(r#"{"joins":{"d":{"metas":[{"phx_ref":"5"}]}},"leaves":{}}"#, &mut changes).unwrap();
         assert_eq!(s.take_touched(), Touched::Keys(vec![]));
