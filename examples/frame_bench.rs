@@ -16,7 +16,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use phoenix_wasm::core::serializer::{decode, encode};
-use phoenix_wasm::core::{Config, ConnId, Event, Frame, Message, Output, Payload, Socket};
+use phoenix_wasm::core::{ChannelId, Config, ConnId, Event, Frame, Message, Output, Payload, Socket};
 
 const TEXT: &str = "hello world hello world hello world hello world hello world";
 
@@ -29,7 +29,7 @@ fn per_op(n: u32, mut f: impl FnMut(u32)) -> f64 {
 }
 
 /// A connected socket with `room:echo` joined (join ref "1"), and its connection.
-fn joined_socket() -> (Socket, phoenix_wasm::core::ChannelId, ConnId) {
+fn joined_socket() -> (Socket, ChannelId, ConnId) {
     let mut socket = Socket::new(Config::new("ws://127.0.0.1:4000/socket"));
     let channel = socket.channel("room:echo", Box::new(|| Ok("{}".into())));
     socket.connect(0);
@@ -58,8 +58,25 @@ fn sent_ref(socket: &mut Socket) -> String {
     r
 }
 
+/// A push of `payload` on `channel`, its frame out, `reply` in, the reply event out.
+fn round_trip(socket: &mut Socket, channel: ChannelId, conn: ConnId, payload: &str, reply: &Frame, now: u64) {
+    socket.push(channel, "echo", Payload::Json(payload.to_owned()), None, now).unwrap();
+    while let Some(out) = socket.poll_output() {
+        black_box(out);
+    }
+    socket.handle_frame(conn, reply, now);
+    let mut replied = false;
+    while let Some(out) = socket.poll_output() {
+        replied |= matches!(out, Output::Event(Event::PushReply { .. }));
+    }
+    assert!(replied, "the reply resolves the push");
+}
+
 fn main() {
-    const N: u32 = 1_000_000;
+    // `frame_bench rounds N`: only N push round trips, for counting instructions where
+    // wall time is too noisy (`valgrind --tool=cachegrind --cache-sim=no`)
+    let only_rounds: Option<u32> = std::env::args().skip_while(|a| a != "rounds").nth(1).and_then(|n| n.parse().ok());
+    let n_total = only_rounds.unwrap_or(1_000_000);
     let reply = Frame::Text(format!(r#"["3","17","room:echo","phx_reply",{{"status":"ok","response":{{"i":12345,"text":"{TEXT}"}}}}]"#));
     let push = Message {
         join_ref: Some("3".into()),
@@ -77,10 +94,17 @@ fn main() {
         socket.push(channel, "echo", Payload::Json(payload.clone()), None, 3).unwrap();
         sent_ref(&mut socket).parse().unwrap()
     };
-    let replies: Vec<Frame> = (1..=N as u64)
+    let replies: Vec<Frame> = (1..=u64::from(n_total))
         .map(|i| Frame::Text(format!(r#"["1","{}","room:echo","phx_reply",{{"status":"ok","response":{payload}}}]"#, first_ref + i)))
         .collect();
     let mut round = 0usize;
+    if let Some(n) = only_rounds {
+        for reply in &replies[..n as usize] {
+            round_trip(&mut socket, channel, conn, &payload, reply, 10);
+        }
+        return;
+    }
+    const N: u32 = 1_000_000;
     for _ in 0..3 {
         let decode_ns = per_op(N, |_| {
             let m = decode(black_box(&reply)).unwrap();
@@ -91,17 +115,7 @@ fn main() {
         });
         let rounds = N / 3;
         let round_ns = per_op(rounds, |_| {
-            let now = 10 + round as u64;
-            socket.push(channel, "echo", Payload::Json(payload.clone()), None, now).unwrap();
-            while let Some(out) = socket.poll_output() {
-                black_box(out);
-            }
-            socket.handle_frame(conn, &replies[round], now);
-            let mut replied = false;
-            while let Some(out) = socket.poll_output() {
-                replied |= matches!(out, Output::Event(Event::PushReply { .. }));
-            }
-            assert!(replied, "the reply resolves the push");
+            round_trip(&mut socket, channel, conn, &payload, &replies[round], 10 + round as u64);
             round += 1;
         });
         let inbound_ns = per_op(N, |i| {

@@ -406,6 +406,12 @@ fn reason_json(reason: &str) -> Payload {
     Payload::Json(s)
 }
 
+/// A message ready to go out: its output, and its log line and payload when logging.
+struct Sent {
+    out: Output,
+    log: Option<(String, Payload)>,
+}
+
 /// A payload left to be checked as it was read turned out not to be JSON.
 #[derive(Debug)]
 struct MalformedPayload;
@@ -1215,22 +1221,20 @@ impl Socket {
             }
         }
         let Some(r) = self.start_timeout(id, now) else { return };
-        if self.is_connected() && !self.config.custom_codec && !self.config.log {
-            // the common case: the frame straight from the push's fields, nothing copied
-            let p = &self.pushes[&id];
-            let join_ref = if kind == PushKind::Join { Some(r.as_str()) } else { self.join_ref(channel) };
-            let frame = serializer::encode_fields(join_ref, Some(&r), &self.channels[&channel].topic, &p.event, &p.payload);
-            return match frame {
-                Ok(frame) => self.outputs.push_back(Output::Send(frame)),
-                Err(e) => self.resolve(id, "error", reason_json(&format!("{}: {e}", reasons::ENCODE_FAILED)), now),
+        let p = &self.pushes[&id];
+        let join_ref = if kind == PushKind::Join { Some(r.as_str()) } else { self.join_ref(channel) };
+        let topic = &self.channels[&channel].topic;
+        if self.is_connected() {
+            // sent from the push's own fields: nothing copied to send it
+            return match self.send_now(join_ref, Some(&r), topic, &p.event, &p.payload) {
+                Ok(sent) => self.output(sent),
+                Err(e) => self.encode_failed(id, e, now),
             };
         }
-        let join_ref = if kind == PushKind::Join { Some(r.clone()) } else { self.join_ref_of(channel) };
-        let p = &self.pushes[&id];
         let msg = Message {
-            join_ref,
-            msg_ref: Some(r),
-            topic: self.channels[&channel].topic.clone(),
+            join_ref: join_ref.map(str::to_owned),
+            msg_ref: Some(r.clone()),
+            topic: topic.clone(),
             event: p.event.clone(),
             payload: p.payload.clone(),
         };
@@ -1240,10 +1244,8 @@ impl Socket {
     /// phoenix.js `Socket.push`: send now, or buffer until open.
     fn socket_push(&mut self, msg: Message, push: Option<PushId>, now: u64) {
         if self.is_connected() {
-            if let Err(e) = self.transmit(&msg) {
-                if let Some(id) = push {
-                    self.resolve(id, "error", reason_json(&format!("{}: {e}", reasons::ENCODE_FAILED)), now);
-                }
+            if let (Err(e), Some(id)) = (self.transmit(&msg), push) {
+                self.encode_failed(id, e, now);
             }
         } else if self.send_buffer.len() >= self.config.max_send_buffer {
             if let Some(id) = push {
@@ -1254,20 +1256,44 @@ impl Socket {
         }
     }
 
+    /// Sends `msg` now (connected).
     fn transmit(&mut self, msg: &Message) -> Result<(), serializer::EncodeError> {
-        let out = if self.config.custom_codec { Output::SendMessage(msg.clone()) } else { Output::Send(serializer::encode(msg)?) };
-        if self.config.log {
-            let line = format!(
-                "{} {} ({}, {})",
-                msg.topic,
-                msg.event,
-                msg.join_ref.as_deref().unwrap_or(""),
-                msg.msg_ref.as_deref().unwrap_or("")
-            );
-            self.log("push", || line, Some(&msg.payload));
+        let sent = self.send_now(msg.join_ref.as_deref(), msg.msg_ref.as_deref(), &msg.topic, &msg.event, &msg.payload)?;
+        self.output(sent);
+        Ok(())
+    }
+
+    /// What sends a message now, from its fields: its frame (or the message, for the
+    /// application's encoder), and with logging on, the log line and payload.
+    fn send_now(&self, join_ref: Option<&str>, msg_ref: Option<&str>, topic: &str, event: &str, payload: &Payload) -> Result<Sent, serializer::EncodeError> {
+        let out = if self.config.custom_codec {
+            Output::SendMessage(Message {
+                join_ref: join_ref.map(str::to_owned),
+                msg_ref: msg_ref.map(str::to_owned),
+                topic: topic.to_owned(),
+                event: event.to_owned(),
+                payload: payload.clone(),
+            })
+        } else {
+            Output::Send(serializer::encode_fields(join_ref, msg_ref, topic, event, payload)?)
+        };
+        let log = self.config.log.then(|| {
+            (format!("{topic} {event} ({}, {})", join_ref.unwrap_or(""), msg_ref.unwrap_or("")), payload.clone())
+        });
+        Ok(Sent { out, log })
+    }
+
+    /// Logs and outputs what [`Socket::send_now`] made.
+    fn output(&mut self, Sent { out, log }: Sent) {
+        if let Some((line, payload)) = log {
+            self.log("push", || line, Some(&payload));
         }
         self.outputs.push_back(out);
-        Ok(())
+    }
+
+    /// A push that could not be encoded fails with the reason.
+    fn encode_failed(&mut self, id: PushId, e: serializer::EncodeError, now: u64) {
+        self.resolve(id, "error", reason_json(&format!("{}: {e}", reasons::ENCODE_FAILED)), now);
     }
 
     fn flush_send_buffer(&mut self, now: u64) {
@@ -1279,10 +1305,8 @@ impl Socket {
                     continue;
                 }
             }
-            if let Err(e) = self.transmit(&b.msg) {
-                if let Some(id) = b.push {
-                    self.resolve(id, "error", reason_json(&format!("{}: {e}", reasons::ENCODE_FAILED)), now);
-                }
+            if let (Err(e), Some(id)) = (self.transmit(&b.msg), b.push) {
+                self.encode_failed(id, e, now);
             }
         }
     }
