@@ -64,6 +64,13 @@ cp types/index.d.ts pkg/index.d.ts
 cp js/README.md pkg/README.md
 node scripts/package-json.mjs
 
+step "minify the JS a page loads (esbuild; the bundler/ build is left to the application's bundler)"
+# what wasm-bindgen generates is readable but large: 57 KB -> 21 KB (10.6 -> 6.0 KB gzip)
+for f in pkg/phoenix_wasm.js pkg/index.js pkg/decorate.js; do
+    node_modules/.bin/esbuild "$f" --minify --format=esm --target=chrome103 --log-level=warning --outfile="$f" --allow-overwrite
+done
+node_modules/.bin/esbuild pkg/phoenix-wasm.single.js --minify --target=chrome103 --log-level=warning --outfile=pkg/phoenix-wasm.single.js --allow-overwrite
+
 step "typed demo (www/typed/*.ts -> .js)"
 npx --no-install tsc -p www/typed
 
