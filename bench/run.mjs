@@ -7,7 +7,7 @@
 //   node bench/run.mjs --profile CLIENT --only WORKLOAD [--smoke]
 //     one run under the DevTools CPU profiler (distorts timings): prints the
 //     functions with the most self time and writes target/CLIENT-WORKLOAD.cpuprofile
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createServer } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -233,6 +233,14 @@ if (!ONLY || ONLY === "samepage") {
     const cell = (xs) => `${fmt(median(xs))} [${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))}]`;
     log(`| ${unit} | ${cell(p)} | ${cell(w)} | ${(median(w) / median(p)).toFixed(2)} |`);
   }
+}
+if (!ONLY || ONLY === "cpu") {
+  // the clients' own CPU work per message, without browser or network (bench/cpu.mjs)
+  log();
+  log(`CPU per message, without a browser or network: both clients in one node process, frames handed over by an in-process WebSocket stand-in (bench/cpu.mjs). What a message costs the page's main thread apart from the browser's own delivery, which the throughput figures above include.`);
+  log();
+  const out = execFileSync(process.execPath, [path.join(ROOT, "bench/cpu.mjs"), String(SMOKE ? 2000 : 200000), String(SMOKE ? 1 : 7)], { encoding: "utf8" });
+  for (const line of out.trim().split("\n")) log(line);
 }
 log();
 log(`Server headroom: phoenix-mock CPU use during the throughput workloads (1.0 = one core busy; the machine has 2):`);
