@@ -1,11 +1,13 @@
-// Builds pkg/phoenix-wasm.single.js: one classic script with the wasm inlined, for
-// pages that cannot fetch a sibling .wasm (OBS "Local file" sources, file:// pages).
+// Builds pkg/phoenix-wasm.single.js: one classic script with the wasm inlined (gzipped,
+// base64), for pages that cannot fetch a sibling .wasm (OBS "Local file" sources, file://
+// pages).
 // It defines the global `PhoenixWasm`: `PhoenixWasm.ready` resolves once the module
 // is compiled (asynchronously: Chromium limits synchronous compiles on the main thread),
 // then `PhoenixWasm.Socket`, `Channel`, `Push`, `Presence` and `subscribe` are set.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
 import path from "node:path";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -19,7 +21,9 @@ try {
   execFileSync("wasm-opt", ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasm, "-o", opt], { stdio: "inherit" });
   const glue = readFileSync(path.join(tmp, "phoenix_wasm.js"), "utf8");
   const decorate = readFileSync(path.join(root, "js/decorate.js"), "utf8").replace("export function decorate", "function decorate");
-  const bytes = readFileSync(opt).toString("base64");
+  // the wasm travels deflated (gzip: about 80 KB of base64 instead of 245 KB) and is
+  // inflated by the browser's DecompressionStream (Chromium 80+, so every OBS since 27)
+  const bytes = gzipSync(readFileSync(opt), { level: 9 }).toString("base64");
   const out = `/*! phoenix-wasm single-file build: classic script, wasm inlined. Global: PhoenixWasm (await PhoenixWasm.ready). */
 (function (global) {
 "use strict";
@@ -31,8 +35,16 @@ function bytesOf(s) {
   for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
+function inflate(gz) {
+  if (typeof DecompressionStream !== "function") {
+    return Promise.reject(new Error("phoenix-wasm single file: this browser has no DecompressionStream (Chromium 80+, Firefox 113+, Safari 16.4+)"));
+  }
+  return new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+}
 ${decorate}
-api.ready = wasm_bindgen({ module_or_path: bytesOf(b64) }).then(function () {
+api.ready = inflate(bytesOf(b64)).then(function (wasm) {
+  return wasm_bindgen({ module_or_path: wasm });
+}).then(function () {
   decorate(wasm_bindgen);
   var P = wasm_bindgen.Presence;
   api.Socket = wasm_bindgen.Socket;
