@@ -134,6 +134,13 @@ impl Presence {
         }
     }
 
+    /// The presences as a JS `Map` (key to presence, in join order), kept by the shell:
+    /// the package's JS runs `list(chooser)` over it in one loop. Not API (read-only use).
+    #[wasm_bindgen(js_name = __presences, skip_typescript)]
+    pub fn presences_map(&self) -> js_sys::Map {
+        self.shell.presence_map(self.id)
+    }
+
     /// Whether diffs are held until the state of the channel's current join.
     #[wasm_bindgen(js_name = inPendingSyncState)]
     pub fn in_pending_sync_state(&self) -> bool {
