@@ -1,8 +1,10 @@
 // CPU cost per message of each client, in one V8 (node), without a network: a
-// WebSocket stand-in hands frames to the client synchronously and answers pushes at
-// once, so the figures are the clients' own work (frame in, callback out; push out,
-// reply in). Steadier than the browser figures, which include the browser's delivery.
+// WebSocket stand-in hands frames to the client synchronously and each push's reply
+// right after the push returns, so the figures are the clients' own work (frame in,
+// callback out; push out, reply in). Steadier than the browser figures, which include
+// the browser's delivery.
 //   node bench/cpu.mjs [messages per run] [runs]
+//   PKG=dir node bench/cpu.mjs ...   another build: dir/phoenix_wasm.js and dir/opt.wasm
 import { readFileSync } from "node:fs";
 
 const ROUNDS = Number(process.argv[2]) || 200000;
@@ -37,7 +39,7 @@ class LoopbackSocket {
 }
 globalThis.WebSocket = LoopbackSocket;
 
-// PKG=dir: another build of the glue and wasm (e.g. one with a name section, to profile)
+// PKG: another build of the glue and wasm (e.g. one with a name section, for node --cpu-prof)
 const pkg = process.env.PKG ? new URL(`file://${process.env.PKG.replace(/\/?$/, "/")}`) : new URL("../pkg/", import.meta.url);
 const glue = await import(new URL("phoenix_wasm.js", pkg));
 const { decorate } = await import("../pkg/decorate.js");
