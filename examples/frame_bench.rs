@@ -73,9 +73,11 @@ fn round_trip(socket: &mut Socket, channel: ChannelId, conn: ConnId, payload: &s
 }
 
 fn main() {
-    // `frame_bench rounds N`: only N push round trips, for counting instructions where
-    // wall time is too noisy (`valgrind --tool=cachegrind --cache-sim=no`)
-    let only_rounds: Option<u32> = std::env::args().skip_while(|a| a != "rounds").nth(1).and_then(|n| n.parse().ok());
+    // `frame_bench rounds N` / `broadcasts N`: only N push round trips / N broadcasts
+    // delivered, for counting instructions where wall time is too noisy
+    // (`valgrind --tool=cachegrind --cache-sim=no`)
+    let only = |mode: &str| -> Option<u32> { std::env::args().skip_while(|a| a != mode).nth(1).and_then(|n| n.parse().ok()) };
+    let (only_rounds, only_broadcasts) = (only("rounds"), only("broadcasts"));
     let n_total = only_rounds.unwrap_or(1_000_000);
     let reply = Frame::Text(format!(r#"["3","17","room:echo","phx_reply",{{"status":"ok","response":{{"i":12345,"text":"{TEXT}"}}}}]"#));
     let push = Message {
@@ -98,6 +100,20 @@ fn main() {
         .map(|i| Frame::Text(format!(r#"["1","{}","room:echo","phx_reply",{{"status":"ok","response":{payload}}}]"#, first_ref + i)))
         .collect();
     let mut round = 0usize;
+    let inbound = |socket: &mut Socket, at: u64| {
+        socket.handle_frame(conn, black_box(&broadcast), at);
+        let mut delivered = false;
+        while let Some(out) = socket.poll_output() {
+            delivered |= matches!(out, Output::Event(Event::Channel { .. }));
+        }
+        assert!(delivered, "the broadcast reaches the binding");
+    };
+    if let Some(n) = only_broadcasts {
+        for i in 0..n {
+            inbound(&mut socket, 10 + u64::from(i));
+        }
+        return;
+    }
     if let Some(n) = only_rounds {
         for reply in &replies[..n as usize] {
             round_trip(&mut socket, channel, conn, &payload, reply, 10);
@@ -118,14 +134,7 @@ fn main() {
             round_trip(&mut socket, channel, conn, &payload, &replies[round], 10 + round as u64);
             round += 1;
         });
-        let inbound_ns = per_op(N, |i| {
-            socket.handle_frame(conn, black_box(&broadcast), 10 + u64::from(i));
-            let mut delivered = false;
-            while let Some(out) = socket.poll_output() {
-                delivered |= matches!(out, Output::Event(Event::Channel { .. }));
-            }
-            assert!(delivered, "the broadcast reaches the binding");
-        });
+        let inbound_ns = per_op(N, |i| inbound(&mut socket, 10 + u64::from(i)));
         println!(
             "decode + reply split of a 150 B phx_reply: {decode_ns:5.0} ns   encode of a push: {encode_ns:4.0} ns   \
              push round trip in the socket: {round_ns:5.0} ns   broadcast delivered: {inbound_ns:5.0} ns"

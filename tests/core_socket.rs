@@ -428,6 +428,36 @@ fn messages_of_an_outdated_join_ref_are_dropped_and_broadcasts_accepted() {
 }
 
 #[test]
+fn a_message_for_several_channels_reaches_each_whole_and_observers_see_it_whole() {
+    // the last channel a message is for takes its parts instead of copying them:
+    // the channels before it, and an observer of every message after it, still see it all
+    let mut sim = Sim::new(config());
+    sim.open();
+    let a = joined(&mut sim, "room:1");
+    let b = sim.socket.channel("room:1", params("{}")); // same topic, not joined: broadcasts reach it too
+    let (ra, rb) = (sim.socket.on(a, "shout").unwrap(), sim.socket.on(b, "shout").unwrap());
+    let delivered = |channel, binding, join_ref: Option<&str>| Event::Channel {
+        channel,
+        bindings: vec![binding],
+        event: "shout".into(),
+        payload: json(r#"{"m":1}"#),
+        msg_ref: Some("7".into()),
+        join_ref: join_ref.map(Into::into),
+    };
+    let shout = Message { msg_ref: Some("7".into()), ..broadcast("room:1", "shout", r#"{"m":1}"#) };
+    sim.recv(shout.clone());
+    assert_eq!(sim.take_events(), vec![delivered(a, ra, None), delivered(b, rb, None)]);
+    sim.socket.set_observe_messages(true);
+    sim.recv(shout.clone());
+    assert_eq!(sim.take_events(), vec![delivered(a, ra, None), delivered(b, rb, None), Event::Message(shout)]);
+    // a join ref picks one channel; the message is still whole for the observer
+    let jr = sim.socket.join_ref_of(a).unwrap();
+    let own = Message { join_ref: Some(jr.clone()), msg_ref: Some("7".into()), ..broadcast("room:1", "shout", r#"{"m":1}"#) };
+    sim.recv(own.clone());
+    assert_eq!(sim.take_events(), vec![delivered(a, ra, Some(&jr)), Event::Message(own)]);
+}
+
+#[test]
 fn on_returns_unique_refs_and_off_removes_by_ref_or_all() {
     let mut sim = Sim::new(config());
     sim.open();

@@ -904,7 +904,7 @@ impl Socket {
 
     /// Routes a message; `Err` when its payload was `unchecked` and a presence
     /// reader found it malformed (then nothing of it was delivered).
-    fn handle_message(&mut self, msg: Message, unchecked: bool, now: u64) -> Result<(), MalformedPayload> {
+    fn handle_message(&mut self, mut msg: Message, unchecked: bool, now: u64) -> Result<(), MalformedPayload> {
         if self.config.log {
             let line = format!("{} {} ({})", msg.topic, msg.event, msg.msg_ref.as_deref().unwrap_or(""));
             self.log("receive", || line, Some(&msg.payload));
@@ -921,20 +921,28 @@ impl Socket {
             self.timers.arm(TimerKey::Heartbeat, now + self.config.heartbeat_interval);
         }
         // by index: a message adds no channel, and removes at most the one it
-        // closes (then the next one has moved into its place)
-        let mut i = 0;
-        while let Some(&id) = self.channel_order.get(i) {
-            if self.is_member(id, &msg) {
-                self.channel_message(id, &msg, unchecked, now)?;
+        // closes (then the next one has moved into its place). The last channel it is
+        // for may take its parts instead of copying them, unless every message is
+        // observed as a whole afterwards.
+        let mut next = self.next_member(0, &msg);
+        while let Some(i) = next {
+            let id = self.channel_order[i];
+            let last = !self.observe_messages && self.next_member(i + 1, &msg).is_none();
+            self.channel_message(id, &mut msg, last, unchecked, now)?;
+            if last {
+                break; // its parts may be gone now
             }
-            if self.channel_order.get(i) == Some(&id) {
-                i += 1;
-            }
+            next = self.next_member(if self.channel_order.get(i) == Some(&id) { i + 1 } else { i }, &msg);
         }
         if self.observe_messages {
             self.emit(Event::Message(msg));
         }
         Ok(())
+    }
+
+    /// The index of the first channel at or after `from` in `channel_order` that `msg` is for.
+    fn next_member(&self, from: usize, msg: &Message) -> Option<usize> {
+        self.channel_order.get(from..)?.iter().position(|&id| self.is_member(id, msg)).map(|p| from + p)
     }
 
     fn is_member(&self, id: ChannelId, msg: &Message) -> bool {
@@ -948,7 +956,9 @@ impl Socket {
         }
     }
 
-    fn channel_message(&mut self, id: ChannelId, msg: &Message, unchecked: bool, now: u64) -> Result<(), MalformedPayload> {
+    /// `msg` for channel `id`; when `last`, nothing reads `msg` after this, so its parts
+    /// may be moved into the event delivered.
+    fn channel_message(&mut self, id: ChannelId, msg: &mut Message, last: bool, unchecked: bool, now: u64) -> Result<(), MalformedPayload> {
         match msg.event.as_str() {
             events::REPLY => self.route_reply(id, msg, now),
             events::CLOSE => self.channel_closed(id),
@@ -959,18 +969,21 @@ impl Socket {
             self.presence_message(id, msg, unchecked)?;
         }
         if msg.event != events::ERROR {
-            self.deliver_app_event(id, msg, now);
+            self.deliver_app_event(id, msg, last, now);
         }
         Ok(())
     }
 
     /// Delivers an application event, un-batching it and filtering it through
     /// reliable delivery when the channel asks for that.
-    fn deliver_app_event(&mut self, id: ChannelId, msg: &Message, now: u64) {
+    fn deliver_app_event(&mut self, id: ChannelId, msg: &mut Message, last: bool, now: u64) {
         let Some(ch) = self.channels.get(&id) else { return };
         let batched = ch.unbatch.as_deref() == Some(msg.event.as_str());
         let reliable = ch.reliable.is_some();
         if !batched && !reliable {
+            if last {
+                return self.deliver_taken(id, msg);
+            }
             return self.deliver(id, &msg.event, &msg.payload, msg.msg_ref.as_deref(), msg.join_ref.as_deref());
         }
         let items = match (&msg.payload, batched) {
@@ -1139,6 +1152,24 @@ impl Socket {
             payload: payload.clone(),
             msg_ref: msg_ref.map(str::to_owned),
             join_ref: join_ref.map(str::to_owned),
+        });
+    }
+
+    /// [`Self::deliver`] of a whole message no one reads afterwards: its event,
+    /// payload and refs are moved into the delivery instead of copied.
+    fn deliver_taken(&mut self, id: ChannelId, msg: &mut Message) {
+        let Some(ch) = self.channels.get(&id) else { return };
+        let bindings = ch.bindings_for(&msg.event);
+        if bindings.is_empty() {
+            return;
+        }
+        self.emit(Event::Channel {
+            channel: id,
+            bindings,
+            event: std::mem::take(&mut msg.event),
+            payload: std::mem::replace(&mut msg.payload, Payload::Binary(Vec::new())),
+            msg_ref: msg.msg_ref.take(),
+            join_ref: msg.join_ref.take(),
         });
     }
 
