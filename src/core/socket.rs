@@ -1140,11 +1140,7 @@ impl Socket {
     /// Hands `event` to the channel's bindings; the payload is copied only when
     /// somebody listens.
     fn deliver(&mut self, id: ChannelId, event: &str, payload: &Payload, msg_ref: Option<&str>, join_ref: Option<&str>) {
-        let Some(ch) = self.channels.get(&id) else { return };
-        let bindings = ch.bindings_for(event);
-        if bindings.is_empty() {
-            return;
-        }
+        let Some(bindings) = self.listening(id, event) else { return };
         self.emit(Event::Channel {
             channel: id,
             bindings,
@@ -1158,11 +1154,7 @@ impl Socket {
     /// [`Self::deliver`] of a whole message no one reads afterwards: its event,
     /// payload and refs are moved into the delivery instead of copied.
     fn deliver_taken(&mut self, id: ChannelId, msg: &mut Message) {
-        let Some(ch) = self.channels.get(&id) else { return };
-        let bindings = ch.bindings_for(&msg.event);
-        if bindings.is_empty() {
-            return;
-        }
+        let Some(bindings) = self.listening(id, &msg.event) else { return };
         self.emit(Event::Channel {
             channel: id,
             bindings,
@@ -1171,6 +1163,12 @@ impl Socket {
             msg_ref: msg.msg_ref.take(),
             join_ref: msg.join_ref.take(),
         });
+    }
+
+    /// The bindings of channel `id` for `event`, when there are any.
+    fn listening(&self, id: ChannelId, event: &str) -> Option<Vec<BindingRef>> {
+        let bindings = self.channels.get(&id)?.bindings_for(event);
+        (!bindings.is_empty()).then_some(bindings)
     }
 
     fn route_reply(&mut self, id: ChannelId, msg: &Message, now: u64) {
