@@ -455,6 +455,14 @@ fn a_message_for_several_channels_reaches_each_whole_and_observers_see_it_whole(
     let own = Message { join_ref: Some(jr.clone()), msg_ref: Some("7".into()), ..broadcast("room:1", "shout", r#"{"m":1}"#) };
     sim.recv(own.clone());
     assert_eq!(sim.take_events(), vec![delivered(a, ra, Some(&jr)), Event::Message(own)]);
+    // a close for the topic removes the joined channel mid-route; the one after it
+    // (never joined, so kept) still gets the message
+    sim.socket.set_observe_messages(false);
+    let closes = sim.socket.on(b, "phx_close").unwrap();
+    sim.recv(broadcast("room:1", "phx_close", "{}"));
+    assert!(sim.socket.channel_state(a).is_err(), "the joined channel is closed and removed");
+    let to_b: Vec<_> = sim.take_events().into_iter().filter(|e| matches!(e, Event::Channel { channel, .. } if *channel == b)).collect();
+    assert_eq!(to_b, vec![Event::Channel { channel: b, bindings: vec![closes], event: "phx_close".into(), payload: json("{}"), msg_ref: None, join_ref: None }]);
 }
 
 #[test]

@@ -920,19 +920,17 @@ impl Socket {
             self.timers.cancel(TimerKey::HeartbeatTimeout);
             self.timers.arm(TimerKey::Heartbeat, now + self.config.heartbeat_interval);
         }
-        // by index: a message adds no channel, and removes at most the one it
-        // closes (then the next one has moved into its place). The last channel it is
-        // for may take its parts instead of copying them, unless every message is
-        // observed as a whole afterwards.
+        // by index: a message adds no channel, changes no other channel's topic or
+        // join ref, and removes at most the one it closes (then the ones after it move
+        // up by one). The last channel it is for may take its parts instead of copying
+        // them, unless every message is observed as a whole afterwards.
         let mut next = self.next_member(0, &msg);
         while let Some(i) = next {
             let id = self.channel_order[i];
-            let last = !self.observe_messages && self.next_member(i + 1, &msg).is_none();
-            self.channel_message(id, &mut msg, last, unchecked, now)?;
-            if last {
-                break; // its parts may be gone now
-            }
-            next = self.next_member(if self.channel_order.get(i) == Some(&id) { i + 1 } else { i }, &msg);
+            let after = self.next_member(i + 1, &msg);
+            self.channel_message(id, &mut msg, after.is_none() && !self.observe_messages, unchecked, now)?;
+            let closed = self.channel_order.get(i) != Some(&id);
+            next = after.map(|a| a - usize::from(closed));
         }
         if self.observe_messages {
             self.emit(Event::Message(msg));
