@@ -2,12 +2,12 @@
 import * as glue from "./phoenix_wasm.js";
 import { decorate } from "../decorate.js";
 
-decorate(glue);
+const api = decorate(glue);
 
-export const Socket = glue.Socket;
-export const Channel = glue.Channel;
-export const Push = glue.Push;
-export const subscribe = glue.subscribe;
+export const Socket = api.Socket;
+export const Channel = api.Channel;
+export const Push = api.Push;
+export const subscribe = api.subscribe;
 /** Bytes of WebAssembly linear memory (diagnostics). */
-export const wasmMemoryBytes = glue.wasmMemoryBytes;
-export const Presence = glue.Presence;
+export const wasmMemoryBytes = api.wasmMemoryBytes;
+export const Presence = api.Presence;

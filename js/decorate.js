@@ -1,22 +1,16 @@
 // What wasm-bindgen's classes cannot express by themselves, shaped into phoenix.js's
 // API; shared by every entry (ESM, bundler, single file):
 // - the static Presence helpers (Presence.syncState / syncDiff / list);
-// - push.receive(...) returns the push itself (one object per push, as in phoenix.js,
-//   instead of a new wrapper per call);
 // - presence.list(chooser) as one loop over the presences the shell keeps as JS objects
 //   (no Array.from copy, no bound apply per call).
+// Returns the package's classes (`Push` is plain JS, js/push.js, which the wasm module imports).
 export function decorate(glue) {
-  const { Presence, Push } = glue;
-  if (Push.prototype.receive.chainable) return;
+  const { Presence } = glue;
+  const api = { Socket: glue.Socket, Channel: glue.Channel, Push: glue.__pushClass(), Presence, subscribe: glue.subscribe, wasmMemoryBytes: glue.wasmMemoryBytes };
+  if (Presence.syncState) return api;
   Presence.syncState = glue.presenceSyncState;
   Presence.syncDiff = glue.presenceSyncDiff;
   Presence.list = glue.presenceList;
-  const receive = Push.prototype.receive;
-  Push.prototype.receive = function (status, callback) {
-    receive.call(this, status, callback);
-    return this;
-  };
-  Push.prototype.receive.chainable = true;
   const list = Presence.prototype.list;
   Presence.prototype.list = function (chooser) {
     if (typeof chooser !== "function") return list.call(this, chooser); // no chooser, or the error for a wrong one
@@ -26,4 +20,5 @@ export function decorate(glue) {
     for (const [key, presence] of presences) out[i++] = chooser(key, presence);
     return out;
   };
+  return api;
 }

@@ -8,12 +8,12 @@ const wasm = fetch(new URL("./phoenix_wasm_bg.wasm", import.meta.url));
 wasm.catch(() => {}); // a failed download is reported by init below, not as unhandled
 const [glue, { decorate }] = await Promise.all([import("./phoenix_wasm.js"), import("./decorate.js")]);
 await glue.default({ module_or_path: wasm });
-decorate(glue);
+const api = decorate(glue);
 
-export const Socket = glue.Socket;
-export const Channel = glue.Channel;
-export const Push = glue.Push;
-export const subscribe = glue.subscribe;
+export const Socket = api.Socket;
+export const Channel = api.Channel;
+export const Push = api.Push;
+export const subscribe = api.subscribe;
 /** Bytes of WebAssembly linear memory (diagnostics). */
-export const wasmMemoryBytes = glue.wasmMemoryBytes;
-export const Presence = glue.Presence;
+export const wasmMemoryBytes = api.wasmMemoryBytes;
+export const Presence = api.Presence;

@@ -73,7 +73,10 @@ node scripts/package-json.mjs
 
 step "minify the JS a page loads (esbuild; the bundler/ build is left to the application's bundler)"
 # what wasm-bindgen generates is readable but large: 57 KB -> 21 KB (10.6 -> 6.0 KB gzip)
-for f in pkg/phoenix_wasm.js pkg/index.js pkg/decorate.js; do
+# the glue is bundled with the JS it imports (js/push.js, which wasm-pack puts in snippets/)
+node_modules/.bin/esbuild pkg/phoenix_wasm.js --bundle --minify --format=esm --target=chrome103 --log-level=warning --outfile=pkg/phoenix_wasm.js --allow-overwrite
+rm -rf pkg/snippets
+for f in pkg/index.js pkg/decorate.js; do
     node_modules/.bin/esbuild "$f" --minify --format=esm --target=chrome103 --log-level=warning --outfile="$f" --allow-overwrite
 done
 node_modules/.bin/esbuild pkg/phoenix-wasm.single.js --minify --target=chrome103 --log-level=warning --outfile=pkg/phoenix-wasm.single.js --allow-overwrite

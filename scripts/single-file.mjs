@@ -15,19 +15,16 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..")
 const input = process.argv[2] || path.join(root, "target/wasm32-unknown-unknown/release/phoenix_wasm.wasm");
 const tmp = mkdtempSync(path.join(tmpdir(), "phoenix-wasm-single-"));
 try {
-  execFileSync("wasm-bindgen", ["--target", "no-modules", "--out-dir", tmp, "--out-name", "phoenix_wasm", "--no-typescript", input], { stdio: "inherit" });
+  execFileSync("wasm-bindgen", ["--target", "web", "--out-dir", tmp, "--out-name", "phoenix_wasm", "--no-typescript", input], { stdio: "inherit" });
   const wasm = path.join(tmp, "phoenix_wasm_bg.wasm");
   const opt = path.join(tmp, "opt.wasm");
   execFileSync("wasm-opt", ["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasm, "-o", opt], { stdio: "inherit" });
-  const glue = readFileSync(path.join(tmp, "phoenix_wasm.js"), "utf8");
-  const decorate = readFileSync(path.join(root, "js/decorate.js"), "utf8").replace("export function decorate", "function decorate");
   // the wasm travels deflated (gzip: about 80 KB of base64 instead of 245 KB) and is
   // inflated by the browser's DecompressionStream (Chromium 80+, so every OBS since 27)
   const bytes = gzipSync(readFileSync(opt), { level: 9 }).toString("base64");
-  const out = `/*! phoenix-wasm single-file build: classic script, wasm inlined. Global: PhoenixWasm (await PhoenixWasm.ready). */
-(function (global) {
-"use strict";
-${glue}
+  const entry = path.join(tmp, "single-entry.js");
+  writeFileSync(entry, `import init, * as glue from "./phoenix_wasm.js";
+import { decorate } from ${JSON.stringify(path.join(root, "js/decorate.js"))};
 var api = {};
 var b64 = "${bytes}";
 function bytesOf(s) {
@@ -41,24 +38,19 @@ function inflate(gz) {
   }
   return new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
 }
-${decorate}
 api.ready = inflate(bytesOf(b64)).then(function (wasm) {
-  return wasm_bindgen({ module_or_path: wasm });
+  return init({ module_or_path: wasm });
 }).then(function () {
-  decorate(wasm_bindgen);
-  var P = wasm_bindgen.Presence;
-  api.Socket = wasm_bindgen.Socket;
-  api.Channel = wasm_bindgen.Channel;
-  api.Push = wasm_bindgen.Push;
-  api.Presence = P;
-  api.subscribe = wasm_bindgen.subscribe;
-  api.wasmMemoryBytes = wasm_bindgen.wasmMemoryBytes;
+  Object.assign(api, decorate(glue));
   return api;
 });
-global.PhoenixWasm = api;
-})(typeof self !== "undefined" ? self : this);
-`;
-  writeFileSync(path.join(root, "pkg/phoenix-wasm.single.js"), out);
+globalThis.PhoenixWasm = api;
+`);
+  // one classic script: the glue, js/push.js (which it imports) and decorate.js bundled
+  // (import.meta, which the glue reads only when given no module, is empty in a script)
+  execFileSync(path.join(root, "node_modules/.bin/esbuild"), [entry, "--bundle", "--format=iife", "--target=chrome103", "--log-level=warning", "--log-override:empty-import-meta=silent",
+    "--banner:js=/*! phoenix-wasm single-file build: classic script, wasm inlined. Global: PhoenixWasm (await PhoenixWasm.ready). */",
+    `--outfile=${path.join(root, "pkg/phoenix-wasm.single.js")}`], { stdio: "inherit" });
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -115,7 +115,6 @@ export declare class Push<Reply = any, ErrorReply = any> implements PromiseLike<
     onfulfilled?: ((value: Reply) => A | PromiseLike<A>) | null,
     onrejected?: ((reason: PushError<ErrorReply | {}>) => B | PromiseLike<B>) | null,
   ): Promise<A | B>;
-  free(): void;
 }
 
 type Params<P> = P | (() => P);

@@ -19,17 +19,16 @@ mod subscribe;
 mod transport;
 mod values;
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Array, Function};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::{BindingRef, ChannelId, PushId};
 pub use presence::{presence_list, presence_sync_diff, presence_sync_state, Presence};
 pub use subscribe::subscribe;
-use shell::{PushHooks, Shell, SocketCallback};
+use shell::{Shell, SocketCallback};
 use values::{error, function, payload_from_js, timeout_ms};
 
 /// Bytes of WebAssembly linear memory (diagnostics: it grows, it never shrinks).
@@ -244,7 +243,7 @@ pub struct Channel {
 
 impl Channel {
     fn push_handle(&self, id: PushId, event: &str) -> Push {
-        Push { hooks: self.shell.push_hooks(id, event) }
+        self.shell.push_handle(id, || Push::new(event))
     }
 
     fn channel_result<T>(r: Result<T, crate::core::ChannelError>) -> Result<T, JsValue> {
@@ -344,33 +343,35 @@ impl Channel {
     }
 }
 
-/// A message sent on a channel, awaiting its reply (phoenix.js `Push`).
-#[wasm_bindgen]
-pub struct Push {
-    hooks: Rc<RefCell<PushHooks>>,
+#[wasm_bindgen(module = "/js/push.js")]
+extern "C" {
+    /// A message sent on a channel, awaiting its reply (phoenix.js `Push`): a plain
+    /// JS object (`js/push.js`), so `receive` and `then` never call into wasm.
+    #[derive(Clone)]
+    pub type Push;
+
+    #[wasm_bindgen(constructor)]
+    fn new(event: &str) -> Push;
+
+    /// Calls `callback(response)` when the reply has `status` (`"ok"`, `"error"`,
+    /// `"timeout"` or a custom one); at once if it already has. Returns the push
+    /// itself; throws when `callback` is not a function.
+    #[wasm_bindgen(method, catch)]
+    pub fn receive(this: &Push, status: &str, callback: JsValue) -> Result<Push, JsValue>;
+
+    /// A reply (or timeout) for this push, from the shell.
+    #[wasm_bindgen(method, js_name = __reply)]
+    pub(crate) fn reply(this: &Push, status: &str, response: &JsValue);
+
+    /// The `Push` class itself.
+    #[wasm_bindgen(thread_local_v2, js_name = Push)]
+    static PUSH_CLASS: JsValue;
 }
 
-#[wasm_bindgen]
-impl Push {
-    /// `receive(status, callback)`: calls `callback(response)` when the reply has
-    /// `status` (`"ok"`, `"error"`, `"timeout"` or a custom one); at once if it
-    /// already has. In JS it returns the push itself (the package entry adds that),
-    /// so a chain of `receive` calls makes no new objects.
-    #[wasm_bindgen(js_name = receive)]
-    pub fn add_receive_hook(&self, status: &str, callback: JsValue) -> Result<(), JsValue> {
-        let f: Function = function(&callback, "receive callback")?;
-        self.hooks.borrow_mut().receive(status, f);
-        Ok(())
-    }
-
-    /// Makes a push awaitable: `await channel.push(...)` resolves with the `ok`
-    /// response and rejects with a `PushError` (`{name, message, status, response}`)
-    /// for `error`, `timeout` or any other status.
-    pub fn then(&self, on_fulfilled: JsValue, on_rejected: JsValue) -> Result<js_sys::Promise, JsValue> {
-        let promise = self.promise();
-        let then: Function = js_sys::Reflect::get(&promise, &"then".into())?.unchecked_into();
-        Ok(then.call2(&promise, &on_fulfilled, &on_rejected)?.unchecked_into())
-    }
+/// The `Push` class, for the package entries to export (the wasm module imports it).
+#[wasm_bindgen(js_name = __pushClass, skip_typescript)]
+pub fn push_class() -> JsValue {
+    PUSH_CLASS.with(JsValue::clone)
 }
 
 impl Socket {
@@ -381,17 +382,9 @@ impl Socket {
 }
 
 impl Push {
-    /// Calls `callback(response)` when the reply has `status`; at once if it
-    /// already has. Chainable from Rust (a new handle to the same push).
-    pub fn receive(&self, status: &str, callback: JsValue) -> Result<Push, JsValue> {
-        self.add_receive_hook(status, callback)?;
-        Ok(Push { hooks: self.hooks.clone() })
-    }
-
     /// A promise of this push's outcome: resolves on `ok`, rejects with a `PushError`.
     pub fn promise(&self) -> js_sys::Promise {
-        let hooks = self.hooks.clone();
-        js_sys::Promise::new(&mut |resolve, reject| hooks.borrow_mut().wait(resolve, reject))
+        js_sys::Promise::resolve::<JsValue>(self.unchecked_ref()) // a thenable: adopted through its `then`
     }
 
     /// Awaits the outcome from Rust: `Ok(response)` on `ok`, `Err(PushError)` otherwise.

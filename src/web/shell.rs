@@ -17,56 +17,6 @@ use super::values::{console_warn, error, invoke, message_from_js, message_to_js,
 use crate::core::idmap::IdMap;
 use crate::core::{BindingRef, ChannelId, ConnId, Event, Output, PresenceId, PresenceState, PushId, Socket, Touched};
 
-/// The receive hooks of one push, shared by every JS `Push` handle of it.
-#[derive(Default)]
-pub(crate) struct PushHooks {
-    pub hooks: Vec<(String, Function)>,
-    pub received: Option<(String, JsValue)>,
-    /// `(resolve, reject)` of promises made by `then`: `ok` resolves, any other status rejects.
-    pub waiters: Vec<(Function, Function)>,
-    /// The pushed event, for error messages.
-    pub event: String,
-}
-
-impl PushHooks {
-    /// Settles `resolve`/`reject` now if the outcome is known, else when it arrives.
-    pub fn wait(&mut self, resolve: Function, reject: Function) {
-        match &self.received {
-            Some((status, resp)) => settle(&self.event, status, resp, &resolve, &reject),
-            None => self.waiters.push((resolve, reject)),
-        }
-    }
-
-    /// Adds a hook; fires it at once if that status already arrived.
-    pub fn receive(&mut self, status: &str, cb: Function) {
-        if let Some((s, resp)) = &self.received {
-            if s == status {
-                invoke(&cb, &[resp]);
-            }
-        }
-        self.hooks.push((status.to_owned(), cb));
-    }
-}
-
-/// Resolves with the response on `ok`; rejects with a `PushError` otherwise.
-fn settle(event: &str, status: &str, response: &JsValue, resolve: &Function, reject: &Function) {
-    if status == "ok" {
-        invoke(resolve, &[response]);
-    } else {
-        invoke(reject, &[&push_error(event, status, response)]);
-    }
-}
-
-/// An `Error` named `PushError` with `status` and `response` fields.
-pub(crate) fn push_error(event: &str, status: &str, response: &JsValue) -> JsValue {
-    let detail = JSON::stringify(response).ok().and_then(|s| s.as_string()).unwrap_or_default();
-    let err = error(format!("push \"{event}\" failed: {status} {detail}"));
-    let _ = Reflect::set(&err, &"name".into(), &"PushError".into());
-    let _ = Reflect::set(&err, &"status".into(), &status.into());
-    let _ = Reflect::set(&err, &"response".into(), response);
-    err
-}
-
 #[derive(Default)]
 struct ChannelCallbacks {
     bindings: IdMap<BindingRef, Function>,
@@ -101,7 +51,8 @@ struct Callbacks {
     status_streams: Vec<futures_channel::mpsc::UnboundedSender<crate::core::Status>>,
     channel_states: IdMap<ChannelId, Vec<Function>>,
     channels: IdMap<ChannelId, ChannelCallbacks>,
-    pushes: IdMap<PushId, Rc<RefCell<PushHooks>>>,
+    /// The JS `Push` object of each push awaiting a reply (and of each join).
+    pushes: IdMap<PushId, super::Push>,
     pings: IdMap<u32, Function>,
     presences: IdMap<PresenceId, PresenceCallbacks>,
 }
@@ -380,13 +331,15 @@ impl Shell {
         }
     }
 
-    /// The shared hooks of `push` (for `event`), created on first use.
-    pub fn push_hooks(&self, push: PushId, event: &str) -> Rc<RefCell<PushHooks>> {
-        let hooks = self.callbacks.borrow_mut().pushes.get_or_default(push).clone();
-        if hooks.borrow().event.is_empty() {
-            hooks.borrow_mut().event = event.to_owned();
+    /// The JS `Push` of `push`, made by `make` on first use (a join's is kept).
+    pub fn push_handle(&self, push: PushId, make: impl FnOnce() -> super::Push) -> super::Push {
+        let mut cbs = self.callbacks.borrow_mut();
+        if let Some(p) = cbs.pushes.get(&push) {
+            return p.clone();
         }
-        hooks
+        let p = make();
+        cbs.pushes.insert(push, p.clone());
+        p
     }
 
     // ----------------------------------------------------------------- pump
@@ -636,7 +589,7 @@ impl Shell {
                 self.log(kind, &msg, &data);
             }
             Event::PushReply { push, status, response, last } => {
-                let hooks = {
+                let handle = {
                     let mut cbs = self.callbacks.borrow_mut();
                     if last {
                         cbs.pushes.remove(&push)
@@ -644,19 +597,8 @@ impl Shell {
                         cbs.pushes.get(&push).cloned()
                     }
                 };
-                let Some(hooks) = hooks else { return };
-                let response = payload_to_js(&response);
-                let (fs, waiters, event) = {
-                    let mut h = hooks.borrow_mut();
-                    h.received = Some((status.clone(), response.clone()));
-                    let fs: Vec<Function> = h.hooks.iter().filter(|(s, _)| *s == status).map(|(_, f)| f.clone()).collect();
-                    (fs, std::mem::take(&mut h.waiters), h.event.clone())
-                };
-                for f in fs {
-                    invoke(&f, &[&response]);
-                }
-                for (resolve, reject) in waiters {
-                    settle(&event, &status, &response, &resolve, &reject);
+                if let Some(handle) = handle {
+                    handle.reply(&status, &payload_to_js(&response));
                 }
             }
             Event::ChannelRemoved { channel, join_push, presences } => {

@@ -29,7 +29,7 @@ pub fn subscribe(socket: &Socket, topic: &str, handlers: JsValue, opts: JsValue)
     for (status, key) in [("ok", "onJoin"), ("error", "onError")] {
         let cb = opt(key);
         if !cb.is_undefined() {
-            join.add_receive_hook(status, cb)?;
+            join.receive(status, cb)?;
         }
     }
     let unsubscribe = Closure::once_into_js(move || {

@@ -90,6 +90,12 @@ test("the single-file build works from a file:// page (OBS local file)", async (
   await shout(server, "room:lobby", "hello from OBS");
   await page.waitForFunction(() => document.getElementById("shouts").textContent.includes("hello from OBS"));
   assert.equal(await page.$eval("#status", (el) => el.textContent), "open");
+  // its Push is the class a channel's pushes are made of (js/push.js, bundled in)
+  const push = await page.evaluate(() => {
+    const join = new PhoenixWasm.Socket("ws://127.0.0.1:9/socket").channel("room:other").join();
+    return [join instanceof PhoenixWasm.Push, join.receive("ok", () => {}) === join];
+  });
+  assert.deepEqual(push, [true, true]);
   await page.screenshot({ path: SHOTS + "single-file.png", omitBackground: true });
   assert.deepEqual(errors, []);
   await page.close();

@@ -30,7 +30,7 @@ after(async () => {
 
 /** Application code in the style of the overlays that use phoenix.js. */
 async function scenario(libUrl, socketUrl, user) {
-  const { Socket } = await import(libUrl);
+  const { Socket, Push } = await import(libUrl);
   const log = [];
   const wait = (ms) => new Promise((r) => setTimeout(r, ms));
   const until = async (what, pred) => {
@@ -64,7 +64,8 @@ async function scenario(libUrl, socketUrl, user) {
   await until("after_join", () => log.some((l) => l.startsWith("after_join")));
 
   const chained = channel.push("ping", { timestamp: 0 });
-  log.push(`receive returns the push ${chained.receive("ok", () => {}) === chained}`);
+  // phoenix.js does not export its Push class; phoenix-wasm does
+  log.push(`receive returns the push ${chained.receive("ok", () => {}) === chained}, a Push ${Push === undefined || chained instanceof Push}`);
   await outcome(channel.push("ping", { timestamp: 1 }), "ping");
   await outcome(channel.push("echo", { nested: { list: [1, "two", null, true] } }), "echo");
   await outcome(channel.push("fail", {}), "fail");

@@ -7,8 +7,8 @@ globalThis.WebSocket ??= WebSocket;
 const glue = await import("../../pkg/phoenix_wasm.js");
 const { decorate } = await import("../../pkg/decorate.js");
 glue.initSync({ module: readFileSync(new URL("../../pkg/phoenix_wasm_bg.wasm", import.meta.url)) });
-decorate(glue); // as the package entries do
+const api = decorate(glue); // as the package entries do
 
-export const { Socket, Channel, Push, Presence, subscribe } = glue;
+export const { Socket, Channel, Push, Presence, subscribe } = api;
 /** Bytes of wasm linear memory in use. */
 export const wasmMemoryBytes = () => glue.wasmMemoryBytes?.() ?? NaN;

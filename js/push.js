@@ -1,0 +1,87 @@
+// A message sent on a channel, awaiting its reply (phoenix.js `Push`): a plain JS
+// object, so `receive` and `then` cost no call into wasm and a push needs no
+// finalizer. The shell keeps one per push in flight and hands it each reply
+// (`__reply`), timeouts included; a join push hears every (re)join.
+
+/** Calls an application callback; a throw is reported, never propagated. */
+function invoke(callback, value) {
+  try {
+    callback(value);
+  } catch (e) {
+    console.error("phoenix-wasm: a callback threw", e);
+  }
+}
+
+function typeName(value) {
+  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+}
+
+/** An `Error` named `PushError`, with the reply's `status` and `response`. */
+export function pushError(event, status, response) {
+  let detail;
+  try {
+    detail = JSON.stringify(response);
+  } catch {
+    // a response that cannot be shown is left out of the message
+  }
+  const err = new Error(`push "${event}" failed: ${status} ${detail ?? ""}`);
+  err.name = "PushError";
+  err.status = status;
+  err.response = response;
+  return err;
+}
+
+export class Push {
+  /** @param {string} event the pushed event, for error messages */
+  constructor(event) {
+    this.event = event;
+    /** `[status, callback]` pairs, in the order they were added */
+    this.hooks = [];
+    /** the last reply: `[status, response]` */
+    this.received = null;
+    /** `[resolve, reject]` of promises waiting for the first reply */
+    this.waiters = [];
+  }
+
+  /**
+   * Calls `callback(response)` when the reply has `status` (`"ok"`, `"error"`,
+   * `"timeout"` or a custom one); at once if it already has. Returns the push.
+   */
+  receive(status, callback) {
+    if (typeof callback !== "function") throw new Error(`receive callback must be a function (got ${typeName(callback)})`);
+    const got = this.received;
+    if (got !== null && got[0] === status) invoke(callback, got[1]);
+    this.hooks.push([status, callback]);
+    return this;
+  }
+
+  /**
+   * Makes a push awaitable: resolves with the `ok` response, rejects with a
+   * `PushError` (`{name, message, status, response}`) for any other status.
+   */
+  then(onFulfilled, onRejected) {
+    return new Promise((resolve, reject) => {
+      if (this.received === null) this.waiters.push([resolve, reject]);
+      else this.settle(resolve, reject);
+    }).then(onFulfilled, onRejected);
+  }
+
+  /** @private */
+  settle(resolve, reject) {
+    const [status, response] = this.received;
+    if (status === "ok") resolve(response);
+    else reject(pushError(this.event, status, response));
+  }
+
+  /** A reply (or a timeout) from the shell. @private */
+  __reply(status, response) {
+    this.received = [status, response];
+    const hooks = this.hooks;
+    // the hooks added before this reply; one added by a callback has already fired
+    for (let i = 0, n = hooks.length; i < n; i++) if (hooks[i][0] === status) invoke(hooks[i][1], response);
+    if (this.waiters.length === 0) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const [resolve, reject] of waiters) this.settle(resolve, reject);
+  }
+}
