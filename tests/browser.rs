@@ -89,13 +89,13 @@ async fn connects_with_token_and_joins_room_lobby() {
 async fn push_echo_gets_the_payload_back() {
     let socket = connected("valid").await;
     let (ch, _, _) = join(&socket, "room:echo").await;
-    let push = ch.push("echo", obj(r#"{"n":[1,2,{"x":null}],"text":"héllo"}"#), None).unwrap();
+    let push = ch.push("echo", obj(r#"{"n":[1,2,{"x":null}],"text":"héllo 🎉 ✓"}"#), None).unwrap();
     let reply = next(5_000, |cb| {
         push.receive("ok", cb).unwrap();
     })
     .await
     .unwrap();
-    assert_eq!(stringify(&reply), r#"{"n":[1,2,{"x":null}],"text":"héllo"}"#);
+    assert_eq!(stringify(&reply), r#"{"n":[1,2,{"x":null}],"text":"héllo 🎉 ✓"}"#);
     socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
 }
 
