@@ -1,5 +1,5 @@
-// Text frames into wasm memory: the browser's TextEncoder writes a frame's UTF-8
-// straight into the buffer the shell allocated (one copy, and for short frames about
+// Text into wasm memory (frames in, payloads pushed): the browser's TextEncoder writes the UTF-8
+// straight into the buffer the shell allocated (one copy, and for short strings about
 // three times quicker than a loop over its characters).
 const encoder = new TextEncoder();
 

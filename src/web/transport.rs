@@ -7,45 +7,9 @@ use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
 use crate::core::{ConnId, Frame};
 
-#[wasm_bindgen]
-extern "C" {
-    type TextEncoder;
-    #[wasm_bindgen(constructor)]
-    fn new() -> TextEncoder;
-    #[wasm_bindgen(method)]
-    fn encode(this: &TextEncoder, text: &JsValue) -> Uint8Array;
-}
-
-#[wasm_bindgen(module = "/js/text.js")]
-extern "C" {
-    /// `text` as UTF-8 into wasm memory at `[ptr, ptr + capacity)`: the bytes
-    /// written, or -1 when they did not all fit.
-    #[wasm_bindgen(js_name = encodeInto)]
-    fn encode_into(text: &JsValue, memory: &JsValue, ptr: u32, capacity: u32) -> i32;
-}
-
-/// Text frames up to this length that are not all ASCII get room for their longest
-/// UTF-8 form (3 bytes per UTF-16 unit); longer ones are encoded by the browser
-/// first, so a megabyte of state never asks for three.
-const BULK_TEXT: usize = 4096;
-
 /// A text frame's content as a Rust string.
 fn frame_text(data: &JsValue) -> Option<String> {
-    let len = data.dyn_ref::<js_sys::JsString>()?.length() as usize;
-    // most frames are ASCII: one byte per UTF-16 unit is room enough
-    let tries: &[usize] = if len < BULK_TEXT { &[len, len * 3] } else { &[len] };
-    for &capacity in tries {
-        let mut buf = Vec::<u8>::with_capacity(capacity);
-        let written = encode_into(data, &wasm_bindgen::memory(), buf.as_mut_ptr() as u32, capacity as u32);
-        if let Ok(written) = usize::try_from(written) {
-            // SAFETY: the encoder wrote `written` (<= capacity) initialised bytes
-            unsafe { buf.set_len(written) };
-            return String::from_utf8(buf).ok();
-        }
-    }
-    let bytes = TextEncoder::new().encode(data).to_vec();
-    // TextEncoder writes UTF-8 (lone surrogates become U+FFFD), so this never fails
-    String::from_utf8(bytes).ok()
+    data.dyn_ref::<js_sys::JsString>().map(super::values::string_from_js)
 }
 
 /// What the transport reports to the shell.

@@ -20,6 +20,47 @@ extern "C" {
     pub(crate) fn console_warn(msg: &str);
 }
 
+#[wasm_bindgen]
+extern "C" {
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, text: &JsValue) -> Uint8Array;
+}
+
+#[wasm_bindgen(module = "/js/text.js")]
+extern "C" {
+    /// `text` as UTF-8 into wasm memory at `[ptr, ptr + capacity)`: the bytes
+    /// written, or -1 when they did not all fit.
+    #[wasm_bindgen(js_name = encodeInto)]
+    fn encode_into(text: &js_sys::JsString, memory: &JsValue, ptr: u32, capacity: u32) -> i32;
+}
+
+/// Strings up to this length that are not all ASCII get room for their longest
+/// UTF-8 form (3 bytes per UTF-16 unit); longer ones are encoded by the browser
+/// first, so a megabyte of state never asks for three.
+const BULK_TEXT: usize = 4096;
+
+/// A JS string as a Rust string, written into wasm memory by the browser's
+/// `TextEncoder` (one copy; lone surrogates become U+FFFD, as `TextEncoder` does).
+pub(crate) fn string_from_js(text: &js_sys::JsString) -> String {
+    let len = text.length() as usize;
+    // most frames and payloads are ASCII: one byte per UTF-16 unit is room enough
+    let tries: &[usize] = if len < BULK_TEXT { &[len, len * 3] } else { &[len] };
+    for &capacity in tries {
+        let mut buf = Vec::<u8>::with_capacity(capacity);
+        let written = encode_into(text, &wasm_bindgen::memory(), buf.as_mut_ptr() as u32, capacity as u32);
+        if let Ok(written) = usize::try_from(written) {
+            // SAFETY: the encoder wrote `written` (<= capacity) initialised bytes
+            unsafe { buf.set_len(written) };
+            // (TextEncoder writes UTF-8, so neither conversion here can fail)
+            return String::from_utf8(buf).unwrap_or_default();
+        }
+    }
+    String::from_utf8(TextEncoder::new().encode(text).to_vec()).unwrap_or_default()
+}
+
 /// Milliseconds on a monotonic clock (the core's `now`).
 pub(crate) fn now() -> u64 {
     performance_now() as u64
@@ -40,7 +81,10 @@ pub(crate) fn payload_from_js(value: &JsValue, what: &str) -> Result<Payload, Js
         return Ok(Payload::Binary(Uint8Array::new(buf).to_vec()));
     }
     let text = JSON::stringify(value).map_err(|e| error(format!("{what} cannot be serialized to JSON: {}", describe(&e))))?;
-    text.as_string().map(Payload::Json).ok_or_else(|| error(format!("{what} is not a JSON value (got {})", type_name(value))))
+    match text.dyn_ref::<js_sys::JsString>() {
+        Some(text) => Ok(Payload::Json(string_from_js(text))),
+        None => Err(error(format!("{what} is not a JSON value (got {})", type_name(value)))),
+    }
 }
 
 /// A payload for JS: JSON is parsed once with the browser's `JSON.parse`; binary
