@@ -37,10 +37,11 @@ export class Push {
     this.event = event;
     /** `[status, callback]` pairs, in the order they were added */
     this.hooks = [];
-    /** the last reply: `[status, response]` */
-    this.received = null;
-    /** `[resolve, reject]` of promises waiting for the first reply */
-    this.waiters = [];
+    /** the last reply's status (`null` until one arrives) and response */
+    this.status = null;
+    this.response = undefined;
+    /** `[resolve, reject]` of promises waiting for the first reply (made on first use) */
+    this.waiters = null;
   }
 
   /**
@@ -49,8 +50,7 @@ export class Push {
    */
   receive(status, callback) {
     if (typeof callback !== "function") throw new Error(`receive callback must be a function (got ${typeName(callback)})`);
-    const got = this.received;
-    if (got !== null && got[0] === status) invoke(callback, got[1]);
+    if (this.status === status) invoke(callback, this.response);
     this.hooks.push([status, callback]);
     return this;
   }
@@ -61,27 +61,27 @@ export class Push {
    */
   then(onFulfilled, onRejected) {
     return new Promise((resolve, reject) => {
-      if (this.received === null) this.waiters.push([resolve, reject]);
-      else this.settle(resolve, reject);
+      if (this.status !== null) this.settle(resolve, reject);
+      else (this.waiters ??= []).push([resolve, reject]);
     }).then(onFulfilled, onRejected);
   }
 
   /** @private */
   settle(resolve, reject) {
-    const [status, response] = this.received;
-    if (status === "ok") resolve(response);
-    else reject(pushError(this.event, status, response));
+    if (this.status === "ok") resolve(this.response);
+    else reject(pushError(this.event, this.status, this.response));
   }
 
   /** A reply (or a timeout) from the shell. @private */
   __reply(status, response) {
-    this.received = [status, response];
+    this.status = status;
+    this.response = response;
     const hooks = this.hooks;
     // the hooks added before this reply; one added by a callback has already fired
     for (let i = 0, n = hooks.length; i < n; i++) if (hooks[i][0] === status) invoke(hooks[i][1], response);
-    if (this.waiters.length === 0) return;
     const waiters = this.waiters;
-    this.waiters = [];
+    if (waiters === null) return;
+    this.waiters = null;
     for (const [resolve, reject] of waiters) this.settle(resolve, reject);
   }
 }

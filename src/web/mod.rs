@@ -361,7 +361,7 @@ extern "C" {
 
     /// A reply (or timeout) for this push, from the shell.
     #[wasm_bindgen(method, js_name = __reply)]
-    pub(crate) fn reply(this: &Push, status: &str, response: &JsValue);
+    pub(crate) fn reply(this: &Push, status: &JsValue, response: &JsValue);
 
     /// The `Push` class itself.
     #[wasm_bindgen(thread_local_v2, js_name = Push)]

@@ -598,7 +598,12 @@ impl Shell {
                     }
                 };
                 if let Some(handle) = handle {
-                    handle.reply(&status, &payload_to_js(&response));
+                    let response = payload_to_js(&response);
+                    if status == "ok" {
+                        OK.with(|ok| handle.reply(ok, &response)); // no string made per reply
+                    } else {
+                        handle.reply(&JsValue::from_str(&status), &response);
+                    }
                 }
             }
             Event::ChannelRemoved { channel, join_push, presences } => {
@@ -611,6 +616,11 @@ impl Shell {
             }
         }
     }
+}
+
+thread_local! {
+    /// The status of most replies, as a JS string made once.
+    static OK: JsValue = JsValue::from_str("ok");
 }
 
 /// `{state, attempt?, inMs?, code?, reason?, clean?}` for `onStatus` callbacks.
