@@ -4,10 +4,5 @@ import { decorate } from "../decorate.js";
 
 const api = decorate(glue);
 
-export const Socket = api.Socket;
-export const Channel = api.Channel;
-export const Push = api.Push;
-export const subscribe = api.subscribe;
-/** Bytes of WebAssembly linear memory (diagnostics). */
-export const wasmMemoryBytes = api.wasmMemoryBytes;
-export const Presence = api.Presence;
+/** `wasmMemoryBytes()`: bytes of WebAssembly linear memory (diagnostics). */
+export const { Socket, Channel, Push, Presence, subscribe, wasmMemoryBytes } = api;

@@ -10,10 +10,5 @@ const [glue, { decorate }] = await Promise.all([import("./phoenix_wasm.js"), imp
 await glue.default({ module_or_path: wasm });
 const api = decorate(glue);
 
-export const Socket = api.Socket;
-export const Channel = api.Channel;
-export const Push = api.Push;
-export const subscribe = api.subscribe;
-/** Bytes of WebAssembly linear memory (diagnostics). */
-export const wasmMemoryBytes = api.wasmMemoryBytes;
-export const Presence = api.Presence;
+/** `wasmMemoryBytes()`: bytes of WebAssembly linear memory (diagnostics). */
+export const { Socket, Channel, Push, Presence, subscribe, wasmMemoryBytes } = api;
