@@ -16,9 +16,10 @@ quiet() { grep -Ev '^\[INFO\]|^\s*(Compiling|Finished)' || true; }
 # prebuilt std is used. PHOENIX_WASM_PREBUILT_STD=1 skips the attempt.
 # Our code is built for size (opt-level "z", Cargo.toml) but with LLVM's inliner allowed
 # the small helpers a "z" build keeps as calls (Vec and str accessors, comparisons): V8
-# does not inline wasm calls, so each one is paid per message. Threshold 25 measured
-# best: 17-19 % less CPU per message (bench/cpu.mjs) and the wasm no larger (50: 0.5 %
-# faster per message again for +3 KB gzip; 100: +7 KB).
+# does not inline wasm calls, so each one is paid per message. Threshold 25 alone: 8-9 %
+# less CPU per message (bench/cpu.mjs), the wasm 0.5 KB smaller gzip; with the
+# dependencies at opt-level 3 (Cargo.toml) 17-19 %. Higher thresholds cost size: 50 is
+# another 4-6 % for +3 KB gzip, 100 another 11-12 % for +7 KB (docs/performance.md).
 inline="-Cllvm-args=-inline-threshold=25"
 pack() { # TARGET OUT_DIR [cargo args...]
     local target=$1 out=$2

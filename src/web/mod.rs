@@ -25,7 +25,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::{BindingRef, ChannelId, PushId};
+use crate::core::{BindingRef, ChannelId};
 pub use presence::{presence_list, presence_sync_diff, presence_sync_state, Presence};
 pub use subscribe::subscribe;
 use shell::{Shell, SocketCallback};
@@ -242,10 +242,6 @@ pub struct Channel {
 }
 
 impl Channel {
-    fn push_handle(&self, id: PushId, event: &str) -> Push {
-        self.shell.push_handle(id, || Push::new(event))
-    }
-
     fn channel_result<T>(r: Result<T, crate::core::ChannelError>) -> Result<T, JsValue> {
         r.map_err(|e| error(e.to_string()))
     }
@@ -276,7 +272,7 @@ impl Channel {
     pub fn join(&self, timeout: Option<f64>) -> Result<Push, JsValue> {
         let timeout = timeout_ms(timeout, "join timeout")?;
         let jp = Self::channel_result(self.shell.core.borrow().join_push(self.id))?;
-        let handle = self.push_handle(jp, crate::core::message::events::JOIN);
+        let handle = self.shell.push_handle(jp, crate::core::message::events::JOIN);
         Self::channel_result(self.shell.with_core(|core, now| core.join(self.id, timeout, now)))?;
         Ok(handle)
     }
@@ -290,7 +286,7 @@ impl Channel {
             let mut core = shell.core.borrow_mut();
             Self::channel_result(core.push(self.id, event, payload, timeout, values::now()))?
         };
-        let handle = self.push_handle(id, event);
+        let handle = self.shell.push_handle(id, event);
         shell.pump();
         Ok(handle)
     }
@@ -302,7 +298,7 @@ impl Channel {
             let mut core = self.shell.core.borrow_mut();
             Self::channel_result(core.leave(self.id, timeout, values::now()))?
         };
-        let handle = self.push_handle(id, crate::core::message::events::LEAVE);
+        let handle = self.shell.push_handle(id, crate::core::message::events::LEAVE);
         self.shell.pump();
         Ok(handle)
     }
@@ -351,7 +347,7 @@ extern "C" {
     pub type Push;
 
     #[wasm_bindgen(constructor)]
-    fn new(event: &str) -> Push;
+    pub(crate) fn new(event: &str) -> Push;
 
     /// Calls `callback(response)` when the reply has `status` (`"ok"`, `"error"`,
     /// `"timeout"` or a custom one); at once if it already has. Returns the push

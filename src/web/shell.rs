@@ -331,13 +331,13 @@ impl Shell {
         }
     }
 
-    /// The JS `Push` of `push`, made by `make` on first use (a join's is kept).
-    pub fn push_handle(&self, push: PushId, make: impl FnOnce() -> super::Push) -> super::Push {
+    /// The JS `Push` of `push` (of `event`), made on first use (a join's is kept).
+    pub fn push_handle(&self, push: PushId, event: &str) -> super::Push {
         let mut cbs = self.callbacks.borrow_mut();
         if let Some(p) = cbs.pushes.get(&push) {
             return p.clone();
         }
-        let p = make();
+        let p = super::Push::new(event);
         cbs.pushes.insert(push, p.clone());
         p
     }
