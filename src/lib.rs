@@ -12,6 +12,9 @@
 
 pub mod core;
 
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "heap")), allow(dead_code))]
+mod heap;
+
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
