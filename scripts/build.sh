@@ -48,6 +48,10 @@ build() { # TARGET OUT_DIR
 step "wasm-pack build --target web -> pkg/"
 rm -rf pkg
 build web pkg
+# imports and exports renamed to one or two letters, in the wasm and the glue alike
+# (the names wasm-bindgen gives carry a hash each, which does not compress): the wasm
+# 6.1 KB smaller (2.5 KB gzip), the glue 5.2 KB (1.7 KB gzip)
+node scripts/minify-names.mjs pkg
 
 step "wasm-pack build --target bundler -> pkg/bundler/"
 build bundler pkg/bundler
