@@ -11,3 +11,15 @@ export function encodeInto(text, memory, ptr, capacity) {
   const done = encoder.encodeInto(text, new Uint8Array(memory.buffer, ptr, capacity));
   return done.read === text.length ? done.written : -1;
 }
+
+/**
+ * A thrown value that is not an `Error`, as text for an error message: JSON for plain
+ * objects and arrays, `String(value)` otherwise.
+ */
+export function show(value) {
+  try {
+    return (typeof value === "object" && value !== null && JSON.stringify(value)) || String(value);
+  } catch {
+    return Object.prototype.toString.call(value); // cyclic, or without a toString
+  }
+}

@@ -162,6 +162,11 @@ async fn hostile_input_throws_clear_errors() {
     assert!(ch.join(None).is_err(), "second join throws");
     let cyclic = Function::new_no_args("const o = {}; o.self = o; return o;").call0(&JsValue::NULL).unwrap();
     assert!(ch.push("echo", cyclic, None).is_err(), "cyclic payload throws");
+    // a thrown value that is not an Error is shown in the message (as JSON)
+    let throws = Function::new_no_args("return {toJSON() { throw {code: 7}; }}").call0(&JsValue::NULL).unwrap();
+    let err = ch.push("echo", throws, None).err().expect("a payload whose toJSON throws");
+    let msg = Reflect::get(&err, &"message".into()).unwrap().as_string().unwrap();
+    assert!(msg.contains(r#"cannot be serialized to JSON: {"code":7}"#), "{msg}");
     assert!(socket.off(JsValue::from_str("x")).is_err());
     assert!(ch.push("echo", JsValue::UNDEFINED, Some(-1.0)).is_err(), "negative timeout throws");
     let push = ch.push("echo", JsValue::UNDEFINED, None).unwrap();

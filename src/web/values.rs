@@ -35,7 +35,11 @@ extern "C" {
     /// written, or -1 when they did not all fit.
     #[wasm_bindgen(js_name = encodeInto)]
     fn encode_into(text: &js_sys::JsString, memory: &JsValue, ptr: u32, capacity: u32) -> i32;
+
+    /// A thrown value that is not an `Error`, as text (JSON for plain objects and arrays).
+    fn show(value: &JsValue) -> String;
 }
+
 
 /// Strings up to this length that are not all ASCII get room for their longest
 /// UTF-8 form (3 bytes per UTF-16 unit); longer ones are encoded by the browser
@@ -115,7 +119,7 @@ pub(crate) fn describe(e: &JsValue) -> String {
     if let Some(err) = e.dyn_ref::<js_sys::Error>() {
         return err.message().into();
     }
-    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+    e.as_string().unwrap_or_else(|| show(e))
 }
 
 /// `typeof`-style name, with `null` and `array` told apart.
