@@ -71,6 +71,9 @@ for f in pkg/phoenix_wasm_bg.wasm pkg/bundler/phoenix_wasm_bg.wasm; do
     done
     echo "    $f: $used"
 done
+# then the custom sections browsers ignore (producers; the target features read above)
+strip=(--strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
+wasm-opt "${strip[@]}" pkg/phoenix_wasm_bg.wasm -o pkg/phoenix_wasm_bg.wasm
 
 cp js/index.js js/decorate.js pkg/
 cp js/bundler.js pkg/bundler/index.js
