@@ -235,7 +235,8 @@ impl<P: Pages> Heap<P> {
     }
 }
 
-#[cfg(all(target_arch = "wasm32", feature = "heap"))]
+// single-threaded wasm only: a build with threads (the `atomics` feature) keeps the default
+#[cfg(all(target_arch = "wasm32", feature = "heap", not(target_feature = "atomics")))]
 mod global {
     use core::alloc::{GlobalAlloc, Layout};
     use core::cell::UnsafeCell;

@@ -12,7 +12,7 @@
 
 pub mod core;
 
-#[cfg_attr(not(all(target_arch = "wasm32", feature = "heap")), allow(dead_code))]
+#[cfg_attr(not(all(target_arch = "wasm32", feature = "heap", not(target_feature = "atomics"))), allow(dead_code))]
 mod heap;
 
 #[cfg(target_arch = "wasm32")]
