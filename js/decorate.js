@@ -3,10 +3,11 @@
 // - the static Presence helpers (Presence.syncState / syncDiff / list);
 // - presence.list(chooser) as one loop over the presences the shell keeps as JS objects
 //   (no Array.from copy, no bound apply per call).
+// - subscribe(), the hook-style helper, written over the public API.
 // Returns the package's classes (`Push` is plain JS, js/push.js, which the wasm module imports).
 export function decorate(glue) {
   const { Presence } = glue;
-  const api = { Socket: glue.Socket, Channel: glue.Channel, Push: glue.__pushClass(), Presence, subscribe: glue.subscribe, wasmMemoryBytes: glue.wasmMemoryBytes };
+  const api = { Socket: glue.Socket, Channel: glue.Channel, Push: glue.__pushClass(), Presence, subscribe, wasmMemoryBytes: glue.wasmMemoryBytes };
   if (Presence.syncState) return api;
   Presence.syncState = glue.presenceSyncState;
   Presence.syncDiff = glue.presenceSyncDiff;
@@ -21,4 +22,39 @@ export function decorate(glue) {
     return out;
   };
   return api;
+}
+
+function typeName(value) {
+  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+}
+
+/**
+ * Joins `topic` with a map of event handlers and returns one function that removes the
+ * handlers and leaves the channel. Options: `params`, `channel` (channel options, e.g.
+ * `{reliable: true}`), `onJoin(reply)`, `onError(reason)`. Framework-free: return it from
+ * React's `useEffect`, call it in Vue's `onUnmounted` or return it from Svelte's `onMount`.
+ * Every handler is checked before the channel is made, so a wrong one leaves nothing behind.
+ */
+function subscribe(socket, topic, handlers, opts) {
+  if (handlers === null || typeof handlers !== "object") {
+    throw new Error(`subscribe handlers must be an object of event -> function (got ${typeName(handlers)})`);
+  }
+  const events = Object.keys(handlers);
+  for (const event of events) {
+    const handler = handlers[event];
+    if (typeof handler !== "function") throw new Error(`subscribe handler for "${event}" must be a function (got ${typeName(handler)})`);
+  }
+  const option = (key) => (opts !== null && typeof opts === "object" ? opts[key] : undefined);
+  const channel = socket.channel(topic, option("params"), option("channel"));
+  const bindings = events.map((event) => [event, channel.on(event, handlers[event])]);
+  const join = channel.join();
+  if (option("onJoin") !== undefined) join.receive("ok", option("onJoin"));
+  if (option("onError") !== undefined) join.receive("error", option("onError"));
+  let done = false;
+  return function unsubscribe() {
+    if (done) return; // a second call has nothing left to undo
+    done = true;
+    for (const [event, ref] of bindings) channel.off(event, ref);
+    channel.leave();
+  };
 }

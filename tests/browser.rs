@@ -451,32 +451,6 @@ async fn custom_encode_and_decode_replace_the_serializer() {
 }
 
 #[wasm_bindgen_test]
-async fn subscribe_joins_with_handlers_and_its_return_value_leaves() {
-    let socket = connected("user:subscriber").await;
-    let handlers = js_sys::Object::new();
-    let (shouts, cb) = recorder();
-    Reflect::set(&handlers, &"shout".into(), &cb).unwrap();
-    let (joins, on_join) = recorder();
-    let opts = js_sys::Object::new();
-    Reflect::set(&opts, &"onJoin".into(), &on_join).unwrap();
-    let unsubscribe: Function = phoenix_wasm::web::subscribe(&socket, "room:sub", handlers.into(), opts.into()).unwrap().unchecked_into();
-    until(5_000, "onJoin", || joins.length() == 1).await;
-    assert_eq!(stringify(&joins.get(0)), r#"{"joined":"room:sub"}"#);
-    let other = connected("user:shouter").await;
-    let (ch, _, _) = join(&other, "room:sub").await;
-    ch.push("shout", obj(r#"{"n":1}"#), None).unwrap().outcome().await.unwrap();
-    until(5_000, "first shout", || shouts.length() == 1).await;
-    unsubscribe.call0(&JsValue::NULL).unwrap();
-    ch.push("shout", obj(r#"{"n":2}"#), None).unwrap().outcome().await.unwrap();
-    ch.push("echo", JsValue::UNDEFINED, None).unwrap().outcome().await.unwrap(); // a round trip later
-    assert_eq!(shouts.length(), 1, "no handler after unsubscribe");
-    let bad = phoenix_wasm::web::subscribe(&socket, "room:x", JsValue::from(1), JsValue::UNDEFINED);
-    assert!(bad.is_err());
-    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
-    other.disconnect(JsValue::UNDEFINED, None, None).unwrap();
-}
-
-#[wasm_bindgen_test]
 async fn reliable_channel_loses_nothing_across_a_drop() {
     let publisher = connected("user:publisher").await;
     let (pubch, _, _) = join(&publisher, "reliable:feed").await;

@@ -15,7 +15,6 @@
 mod options;
 mod presence;
 mod shell;
-mod subscribe;
 mod transport;
 mod values;
 
@@ -27,7 +26,6 @@ use wasm_bindgen::JsCast;
 
 use crate::core::{BindingRef, ChannelId};
 pub use presence::{presence_list, presence_sync_diff, presence_sync_state, Presence};
-pub use subscribe::subscribe;
 use shell::{Shell, SocketCallback};
 use values::{error, function, payload_from_js, timeout_ms};
 
