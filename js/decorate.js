@@ -3,6 +3,8 @@
 // - the static Presence helpers (Presence.syncState / syncDiff / list);
 // - presence.list(chooser) as one loop over the presences the shell keeps as JS objects
 //   (no Array.from copy, no bound apply per call).
+// - the socket's own callbacks (onOpen … onHeartbeat, off, waitFor) on the JS object the
+//   shell reports socket events to (js/socket-events.js);
 // - subscribe(), the hook-style helper, written over the public API.
 // Returns the package's classes (`Push` is plain JS, js/push.js, which the wasm module imports).
 export function decorate(glue) {
@@ -12,6 +14,23 @@ export function decorate(glue) {
   Presence.syncState = glue.presenceSyncState;
   Presence.syncDiff = glue.presenceSyncDiff;
   Presence.list = glue.presenceList;
+  // the socket's own callbacks live in a JS object (js/socket-events.js): registering
+  // and removing them calls into wasm only to tell the core whether to report messages
+  const { Socket } = glue;
+  for (const method of ["onOpen", "onClose", "onError", "onMessage", "onStatus", "onHeartbeat"]) {
+    Socket.prototype[method] = function (callback) {
+      const ref = this.__events().add(method, this.makeRef(), callback);
+      if (method === "onMessage") this.__observe();
+      return ref;
+    };
+  }
+  Socket.prototype.off = function (refs) {
+    this.__events().off(refs);
+    this.__observe();
+  };
+  Socket.prototype.waitFor = function (state) {
+    return this.__events().waitFor(state, this.status());
+  };
   const list = Presence.prototype.list;
   Presence.prototype.list = function (chooser) {
     if (typeof chooser !== "function") return list.call(this, chooser); // no chooser, or the error for a wrong one

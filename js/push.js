@@ -4,7 +4,7 @@
 // (`__reply`), timeouts included; a join push hears every (re)join.
 
 /** Calls an application callback; a throw is reported, never propagated. */
-function invoke(callback, value) {
+export function invoke(callback, value) {
   try {
     callback(value);
   } catch (e) {

@@ -26,7 +26,7 @@ use wasm_bindgen::JsCast;
 
 use crate::core::{BindingRef, ChannelId};
 pub use presence::{presence_list, presence_sync_diff, presence_sync_state, Presence};
-use shell::{Shell, SocketCallback};
+use shell::Shell;
 use values::{error, function, payload_from_js, timeout_ms};
 
 /// Bytes of WebAssembly linear memory (diagnostics: it grows, it never shrinks).
@@ -136,56 +136,6 @@ impl Socket {
         self.shell.core.borrow_mut().make_ref()
     }
 
-    /// Calls `callback()` when the socket opens; returns a ref for `off`.
-    #[wasm_bindgen(js_name = onOpen)]
-    pub fn on_open(&self, callback: JsValue) -> Result<String, JsValue> {
-        Ok(self.shell.add_socket_callback(SocketCallback::Open, function(&callback, "onOpen callback")?))
-    }
-
-    /// Calls `callback({code, reason, wasClean})` when the socket closes.
-    #[wasm_bindgen(js_name = onClose)]
-    pub fn on_close(&self, callback: JsValue) -> Result<String, JsValue> {
-        Ok(self.shell.add_socket_callback(SocketCallback::Close, function(&callback, "onClose callback")?))
-    }
-
-    /// Calls `callback(error)` on transport errors and malformed frames.
-    #[wasm_bindgen(js_name = onError)]
-    pub fn on_error(&self, callback: JsValue) -> Result<String, JsValue> {
-        Ok(self.shell.add_socket_callback(SocketCallback::Error, function(&callback, "onError callback")?))
-    }
-
-    /// Calls `callback({topic, event, payload, ref, join_ref})` for every message.
-    #[wasm_bindgen(js_name = onMessage)]
-    pub fn on_message(&self, callback: JsValue) -> Result<String, JsValue> {
-        Ok(self.shell.add_socket_callback(SocketCallback::Message, function(&callback, "onMessage callback")?))
-    }
-
-    /// Calls `callback(status)` on every connection status change:
-    /// `{state: "connecting"}`, `{state: "open"}`, `{state: "reconnecting", attempt, inMs}`,
-    /// `{state: "closed", code, reason, clean}` (no reconnect scheduled).
-    #[wasm_bindgen(js_name = onStatus)]
-    pub fn on_status(&self, callback: JsValue) -> Result<String, JsValue> {
-        Ok(self.shell.add_socket_callback(SocketCallback::Status, function(&callback, "onStatus callback")?))
-    }
-
-    /// Calls `callback(rttMs)` each time a heartbeat is answered.
-    #[wasm_bindgen(js_name = onHeartbeat)]
-    pub fn on_heartbeat(&self, callback: JsValue) -> Result<String, JsValue> {
-        Ok(self.shell.add_socket_callback(SocketCallback::Heartbeat, function(&callback, "onHeartbeat callback")?))
-    }
-
-    /// A promise of the next status whose `state` is `state` (`"open"`,
-    /// `"connecting"`, `"reconnecting"`, `"closed"`); resolved at once if it is now.
-    #[wasm_bindgen(js_name = waitFor)]
-    pub fn wait_for(&self, state: &str) -> Result<js_sys::Promise, JsValue> {
-        if !["open", "connecting", "reconnecting", "closed"].contains(&state) {
-            return Err(error(format!("waitFor: unknown state \"{state}\" (open, connecting, reconnecting, closed)")));
-        }
-        let shell = self.shell.clone();
-        let state = state.to_owned();
-        Ok(js_sys::Promise::new(&mut |resolve, _reject| shell.wait_for(&state, resolve)))
-    }
-
     /// The current status (as `onStatus` reports it).
     pub fn status(&self) -> JsValue {
         shell::status_to_js(self.shell.core.borrow().status())
@@ -220,14 +170,63 @@ impl Socket {
         self.shell.core.borrow().config().correlation_id.clone()
     }
 
-    /// Removes the callbacks registered under `refs`.
+    /// The socket's own callbacks (`js/socket-events.js`), for the package's JS. Not API.
+    #[wasm_bindgen(js_name = __events, skip_typescript)]
+    pub fn events(&self) -> JsValue {
+        self.shell.events.clone().into()
+    }
+
+    /// Tells the core whether to report every message (after `onMessage` / `off` in JS). Not API.
+    #[wasm_bindgen(js_name = __observe, skip_typescript)]
+    pub fn observe(&self) {
+        self.shell.observe_messages_if_wanted();
+    }
+}
+
+/// The socket-level callbacks, for Rust (the package's JS registers them on the same
+/// object, `js/socket-events.js`, without a call into wasm).
+impl Socket {
+    /// Calls `callback()` when the socket opens; returns a ref for `off`.
+    pub fn on_open(&self, callback: JsValue) -> Result<String, JsValue> {
+        self.shell.add_socket_callback("onOpen", &callback)
+    }
+
+    /// Calls `callback({code, reason, wasClean})` when the socket closes.
+    pub fn on_close(&self, callback: JsValue) -> Result<String, JsValue> {
+        self.shell.add_socket_callback("onClose", &callback)
+    }
+
+    /// Calls `callback(error)` on transport errors and malformed frames.
+    pub fn on_error(&self, callback: JsValue) -> Result<String, JsValue> {
+        self.shell.add_socket_callback("onError", &callback)
+    }
+
+    /// Calls `callback({topic, event, payload, ref, join_ref})` for every message.
+    pub fn on_message(&self, callback: JsValue) -> Result<String, JsValue> {
+        self.shell.add_socket_callback("onMessage", &callback)
+    }
+
+    /// Calls `callback(status)` on every connection status change:
+    /// `{state: "connecting"}`, `{state: "open"}`, `{state: "reconnecting", attempt, inMs}`,
+    /// `{state: "closed", code, reason, clean}` (no reconnect scheduled).
+    pub fn on_status(&self, callback: JsValue) -> Result<String, JsValue> {
+        self.shell.add_socket_callback("onStatus", &callback)
+    }
+
+    /// Calls `callback(rttMs)` each time a heartbeat is answered.
+    pub fn on_heartbeat(&self, callback: JsValue) -> Result<String, JsValue> {
+        self.shell.add_socket_callback("onHeartbeat", &callback)
+    }
+
+    /// A promise of the next status whose `state` is `state` (`"open"`,
+    /// `"connecting"`, `"reconnecting"`, `"closed"`); resolved at once if it is now.
+    pub fn wait_for(&self, state: &str) -> Result<js_sys::Promise, JsValue> {
+        self.shell.wait_for(state)
+    }
+
+    /// Removes the callbacks registered under `refs` (an array of refs).
     pub fn off(&self, refs: JsValue) -> Result<(), JsValue> {
-        if !Array::is_array(&refs) {
-            return Err(error("off(refs) expects an array of refs"));
-        }
-        let refs: Vec<String> = Array::from(&refs).iter().filter_map(|r| r.as_string()).collect();
-        self.shell.off(&refs);
-        Ok(())
+        self.shell.off(&refs)
     }
 }
 

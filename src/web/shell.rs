@@ -43,33 +43,45 @@ struct PresenceCallbacks {
 
 #[derive(Default)]
 struct Callbacks {
-    /// Socket-level callbacks with their refs, one list per [`SocketCallback`].
-    socket: [Vec<(String, Function)>; SocketCallback::COUNT],
-    /// `socket.waitFor(state)` promises: (state, resolve)
-    waiters: Vec<(String, Function)>,
     /// Rust subscribers of the status stream.
     status_streams: Vec<futures_channel::mpsc::UnboundedSender<crate::core::Status>>,
     channel_states: IdMap<ChannelId, Vec<Function>>,
     channels: IdMap<ChannelId, ChannelCallbacks>,
     /// The JS `Push` object of each push awaiting a reply (and of each join).
     pushes: IdMap<PushId, super::Push>,
-    pings: IdMap<u32, Function>,
     presences: IdMap<PresenceId, PresenceCallbacks>,
 }
 
-/// Which socket-level callback list.
-#[derive(Clone, Copy)]
-pub(crate) enum SocketCallback {
-    Open,
-    Close,
-    Error,
-    Message,
-    Status,
-    Heartbeat,
-}
-
-impl SocketCallback {
-    const COUNT: usize = 6;
+#[wasm_bindgen(module = "/js/socket-events.js")]
+extern "C" {
+    /// A socket's own callbacks, waiters and ping callbacks, kept in JS (`js/socket-events.js`).
+    pub(crate) type SocketEvents;
+    #[wasm_bindgen(constructor)]
+    fn new() -> SocketEvents;
+    #[wasm_bindgen(method, catch)]
+    fn add(this: &SocketEvents, method: &str, r: &str, callback: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn off(this: &SocketEvents, refs: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method)]
+    fn observing(this: &SocketEvents) -> bool;
+    #[wasm_bindgen(method, catch, js_name = waitFor)]
+    fn wait_for(this: &SocketEvents, state: &str, current: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(method)]
+    fn ping(this: &SocketEvents, id: u32, callback: &Function);
+    #[wasm_bindgen(method, js_name = __open)]
+    fn open(this: &SocketEvents);
+    #[wasm_bindgen(method, js_name = __close)]
+    fn close(this: &SocketEvents, code: u16, reason: &str, was_clean: bool);
+    #[wasm_bindgen(method, js_name = __error)]
+    fn error(this: &SocketEvents, reason: &str);
+    #[wasm_bindgen(method, js_name = __message)]
+    fn message(this: &SocketEvents, message: &JsValue);
+    #[wasm_bindgen(method, js_name = __status)]
+    fn status(this: &SocketEvents, status: &JsValue);
+    #[wasm_bindgen(method, js_name = __heartbeat)]
+    fn heartbeat(this: &SocketEvents, rtt: f64);
+    #[wasm_bindgen(method, js_name = __pong)]
+    fn pong(this: &SocketEvents, id: u32, rtt: f64);
 }
 
 /// A page-lifecycle listener: where it listens, to what, and its closure.
@@ -85,6 +97,8 @@ pub(crate) struct Shell {
     /// The timer that fired last: dropped on the next firing, not inside its own callback.
     spent_timer: RefCell<Option<Timeout>>,
     callbacks: RefCell<Callbacks>,
+    /// The socket-level callbacks (JS).
+    pub events: SocketEvents,
     pumping: Cell<bool>,
     opts: ShellOptions,
     lifecycle: RefCell<Vec<Listener>>,
@@ -101,6 +115,7 @@ impl Shell {
             timer: RefCell::new(None),
             spent_timer: RefCell::new(None),
             callbacks: RefCell::new(Callbacks::default()),
+            events: SocketEvents::new(),
             pumping: Cell::new(false),
             opts,
             lifecycle: RefCell::new(Vec::new()),
@@ -248,14 +263,11 @@ impl Shell {
         }
     }
 
-    /// Resolves `resolve(status)` when the status next is `state` (now, if it is).
-    pub fn wait_for(&self, state: &str, resolve: Function) {
-        let current = self.core.borrow().status().clone();
-        if current.name() == state {
-            invoke(&resolve, &[&status_to_js(&current)]);
-        } else {
-            self.callbacks.borrow_mut().waiters.push((state.to_owned(), resolve));
-        }
+    /// A promise of the next status whose state is `state` (resolved now, if it is);
+    /// throws for an unknown state.
+    pub fn wait_for(&self, state: &str) -> Result<js_sys::Promise, JsValue> {
+        let current = status_to_js(self.core.borrow().status());
+        self.events.wait_for(state, &current)
     }
 
     /// A Rust stream of status changes.
@@ -272,7 +284,7 @@ impl Shell {
 
     /// Registers a ping callback.
     pub fn on_pong(&self, ping: u32, cb: Function) {
-        self.callbacks.borrow_mut().pings.insert(ping, cb);
+        self.events.ping(ping, &cb);
     }
 
     /// Whether a logger is installed.
@@ -299,23 +311,25 @@ impl Shell {
 
     // ------------------------------------------------------------ callbacks
 
-    pub fn add_socket_callback(&self, which: SocketCallback, cb: Function) -> String {
+    /// Adds a socket-level callback under a new ref for `method` (`"onOpen"` …; throws
+    /// when `cb` is not a function).
+    pub fn add_socket_callback(&self, method: &str, cb: &JsValue) -> Result<String, JsValue> {
         let r = self.core.borrow_mut().make_ref();
-        self.callbacks.borrow_mut().socket[which as usize].push((r.clone(), cb));
+        self.events.add(method, &r, cb)?;
         self.observe_messages_if_wanted();
-        r
+        Ok(r)
     }
 
-    pub fn off(&self, refs: &[String]) {
-        for list in self.callbacks.borrow_mut().socket.iter_mut() {
-            list.retain(|(r, _)| !refs.contains(r));
-        }
+    /// Removes the socket-level callbacks of `refs` (throws when it is not an array).
+    pub fn off(&self, refs: &JsValue) -> Result<(), JsValue> {
+        self.events.off(refs)?;
         self.observe_messages_if_wanted();
+        Ok(())
     }
 
     /// The core reports every message only while an `onMessage` callback exists.
-    fn observe_messages_if_wanted(&self) {
-        let observe = !self.callbacks.borrow().socket[SocketCallback::Message as usize].is_empty();
+    pub fn observe_messages_if_wanted(&self) {
+        let observe = self.events.observing();
         self.core.borrow_mut().set_observe_messages(observe);
     }
 
@@ -487,42 +501,12 @@ impl Shell {
 
     // ------------------------------------------------------------- dispatch
 
-    fn socket_callbacks(&self, which: SocketCallback) -> Vec<Function> {
-        self.callbacks.borrow().socket[which as usize].iter().map(|(_, f)| f.clone()).collect()
-    }
-
     fn dispatch(&self, e: Event) {
         match e {
-            Event::Open => {
-                for f in self.socket_callbacks(SocketCallback::Open) {
-                    invoke(&f, &[]);
-                }
-            }
-            Event::Close { code, reason, clean } => {
-                let ev = Object::new();
-                let _ = Reflect::set(&ev, &"code".into(), &code.into());
-                let _ = Reflect::set(&ev, &"reason".into(), &reason.into());
-                let _ = Reflect::set(&ev, &"wasClean".into(), &clean.into());
-                for f in self.socket_callbacks(SocketCallback::Close) {
-                    invoke(&f, &[&ev]);
-                }
-            }
-            Event::Error { reason } => {
-                let fs = self.socket_callbacks(SocketCallback::Error);
-                if fs.is_empty() {
-                    console_warn(&format!("phoenix-wasm: {reason}"));
-                }
-                let err = error(&reason);
-                for f in fs {
-                    invoke(&f, &[&err]);
-                }
-            }
-            Event::Message(m) => {
-                let msg = message_to_js(&m);
-                for f in self.socket_callbacks(SocketCallback::Message) {
-                    invoke(&f, &[&msg]);
-                }
-            }
+            Event::Open => self.events.open(),
+            Event::Close { code, reason, clean } => self.events.close(code, &reason, clean),
+            Event::Error { reason } => self.events.error(&reason),
+            Event::Message(m) => self.events.message(&message_to_js(&m)),
             Event::Channel { channel, bindings, payload, msg_ref, join_ref, .. } => {
                 let fs: Vec<Function> = {
                     let cbs = self.callbacks.borrow();
@@ -543,29 +527,10 @@ impl Shell {
                     invoke(&f, &[&s]);
                 }
             }
-            Event::Heartbeat { rtt } => {
-                let v = JsValue::from(rtt as f64);
-                for f in self.socket_callbacks(SocketCallback::Heartbeat) {
-                    invoke(&f, &[&v]);
-                }
-            }
+            Event::Heartbeat { rtt } => self.events.heartbeat(rtt as f64),
             Event::Status(status) => {
-                let name = status.name();
-                let (fs, ready) = {
-                    let mut cbs = self.callbacks.borrow_mut();
-                    cbs.status_streams.retain(|tx| tx.unbounded_send(status.clone()).is_ok());
-                    let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut cbs.waiters).into_iter().partition(|(s, _)| s == name);
-                    cbs.waiters = waiting;
-                    let fs: Vec<Function> = cbs.socket[SocketCallback::Status as usize].iter().map(|(_, f)| f.clone()).collect();
-                    (fs, ready)
-                };
-                let obj = status_to_js(&status);
-                for f in fs {
-                    invoke(&f, &[&obj]);
-                }
-                for (_, resolve) in ready {
-                    invoke(&resolve, &[&obj]);
-                }
+                self.callbacks.borrow_mut().status_streams.retain(|tx| tx.unbounded_send(status.clone()).is_ok());
+                self.events.status(&status_to_js(&status));
             }
             Event::Presence { presence, changes } => {
                 self.refresh_presence_map(presence);
@@ -578,12 +543,7 @@ impl Shell {
                     invoke(&f, &[]);
                 }
             }
-            Event::Pong { ping, rtt } => {
-                let cb = self.callbacks.borrow_mut().pings.remove(&ping);
-                if let Some(cb) = cb {
-                    invoke(&cb, &[&JsValue::from(rtt as f64)]);
-                }
-            }
+            Event::Pong { ping, rtt } => self.events.pong(ping, rtt as f64),
             Event::Log { kind, msg, data } => {
                 let data = data.as_ref().map(payload_to_js).unwrap_or(JsValue::UNDEFINED);
                 self.log(kind, &msg, &data);

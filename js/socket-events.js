@@ -1,0 +1,98 @@
+// A socket's own callbacks, as a plain JS object the shell holds one of per socket:
+// onOpen, onClose, onError, onMessage, onStatus, onHeartbeat (each kept with the ref
+// `off` takes), the promises of `waitFor`, and `ping` callbacks. The shell calls one
+// method per event; registering and removing callbacks never calls into wasm.
+import { invoke } from "./push.js";
+
+/** The kinds of callback, by the name of the method that registers them. */
+const KINDS = ["onOpen", "onClose", "onError", "onMessage", "onStatus", "onHeartbeat"];
+const [OPEN, CLOSE, ERROR, MESSAGE, STATUS, HEARTBEAT] = KINDS.keys();
+const STATES = ["open", "connecting", "reconnecting", "closed"];
+
+function typeName(value) {
+  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+}
+
+export class SocketEvents {
+  constructor() {
+    /** per kind, `[ref, callback]` pairs in the order they were added */
+    this.lists = KINDS.map(() => []);
+    /** `[state, resolve]` of `waitFor` promises */
+    this.waiters = [];
+    /** ping id -> callback(rttMs) */
+    this.pings = new Map();
+  }
+
+  /** Adds a callback under `ref` for `method` (`"onOpen"` …); throws when it is not a function. */
+  add(method, ref, callback) {
+    const kind = KINDS.indexOf(method);
+    if (kind < 0) throw new Error(`no socket callback ${method}`);
+    if (typeof callback !== "function") throw new Error(`${method} callback must be a function (got ${typeName(callback)})`);
+    this.lists[kind].push([ref, callback]);
+    return ref;
+  }
+
+  /** Removes the callbacks registered under `refs` (an array). */
+  off(refs) {
+    if (!Array.isArray(refs)) throw new Error("off(refs) expects an array of refs");
+    for (let k = 0; k < this.lists.length; k++) this.lists[k] = this.lists[k].filter(([ref]) => !refs.includes(ref));
+  }
+
+  /** Whether any `onMessage` callback is registered (the core reports every message only then). */
+  observing() {
+    return this.lists[MESSAGE].length > 0;
+  }
+
+  /** A promise of the next status whose state is `state`; resolved at once if `current` is. */
+  waitFor(state, current) {
+    if (!STATES.includes(state)) throw new Error(`waitFor: unknown state "${state}" (${STATES.join(", ")})`);
+    if (current.state === state) return Promise.resolve(current);
+    return new Promise((resolve) => this.waiters.push([state, resolve]));
+  }
+
+  /** Keeps `callback` for the pong of ping `id`. */
+  ping(id, callback) {
+    this.pings.set(id, callback);
+  }
+
+  /** @private Calls each callback of `kind` (a copy of the list: callbacks may add or remove). */
+  emit(kind, value) {
+    for (const [, callback] of this.lists[kind].slice()) invoke(callback, value);
+  }
+
+  __open() {
+    this.emit(OPEN);
+  }
+
+  __close(code, reason, wasClean) {
+    this.emit(CLOSE, { code, reason, wasClean });
+  }
+
+  __error(reason) {
+    if (this.lists[ERROR].length === 0) console.warn(`phoenix-wasm: ${reason}`);
+    else this.emit(ERROR, new Error(reason));
+  }
+
+  __message(message) {
+    this.emit(MESSAGE, message);
+  }
+
+  __status(status) {
+    this.emit(STATUS, status);
+    const ready = this.waiters.filter(([state]) => state === status.state);
+    if (ready.length === 0) return;
+    this.waiters = this.waiters.filter(([state]) => state !== status.state);
+    for (const [, resolve] of ready) resolve(status);
+  }
+
+  __heartbeat(rtt) {
+    this.emit(HEARTBEAT, rtt);
+  }
+
+  __pong(id, rtt) {
+    const callback = this.pings.get(id);
+    if (callback === undefined) return;
+    this.pings.delete(id);
+    invoke(callback, rtt);
+  }
+}

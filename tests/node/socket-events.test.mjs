@@ -1,0 +1,61 @@
+// A socket's own callbacks through the package's JS API (js/socket-events.js, patched
+// onto Socket by js/decorate.js): onOpen, onClose, onMessage with off (and the core's
+// message reporting turned on and off with them), onStatus, waitFor, onHeartbeat, ping,
+// and the errors for wrong arguments. phoenix-wasm in node against the mock server.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Socket } from "./wasm-client.mjs";
+import { startServer, outcome } from "./helpers.mjs";
+
+test("socket callbacks, off, waitFor, heartbeat and ping from JS", async () => {
+  const server = await startServer();
+  const socket = new Socket(server.socketUrl, { params: { token: "user:events" }, heartbeatIntervalMs: 50, reconnectAfterMs: () => 10_000 });
+  try {
+    const log = [];
+    const openRef = socket.onOpen((...args) => log.push(`open ${args.filter((a) => a !== undefined).length}`));
+    assert.equal(typeof openRef, "string");
+    const statuses = [];
+    socket.onStatus((s) => statuses.push(s.state));
+    const messages = [];
+    const messageRef = socket.onMessage((m) => messages.push(`${m.topic} ${m.event}`));
+    assert.notEqual(messageRef, openRef, "each callback has its own ref");
+    const opened = socket.waitFor("open");
+    socket.connect();
+    const status = await opened;
+    assert.equal(status.state, "open");
+    assert.deepEqual(log, ["open 0"]);
+    assert.deepEqual(await socket.waitFor("open"), { state: "open" }, "resolved at once when it is the state now");
+    assert.deepEqual(statuses.slice(0, 2), ["connecting", "open"]);
+
+    const ch = socket.channel("room:events");
+    assert.equal((await outcome(ch.join())).status, "ok");
+    assert.ok(messages.includes("room:events phx_reply"), `onMessage saw the join's reply: ${messages}`);
+
+    socket.off([messageRef]);
+    const seen = messages.length;
+    assert.equal((await outcome(ch.push("echo", { n: 1 }))).status, "ok");
+    assert.equal(messages.length, seen, "no onMessage after off");
+
+    const rtt = await new Promise((resolve) => socket.onHeartbeat(resolve));
+    assert.equal(typeof rtt, "number");
+    const pong = await new Promise((resolve) => assert.equal(socket.ping(resolve), true));
+    assert.equal(typeof pong, "number");
+
+    assert.throws(() => socket.onOpen("no"), /onOpen callback must be a function \(got string\)/);
+    assert.throws(() => socket.off("x"), /off\(refs\) expects an array of refs/);
+    assert.throws(() => socket.waitFor("gone"), /waitFor: unknown state "gone" \(open, connecting, reconnecting, closed\)/);
+
+    const closes = [];
+    socket.onClose((e) => closes.push(e));
+    const closed = socket.waitFor("closed");
+    socket.disconnect();
+    assert.equal((await closed).state, "closed");
+    assert.equal(closes.length, 1);
+    assert.equal(typeof closes[0].code, "number");
+    assert.equal(typeof closes[0].wasClean, "boolean");
+    assert.equal(socket.ping(() => {}), false, "no ping while closed");
+  } finally {
+    socket.disconnect();
+    await server.stop();
+  }
+});
