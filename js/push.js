@@ -12,7 +12,8 @@ export function invoke(callback, value) {
   }
 }
 
-function typeName(value) {
+/** `typeof`, with `null` and `array` told apart (for error messages). */
+export function typeName(value) {
   return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
 }
 

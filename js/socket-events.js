@@ -2,16 +2,12 @@
 // onOpen, onClose, onError, onMessage, onStatus, onHeartbeat (each kept with the ref
 // `off` takes), the promises of `waitFor`, and `ping` callbacks. The shell calls one
 // method per event; registering and removing callbacks never calls into wasm.
-import { invoke } from "./push.js";
+import { invoke, typeName } from "./push.js";
 
 /** The kinds of callback, by the name of the method that registers them. */
 const KINDS = ["onOpen", "onClose", "onError", "onMessage", "onStatus", "onHeartbeat"];
 const [OPEN, CLOSE, ERROR, MESSAGE, STATUS, HEARTBEAT] = KINDS.keys();
 const STATES = ["open", "connecting", "reconnecting", "closed"];
-
-function typeName(value) {
-  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
-}
 
 export class SocketEvents {
   constructor() {
