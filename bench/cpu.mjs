@@ -5,7 +5,7 @@
 // the browser's delivery.
 //   node bench/cpu.mjs [messages per run] [runs]
 //   PKG=dir node bench/cpu.mjs ...   another build: dir/phoenix_wasm.js and dir/opt.wasm
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 
 const ROUNDS = Number(process.argv[2]) || 200000;
 
@@ -42,7 +42,8 @@ globalThis.WebSocket = LoopbackSocket;
 // PKG: another build of the glue and wasm (e.g. one with a name section, for node --cpu-prof)
 const pkg = process.env.PKG ? new URL(`file://${process.env.PKG.replace(/\/?$/, "/")}`) : new URL("../pkg/", import.meta.url);
 const glue = await import(new URL("phoenix_wasm.js", pkg));
-const { decorate } = await import("../pkg/decorate.js");
+// (with its own decorate.js when the directory has one: it must match its glue)
+const { decorate } = await import(existsSync(new URL("decorate.js", pkg)) ? new URL("decorate.js", pkg) : "../pkg/decorate.js");
 glue.initSync({ module: readFileSync(new URL(process.env.PKG ? "opt.wasm" : "phoenix_wasm_bg.wasm", pkg)) });
 decorate(glue);
 const phoenix = await import("../node_modules/phoenix/priv/static/phoenix.mjs");

@@ -4,7 +4,8 @@
 // - presence.list(chooser) as one loop over the presences the shell keeps as JS objects
 //   (no Array.from copy, no bound apply per call).
 // - the socket's own callbacks (onOpen … onHeartbeat, off, waitFor) on the JS object the
-//   shell reports socket events to (js/socket-events.js);
+//   shell reports socket events to (js/socket-events.js), and a channel's (on, off,
+//   onClose, onError, onState) on its own (js/channel-events.js);
 // - subscribe(), the hook-style helper, written over the public API.
 // Returns the package's classes (`Push` is plain JS, js/push.js, which the wasm module imports).
 export function decorate(glue) {
@@ -30,6 +31,28 @@ export function decorate(glue) {
   };
   Socket.prototype.waitFor = function (state) {
     return this.__events().waitFor(state, this.status());
+  };
+  // a channel's bindings and state callbacks live in a JS object (js/channel-events.js):
+  // the core only makes and removes bindings
+  const { Channel } = glue;
+  Channel.prototype.on = function (event, callback) {
+    const events = this.__events();
+    events.check(callback, "on callback");
+    const ref = this.__on(event);
+    events.bind(ref, callback);
+    return ref;
+  };
+  Channel.prototype.off = function (event, ref) {
+    this.__events().unbind(this.__off(event, ref));
+  };
+  Channel.prototype.onClose = function (callback) {
+    return this.on("phx_close", callback);
+  };
+  Channel.prototype.onError = function (callback) {
+    return this.on("phx_error", callback);
+  };
+  Channel.prototype.onState = function (callback) {
+    this.__events().onState(callback);
   };
   const list = Presence.prototype.list;
   Presence.prototype.list = function (chooser) {

@@ -79,7 +79,8 @@ impl Socket {
         let params = options::params_fn(params, "channel params")?;
         let opts = options::channel_options(&opts)?;
         let id = self.shell.core.borrow_mut().channel_with(topic, params, opts);
-        Ok(Channel { shell: self.shell.clone(), id, topic: topic.to_owned() })
+        let events = self.shell.add_channel(id);
+        Ok(Channel { shell: self.shell.clone(), id, topic: topic.to_owned(), events })
     }
 
     /// Removes a channel from the socket (it stops receiving and rejoining).
@@ -236,6 +237,8 @@ pub struct Channel {
     shell: Rc<Shell>,
     id: ChannelId,
     topic: String,
+    /// Its bindings and state callbacks (`js/channel-events.js`).
+    events: shell::ChannelEvents,
 }
 
 impl Channel {
@@ -300,37 +303,58 @@ impl Channel {
         Ok(handle)
     }
 
+    /// The channel's bindings and state callbacks (`js/channel-events.js`), for the
+    /// package's JS. Not API.
+    #[wasm_bindgen(js_name = __events, skip_typescript)]
+    pub fn events(&self) -> JsValue {
+        self.events.clone().into()
+    }
+
+    /// A new binding of `event` in the core; its ref. Not API (`on` in JS and Rust).
+    #[wasm_bindgen(js_name = __on, skip_typescript)]
+    pub fn bind(&self, event: &str) -> Result<u32, JsValue> {
+        Self::channel_result(self.shell.core.borrow_mut().on(self.id, event)).map(|r| r.0)
+    }
+
+    /// Removes the binding `ref` of `event` (or every binding of `event`) from the core;
+    /// the refs removed. Not API (`off` in JS and Rust).
+    #[wasm_bindgen(js_name = __off, skip_typescript)]
+    pub fn unbind(&self, event: &str, binding_ref: Option<u32>) -> Result<Vec<u32>, JsValue> {
+        let removed = Self::channel_result(self.shell.core.borrow_mut().off(self.id, event, binding_ref.map(BindingRef)))?;
+        Ok(removed.into_iter().map(|r| r.0).collect())
+    }
+}
+
+/// A channel's callbacks, for Rust (the package's JS registers them on the same object,
+/// `js/channel-events.js`).
+impl Channel {
     /// Calls `callback(payload, ref, joinRef)` for `event`; returns the binding ref.
     pub fn on(&self, event: &str, callback: JsValue) -> Result<u32, JsValue> {
-        let f = function(&callback, "on callback")?;
-        let r = Self::channel_result(self.shell.core.borrow_mut().on(self.id, event))?;
-        self.shell.bind(self.id, r, f);
-        Ok(r.0)
+        self.events.check(&callback, "on callback")?;
+        let r = self.bind(event)?;
+        self.events.bind(r, &callback);
+        Ok(r)
     }
 
     /// Removes the binding `ref` of `event`, or every binding of `event`.
     pub fn off(&self, event: &str, binding_ref: Option<u32>) -> Result<(), JsValue> {
-        let removed = Self::channel_result(self.shell.core.borrow_mut().off(self.id, event, binding_ref.map(BindingRef)))?;
-        self.shell.unbind(self.id, &removed);
+        let removed = self.unbind(event, binding_ref)?;
+        self.events.unbind(&removed);
         Ok(())
     }
 
     /// Calls `callback()` when the channel closes.
-    #[wasm_bindgen(js_name = onClose)]
     pub fn on_close(&self, callback: JsValue) -> Result<u32, JsValue> {
         self.on(crate::core::message::events::CLOSE, callback)
     }
 
     /// Calls `callback(state)` on every state change of the channel
     /// (`joining`, `joined`, `errored`, `leaving`, `closed`).
-    #[wasm_bindgen(js_name = onState)]
     pub fn on_state(&self, callback: JsValue) -> Result<(), JsValue> {
-        self.shell.on_channel_state(self.id, function(&callback, "onState callback")?);
-        Ok(())
+        self.events.on_state(&callback)
     }
 
     /// Calls `callback(reason)` when the channel errors.
-    #[wasm_bindgen(js_name = onError)]
     pub fn on_error(&self, callback: JsValue) -> Result<u32, JsValue> {
         self.on(crate::core::message::events::ERROR, callback)
     }

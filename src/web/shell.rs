@@ -15,12 +15,7 @@ use super::options::ShellOptions;
 use super::transport::{Transport, TransportEvent};
 use super::values::{console_warn, error, invoke, message_from_js, message_to_js, now, payload_to_js};
 use crate::core::idmap::IdMap;
-use crate::core::{BindingRef, ChannelId, ConnId, Event, Output, PresenceId, PresenceState, PushId, Socket, Touched};
-
-#[derive(Default)]
-struct ChannelCallbacks {
-    bindings: IdMap<BindingRef, Function>,
-}
+use crate::core::{ChannelId, ConnId, Event, Output, PresenceId, PresenceState, PushId, Socket, Touched};
 
 /// Which presence callback.
 #[derive(Clone, Copy)]
@@ -45,8 +40,8 @@ struct PresenceCallbacks {
 struct Callbacks {
     /// Rust subscribers of the status stream.
     status_streams: Vec<futures_channel::mpsc::UnboundedSender<crate::core::Status>>,
-    channel_states: IdMap<ChannelId, Vec<Function>>,
-    channels: IdMap<ChannelId, ChannelCallbacks>,
+    /// Each channel's bindings and state callbacks (JS).
+    channels: IdMap<ChannelId, ChannelEvents>,
     /// The JS `Push` object of each push awaiting a reply (and of each join).
     pushes: IdMap<PushId, super::Push>,
     presences: IdMap<PresenceId, PresenceCallbacks>,
@@ -82,6 +77,31 @@ extern "C" {
     fn heartbeat(this: &SocketEvents, rtt: f64);
     #[wasm_bindgen(method, js_name = __pong)]
     fn pong(this: &SocketEvents, id: u32, rtt: f64);
+}
+
+#[wasm_bindgen(module = "/js/channel-events.js")]
+extern "C" {
+    /// A channel's bindings and state callbacks, kept in JS (`js/channel-events.js`).
+    #[derive(Clone)]
+    pub(crate) type ChannelEvents;
+    #[wasm_bindgen(constructor)]
+    fn new() -> ChannelEvents;
+    /// Throws unless `callback` is a function (`what` names it in the error).
+    #[wasm_bindgen(method, catch)]
+    pub fn check(this: &ChannelEvents, callback: &JsValue, what: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method)]
+    pub fn bind(this: &ChannelEvents, binding: u32, callback: &JsValue);
+    #[wasm_bindgen(method)]
+    pub fn unbind(this: &ChannelEvents, bindings: &[u32]);
+    /// Adds a state callback (throws unless it is a function).
+    #[wasm_bindgen(method, catch, js_name = onState)]
+    pub fn on_state(this: &ChannelEvents, callback: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, js_name = __deliver)]
+    fn deliver(this: &ChannelEvents, binding: u32, payload: &JsValue, msg_ref: &JsValue, join_ref: &JsValue);
+    #[wasm_bindgen(method, js_name = __deliverAll)]
+    fn deliver_all(this: &ChannelEvents, bindings: &[u32], payload: &JsValue, msg_ref: &JsValue, join_ref: &JsValue);
+    #[wasm_bindgen(method, js_name = __state)]
+    fn state(this: &ChannelEvents, state: &str);
 }
 
 /// A page-lifecycle listener: where it listens, to what, and its closure.
@@ -277,9 +297,11 @@ impl Shell {
         rx
     }
 
-    /// Adds a channel state callback.
-    pub fn on_channel_state(&self, channel: ChannelId, cb: Function) {
-        self.callbacks.borrow_mut().channel_states.get_or_default(channel).push(cb);
+    /// The callbacks object of a new channel.
+    pub fn add_channel(&self, channel: ChannelId) -> ChannelEvents {
+        let events = ChannelEvents::new();
+        self.callbacks.borrow_mut().channels.insert(channel, events.clone());
+        events
     }
 
     /// Registers a ping callback.
@@ -331,18 +353,6 @@ impl Shell {
     pub fn observe_messages_if_wanted(&self) {
         let observe = self.events.observing();
         self.core.borrow_mut().set_observe_messages(observe);
-    }
-
-    pub fn bind(&self, channel: ChannelId, binding: BindingRef, cb: Function) {
-        self.callbacks.borrow_mut().channels.get_or_default(channel).bindings.insert(binding, cb);
-    }
-
-    pub fn unbind(&self, channel: ChannelId, bindings: &[BindingRef]) {
-        if let Some(ch) = self.callbacks.borrow_mut().channels.get_mut(&channel) {
-            for b in bindings {
-                ch.bindings.remove(b);
-            }
-        }
     }
 
     /// The JS `Push` of `push` (of `event`), made on first use (a join's is kept).
@@ -508,23 +518,22 @@ impl Shell {
             Event::Error { reason } => self.events.error(&reason),
             Event::Message(m) => self.events.message(&message_to_js(&m)),
             Event::Channel { channel, bindings, payload, msg_ref, join_ref, .. } => {
-                let fs: Vec<Function> = {
-                    let cbs = self.callbacks.borrow();
-                    let Some(ch) = cbs.channels.get(&channel) else { return };
-                    bindings.iter().filter_map(|b| ch.bindings.get(b).cloned()).collect()
-                };
+                let Some(events) = self.callbacks.borrow().channels.get(&channel).cloned() else { return };
                 let payload = payload_to_js(&payload);
                 let opt = |v: Option<String>| v.map(JsValue::from).unwrap_or(JsValue::NULL);
                 let (r, jr) = (opt(msg_ref), opt(join_ref));
-                for f in fs {
-                    invoke(&f, &[&payload, &r, &jr]);
+                match bindings.as_slice() {
+                    [one] => events.deliver(one.0, &payload, &r, &jr),
+                    many => {
+                        let refs: Vec<u32> = many.iter().map(|b| b.0).collect();
+                        events.deliver_all(&refs, &payload, &r, &jr);
+                    }
                 }
             }
             Event::ChannelState { channel, state } => {
-                let fs = self.callbacks.borrow().channel_states.get(&channel).cloned().unwrap_or_default();
-                let s: JsValue = state.as_str().into();
-                for f in fs {
-                    invoke(&f, &[&s]);
+                let events = self.callbacks.borrow().channels.get(&channel).cloned();
+                if let Some(events) = events {
+                    events.state(state.as_str());
                 }
             }
             Event::Heartbeat { rtt } => self.events.heartbeat(rtt as f64),
@@ -569,7 +578,6 @@ impl Shell {
             Event::ChannelRemoved { channel, join_push, presences } => {
                 let mut cbs = self.callbacks.borrow_mut();
                 cbs.channels.remove(&channel);
-                cbs.channel_states.remove(&channel);
                 cbs.pushes.remove(&join_push);
                 // their callbacks and listed JS objects go with them
                 cbs.presences.retain(|id, _| !presences.contains(id));

@@ -59,3 +59,49 @@ test("socket callbacks, off, waitFor, heartbeat and ping from JS", async () => {
     await server.stop();
   }
 });
+
+test("channel callbacks from JS: on/off by ref and by event, onState, onClose, several bindings of one event", async () => {
+  const server = await startServer();
+  const socket = new Socket(server.socketUrl, { params: { token: "user:channel-events" } });
+  try {
+    socket.connect();
+    const ch = socket.channel("room:channel-events");
+    const states = [];
+    ch.onState((s) => states.push(s));
+    const closes = [];
+    ch.onClose(() => closes.push("close"));
+    assert.equal((await outcome(ch.join())).status, "ok");
+    assert.deepEqual(states, ["joining", "joined"]);
+
+    // two bindings of one event: the first removes the second, which still hears this
+    // message (the callbacks are taken before any is called, as phoenix.js does)
+    const heard = [];
+    let secondRef;
+    const firstRef = ch.on("shout", (p, ref, joinRef) => {
+      heard.push(`first ${p.n} ${ref} ${joinRef}`);
+      ch.off("shout", secondRef);
+    });
+    secondRef = ch.on("shout", (p) => heard.push(`second ${p.n}`));
+    assert.notEqual(firstRef, secondRef);
+    assert.equal((await outcome(ch.push("shout", { n: 1 }))).status, "ok");
+    assert.equal((await outcome(ch.push("echo", {}))).status, "ok"); // the broadcast arrived before this reply
+    assert.deepEqual(heard, ["first 1 null null", "second 1"], "a broadcast: no ref, no join ref");
+    assert.equal((await outcome(ch.push("shout", { n: 2 }))).status, "ok");
+    assert.equal((await outcome(ch.push("echo", {}))).status, "ok");
+    assert.deepEqual(heard.slice(2), ["first 2 null null"], "the second binding is gone");
+    ch.off("shout"); // every binding of the event
+    assert.equal((await outcome(ch.push("shout", { n: 3 }))).status, "ok");
+    assert.equal((await outcome(ch.push("echo", {}))).status, "ok");
+    assert.equal(heard.length, 3, "no binding left");
+
+    assert.throws(() => ch.on("x", 5), /on callback must be a function \(got number\)/);
+    assert.throws(() => ch.onState(null), /onState callback must be a function \(got null\)/);
+
+    assert.equal((await outcome(ch.leave())).status, "ok");
+    assert.deepEqual(closes, ["close"]);
+    assert.deepEqual(states.slice(2), ["leaving", "closed"]);
+  } finally {
+    socket.disconnect();
+    await server.stop();
+  }
+});
