@@ -1,14 +1,14 @@
 // A channel's callbacks, as a plain JS object the shell holds one of per channel: its
 // bindings by ref (`on`, `onClose`, `onError`) and its `onState` callbacks. The core
 // decides which bindings a message is for; the shell hands the message over in one call.
-import { invoke, typeName } from "./push.js";
+import { callbackThrew, invoke, typeName } from "./push.js";
 
 /** Calls a binding with phoenix.js's arguments; a throw is reported, never propagated. */
 function call(callback, payload, ref, joinRef) {
   try {
     callback(payload, ref, joinRef);
   } catch (e) {
-    console.error("phoenix-wasm: a callback threw", e);
+    callbackThrew(e);
   }
 }
 

@@ -15,8 +15,8 @@ export function decorate(glue) {
   Presence.syncState = glue.presenceSyncState;
   Presence.syncDiff = glue.presenceSyncDiff;
   Presence.list = glue.presenceList;
-  // the socket's own callbacks live in a JS object (js/socket-events.js): registering
-  // and removing them calls into wasm only to tell the core whether to report messages
+  // the socket's own callbacks live in a JS object (js/socket-events.js): the core gives
+  // each its ref, and learns from onMessage and off whether to report every message
   const { Socket } = glue;
   for (const method of ["onOpen", "onClose", "onError", "onMessage", "onStatus", "onHeartbeat"]) {
     Socket.prototype[method] = function (callback) {

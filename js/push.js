@@ -3,12 +3,17 @@
 // finalizer. The shell keeps one per push in flight and hands it each reply
 // (`__reply`), timeouts included; a join push hears every (re)join.
 
-/** Calls an application callback; a throw is reported, never propagated. */
+/** Reports what an application callback threw (it is never propagated). */
+export function callbackThrew(error) {
+  console.error("phoenix-wasm: a callback threw", error);
+}
+
+/** Calls an application callback with one argument; a throw is reported, never propagated. */
 export function invoke(callback, value) {
   try {
     callback(value);
   } catch (e) {
-    console.error("phoenix-wasm: a callback threw", e);
+    callbackThrew(e);
   }
 }
 

@@ -1,7 +1,8 @@
 // A socket's own callbacks, as a plain JS object the shell holds one of per socket:
 // onOpen, onClose, onError, onMessage, onStatus, onHeartbeat (each kept with the ref
 // `off` takes), the promises of `waitFor`, and `ping` callbacks. The shell calls one
-// method per event; registering and removing callbacks never calls into wasm.
+// method per event; registering a callback asks the core only for its ref (and
+// `onMessage` and `off` tell it whether to report every message).
 import { invoke, typeName } from "./push.js";
 
 /** The kinds of callback, by the name of the method that registers them. */

@@ -1,6 +1,6 @@
 // Shortens the names the wasm module and its wasm-bindgen glue share: every import
-// (`__wbg_length_186163212ffe79c3` and 100 more, each with a hash that does not
-// compress), its module (`./phoenix_wasm_bg.js`) and every export (`socket_new`, …)
+// (`__wbg_length_186163212ffe79c3` and about a hundred more, each with a hash that does
+// not compress), its module (`./phoenix_wasm_bg.js`) and every export (`socket_new`, …)
 // become one or two letters. Binaryen's `--minify-imports-and-exports-and-modules`
 // renames them in the wasm and prints the mapping; the glue is rewritten from it, and
 // every old name must be found exactly where expected (the build fails otherwise).
@@ -10,7 +10,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-const FEATURES = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
+/** The wasm features the package uses (every wasm-opt run over it must enable them). */
+export const FEATURES = ["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue"];
 
 const escape = (s) => s.replace(/[$.*+?^()[\]{}|\\/]/g, "\\$&");
 

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { gzipSync } from "node:zlib";
 import path from "node:path";
-import { minifyNames } from "./minify-names.mjs";
+import { FEATURES, minifyNames } from "./minify-names.mjs";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 // the wasm cargo built for the ESM package (scripts/build.sh passes it)
@@ -18,7 +18,7 @@ const tmp = mkdtempSync(path.join(tmpdir(), "phoenix-wasm-single-"));
 try {
   execFileSync("wasm-bindgen", ["--target", "web", "--out-dir", tmp, "--out-name", "phoenix_wasm", "--no-typescript", input], { stdio: "inherit" });
   const wasm = path.join(tmp, "phoenix_wasm_bg.wasm");
-  execFileSync("wasm-opt", ["-Oz", "--strip-producers", "--strip-target-features", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", wasm, "-o", wasm], { stdio: "inherit" });
+  execFileSync("wasm-opt", ["-Oz", "--strip-producers", "--strip-target-features", ...FEATURES, wasm, "-o", wasm], { stdio: "inherit" });
   minifyNames(tmp); // short import and export names, as in the ESM package
   // the wasm travels deflated (gzip: about 80 KB of base64 instead of 245 KB) and is
   // inflated by the browser's DecompressionStream (Chromium 80+, so every OBS since 27)

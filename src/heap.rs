@@ -29,9 +29,10 @@ const UNIT: usize = 4096;
 const MIN_CLASS: usize = 8;
 /// The largest class: bigger blocks are whole pages.
 const MAX_CLASS: usize = 32 * 1024;
-const CLASSES: usize = 13; // 8 B … 32 KiB
+/// How many classes: 13 (8 B … 32 KiB).
+const CLASSES: usize = (MAX_CLASS / MIN_CLASS).trailing_zeros() as usize + 1;
 /// The class of [`UNIT`]-sized blocks.
-const UNIT_CLASS: usize = 9;
+const UNIT_CLASS: usize = (UNIT / MIN_CLASS).trailing_zeros() as usize;
 
 /// Where pages come from: `grow(n)` gives the address of `n` new contiguous,
 /// page-aligned pages, or `None` when there is no more memory.
