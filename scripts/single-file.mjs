@@ -20,6 +20,7 @@ try {
   const wasm = path.join(tmp, "phoenix_wasm_bg.wasm");
   execFileSync("wasm-opt", ["-Oz", "--strip-producers", "--strip-target-features", ...FEATURES, wasm, "-o", wasm], { stdio: "inherit" });
   minifyNames(tmp); // short import and export names, as in the ESM package
+  execFileSync("wasm-opt", ["-Oz", ...FEATURES, wasm, "-o", wasm], { stdio: "inherit" }); // once more with them (as scripts/build.sh)
   // the wasm travels deflated (gzip: about 80 KB of base64 instead of 245 KB) and is
   // inflated by the browser's DecompressionStream (Chromium 80+, so every OBS since 27)
   const bytes = gzipSync(readFileSync(wasm), { level: 9 }).toString("base64");
