@@ -51,8 +51,7 @@ impl Socket {
     /// `maxSendBuffer`. A wrong option type throws an `Error` naming the option.
     #[wasm_bindgen(constructor)]
     pub fn new(end_point: &str, opts: JsValue) -> Result<Socket, JsValue> {
-        let config = options::config(end_point, &opts)?;
-        let shell_opts = options::shell_options(&opts)?;
+        let (config, shell_opts) = options::config(end_point, &opts)?;
         Ok(Socket { shell: Shell::new(crate::core::Socket::new(config), shell_opts) })
     }
 
@@ -76,8 +75,7 @@ impl Socket {
     /// `{reliable: true}` for sequenced, resumable delivery, `{unbatch: "batch_updates"}`
     /// to deliver the items of batched events one by one.
     pub fn channel(&self, topic: &str, params: JsValue, opts: JsValue) -> Result<Channel, JsValue> {
-        let params = options::params_fn(params, "channel params")?;
-        let opts = options::channel_options(&opts)?;
+        let (params, opts) = options::channel_options(&params, &opts)?;
         let id = self.shell.core.borrow_mut().channel_with(topic, params, opts);
         let events = self.shell.add_channel(id);
         Ok(Channel { shell: self.shell.clone(), id, topic: topic.to_owned(), events })

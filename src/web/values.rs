@@ -100,20 +100,6 @@ pub(crate) fn payload_to_js(payload: &Payload) -> JsValue {
     }
 }
 
-/// A JSON object's text from a JS value (for params).
-pub(crate) fn json_object(value: &JsValue, what: &str) -> Result<String, String> {
-    if value.is_undefined() || value.is_null() {
-        return Ok("{}".to_owned());
-    }
-    if !value.is_object() || value.is_function() || js_sys::Array::is_array(value) {
-        return Err(format!("{what} must be an object or a function returning one (got {})", type_name(value)));
-    }
-    JSON::stringify(value)
-        .map_err(|e| format!("{what} cannot be serialized to JSON: {}", describe(&e)))?
-        .as_string()
-        .ok_or_else(|| format!("{what} is not serializable"))
-}
-
 /// The message of a thrown value.
 pub(crate) fn describe(e: &JsValue) -> String {
     if let Some(err) = e.dyn_ref::<js_sys::Error>() {

@@ -1,0 +1,180 @@
+// The options of `new Socket(endPoint, opts)` and `socket.channel(topic, params, opts)`:
+// checked here (a wrong type throws an `Error` naming the option) and handed to the
+// shell as an array in a fixed order, with application functions wrapped so the
+// core's side only ever sees a number, a string or a message it can report.
+import { typeName } from "./push.js";
+import { show } from "./text.js";
+
+function fail(message) {
+  throw new Error(message);
+}
+
+/** The message of a thrown value. */
+function describe(e) {
+  return e instanceof Error ? e.message : typeof e === "string" ? e : show(e);
+}
+
+/** An option's value; `null` counts as not given (phoenix.js reads `opts.x || default`). */
+function get(opts, key) {
+  const v = opts == null ? undefined : opts[key];
+  return v === null ? undefined : v;
+}
+
+function ms(opts, key) {
+  const v = get(opts, key);
+  if (v === undefined || (typeof v === "number" && v >= 0 && v !== Infinity)) return v;
+  fail(`option ${key} must be a non-negative number (got ${typeName(v)})`);
+}
+
+function flag(opts, key) {
+  const v = get(opts, key);
+  if (v === undefined || typeof v === "boolean") return v;
+  fail(`option ${key} must be a boolean (got ${typeName(v)})`);
+}
+
+function optionalFn(opts, key, shape = "") {
+  const v = get(opts, key);
+  if (v === undefined || typeof v === "function") return v;
+  fail(`option ${key} must be a function${shape} (got ${typeName(v)})`);
+}
+
+/** `(tries) => ms`, or -1 (with a warning) where the application's function gave no number. */
+function schedule(opts, key) {
+  const f = optionalFn(opts, key, " (tries) => ms");
+  return (
+    f &&
+    ((tries) => {
+      try {
+        const n = f(tries);
+        if (typeof n === "number" && n >= 0 && n !== Infinity) return n;
+        console.warn(`phoenix-wasm: ${key} did not return a number; using the default`);
+      } catch (e) {
+        console.warn(`phoenix-wasm: ${key} threw (${describe(e)}); using the default`);
+      }
+      return -1;
+    })
+  );
+}
+
+/** A JSON object's text from a value (`{}` for none); throws a message naming `what`. */
+function jsonObject(value, what) {
+  if (value == null) return "{}";
+  if (typeof value !== "object" || Array.isArray(value)) {
+    fail(`${what} must be an object or a function returning one (got ${typeName(value)})`);
+  }
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    fail(`${what} cannot be serialized to JSON: ${describe(e)}`);
+  }
+  return typeof text === "string" ? text : fail(`${what} is not serializable`);
+}
+
+/**
+ * Params (an object, or a function returning one, called again on every rejoin) as a
+ * function giving their JSON text; an object is checked now, so a wrong type throws
+ * where it was passed.
+ */
+function params(value, what) {
+  if (typeof value !== "function") {
+    const text = jsonObject(value, what);
+    return () => text;
+  }
+  return () => {
+    let v;
+    try {
+      v = value();
+    } catch (e) {
+      fail(`${what} function threw: ${describe(e)}`);
+    }
+    return jsonObject(v, what);
+  };
+}
+
+/** `authToken`: a string, or a function returning one (or nothing), as a function. */
+function authToken(value) {
+  if (value === undefined) return undefined;
+  if (typeof value === "string") return () => value;
+  if (typeof value !== "function") fail(`option authToken must be a string or a function returning one (got ${typeName(value)})`);
+  return () => {
+    let v;
+    try {
+      v = value();
+    } catch (e) {
+      fail(`authToken function threw: ${describe(e)}`);
+    }
+    if (v == null || typeof v === "string") return v;
+    fail(`authToken function must return a string (got ${typeName(v)})`);
+  };
+}
+
+function hex32() {
+  return ((Math.random() * 4294967296) >>> 0).toString(16).padStart(8, "0");
+}
+
+/**
+ * `new Socket`'s options, in the order the shell reads them: timeout,
+ * heartbeatIntervalMs, heartbeatTimeoutMs, maxSendBuffer, maxFrameBytes (numbers or
+ * undefined for the defaults), reconnectAfterMs, rejoinAfterMs (functions giving -1 for
+ * the default), params (a function giving JSON text), authToken (a function giving a
+ * string or nothing, or undefined), vsn, jitter, reconnectWhileHidden, correlationId
+ * (a string or undefined), a random number (the jitter's seed), the page's protocol and
+ * host (undefined outside a page), logger, beforeReconnect, encode, decode.
+ */
+export function socketOptions(opts) {
+  if (opts != null && typeof opts !== "object") {
+    fail(`Socket options must be an object (got ${typeName(opts)})`);
+  }
+  const out = [
+    ms(opts, "timeout"),
+    ms(opts, "heartbeatIntervalMs"),
+    ms(opts, "heartbeatTimeoutMs"),
+    ms(opts, "maxSendBuffer"),
+    ms(opts, "maxFrameBytes"),
+    schedule(opts, "reconnectAfterMs"),
+    schedule(opts, "rejoinAfterMs"),
+    params(get(opts, "params"), "params"),
+    authToken(get(opts, "authToken")),
+  ];
+  const vsn = get(opts, "vsn");
+  if (vsn !== undefined && typeof vsn !== "string") fail("option vsn must be a string");
+  const binaryType = get(opts, "binaryType");
+  if (binaryType !== undefined && binaryType !== "arraybuffer") {
+    fail('option binaryType must be "arraybuffer" (binary payloads arrive as ArrayBuffer)');
+  }
+  let id = get(opts, "correlationId");
+  if (id === true) id = hex32() + hex32();
+  else if (id === false) id = undefined;
+  else if (id !== undefined && typeof id !== "string") fail("option correlationId must be true or a string");
+  const location = globalThis.location;
+  const page = typeof location?.protocol === "string" && typeof location.host === "string";
+  let logger = optionalFn(opts, "logger");
+  if (!logger && flag(opts, "debug")) logger = (kind, msg, data) => console.log(`${kind}: ${msg}`, data);
+  out.push(
+    vsn,
+    flag(opts, "jitter"),
+    flag(opts, "reconnectWhileHidden"),
+    id,
+    Math.random(),
+    page ? location.protocol : undefined,
+    page ? location.host : undefined,
+    logger,
+    optionalFn(opts, "beforeReconnect"),
+    optionalFn(opts, "encode"),
+    optionalFn(opts, "decode"),
+  );
+  return out;
+}
+
+/**
+ * `socket.channel`'s params and options: [params (a function giving JSON text),
+ * reliable, unbatch (an event name or undefined)].
+ */
+export function channelOptions(value, opts) {
+  const p = params(value, "channel params");
+  if (opts != null && typeof opts !== "object") fail(`channel options must be an object (got ${typeName(opts)})`);
+  const unbatch = get(opts, "unbatch");
+  if (unbatch !== undefined && typeof unbatch !== "string") fail("channel option unbatch must be an event name");
+  return [p, flag(opts, "reliable"), unbatch];
+}

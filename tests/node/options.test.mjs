@@ -1,0 +1,161 @@
+// The options of `new Socket` and `socket.channel` (js/options.js, read by the shell):
+// a wrong type throws an Error naming the option; functions given as options are called
+// when the socket needs them, and what they give back reaches the server; a schedule
+// that gives no number falls back to the default with a warning. phoenix-wasm in node
+// against the mock server, and js/options.js's wrappers on their own.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Socket } from "./wasm-client.mjs";
+import { startServer, outcome, nextCall } from "./helpers.mjs";
+import { socketOptions, channelOptions } from "../../js/options.js";
+
+const URL = "ws://127.0.0.1:9/socket";
+
+/** The message `new Socket(URL, opts)` throws (fails when it does not throw an Error). */
+function thrown(make) {
+  try {
+    make();
+  } catch (e) {
+    assert.ok(e instanceof Error, `an Error: ${e}`);
+    return e.message;
+  }
+  assert.fail("did not throw");
+}
+
+test("a wrong option type throws an Error naming the option", () => {
+  const cases = [
+    [{ timeout: "soon" }, /option timeout must be a non-negative number \(got string\)/],
+    [{ heartbeatIntervalMs: -1 }, /heartbeatIntervalMs must be a non-negative number \(got number\)/],
+    [{ heartbeatTimeoutMs: NaN }, /heartbeatTimeoutMs/],
+    [{ maxSendBuffer: Infinity }, /maxSendBuffer/],
+    [{ maxFrameBytes: [] }, /maxFrameBytes must be a non-negative number \(got array\)/],
+    [{ reconnectAfterMs: 100 }, /option reconnectAfterMs must be a function \(tries\) => ms \(got number\)/],
+    [{ rejoinAfterMs: "1s" }, /rejoinAfterMs/],
+    [{ params: 5 }, /params must be an object or a function returning one \(got number\)/],
+    [{ params: [1] }, /params must be an object or a function returning one \(got array\)/],
+    [{ params: { n: 1n } }, /params cannot be serialized to JSON: .*BigInt/],
+    [{ authToken: 7 }, /option authToken must be a string or a function returning one \(got number\)/],
+    [{ vsn: 2 }, /option vsn must be a string/],
+    [{ binaryType: "blob" }, /binaryType must be "arraybuffer"/],
+    [{ jitter: "yes" }, /option jitter must be a boolean \(got string\)/],
+    [{ reconnectWhileHidden: 0 }, /reconnectWhileHidden must be a boolean/],
+    [{ debug: 1 }, /option debug must be a boolean/],
+    [{ correlationId: 5 }, /option correlationId must be true or a string/],
+    [{ logger: "console" }, /option logger must be a function \(got string\)/],
+    [{ beforeReconnect: {} }, /option beforeReconnect must be a function \(got object\)/],
+    [{ encode: true }, /option encode must be a function/],
+    [{ decode: 1 }, /option decode must be a function/],
+  ];
+  for (const [opts, expected] of cases) {
+    assert.match(thrown(() => new Socket(URL, opts)), expected, JSON.stringify(Object.keys(opts)));
+  }
+  for (const opts of [3, "x", () => {}]) {
+    assert.match(thrown(() => new Socket(URL, opts)), /Socket options must be an object/);
+  }
+  // null counts as not given, as phoenix.js's `opts.x || default`
+  new Socket(URL, { timeout: null, params: null, authToken: null, jitter: null, logger: null });
+  new Socket(URL, null);
+
+  const socket = new Socket(URL, {});
+  assert.match(thrown(() => socket.channel("room:x", 5)), /channel params must be an object or a function returning one \(got number\)/);
+  assert.match(thrown(() => socket.channel("room:x", {}, 5)), /channel options must be an object \(got number\)/);
+  assert.match(thrown(() => socket.channel("room:x", {}, { unbatch: 3 })), /channel option unbatch must be an event name/);
+  assert.match(thrown(() => socket.channel("room:x", {}, { reliable: "yes" })), /option reliable must be a boolean/);
+});
+
+test("functions given as options are called when needed and reach the server", async () => {
+  const server = await startServer();
+  let paramsCalls = 0;
+  const logs = [];
+  const socket = new Socket(server.socketUrl, {
+    params: () => (paramsCalls++, { token: "valid" }),
+    authToken: () => "user:fromfn",
+    logger: (kind, msg) => logs.push(`${kind}: ${msg}`),
+    correlationId: true,
+  });
+  try {
+    assert.equal(paramsCalls, 0, "params are not read before connecting");
+    socket.connect();
+    const ch = socket.channel("room:opts", () => ({ n: 1 }));
+    const hello = nextCall((cb) => ch.on("after_join", cb));
+    assert.equal((await outcome(ch.join())).status, "ok");
+    assert.deepEqual((await hello)[0], { hello: "fromfn" }, "the authToken function's token reached the server");
+    assert.equal(paramsCalls, 1);
+    assert.ok(logs.length > 0, "the logger was called");
+    const ids = new Set(logs.map((l) => l.match(/\[([0-9a-f]{16})\]/)?.[1]));
+    assert.equal(ids.size, 1, `one generated correlation id on every line: ${logs.slice(0, 3)}`);
+    assert.match([...ids][0] ?? "", /^[0-9a-f]{16}$/, "a 16-digit hex id");
+  } finally {
+    socket.disconnect();
+    await server.stop();
+  }
+});
+
+test("an authToken or params function that throws is reported, not propagated", async () => {
+  const server = await startServer();
+  const socket = new Socket(server.socketUrl, {
+    params: () => {
+      throw new Error("no session");
+    },
+    reconnectAfterMs: () => 60_000,
+  });
+  try {
+    const [error] = await nextCall((cb) => {
+      socket.onError(cb);
+      socket.connect();
+    });
+    assert.match(String(error?.message ?? error), /params function threw: no session/);
+  } finally {
+    socket.disconnect();
+    await server.stop();
+  }
+});
+
+test("js/options.js: schedules fall back with a warning, wrappers give what the shell reads", () => {
+  const warnings = [];
+  const warn = console.warn;
+  console.warn = (msg) => warnings.push(msg);
+  try {
+    const o = socketOptions({
+      reconnectAfterMs: (tries) => (tries === 1 ? 250 : tries === 2 ? "soon" : -5),
+      rejoinAfterMs: () => {
+        throw { code: 7 };
+      },
+      authToken: () => undefined,
+      params: { a: 1 },
+      debug: true,
+      correlationId: "cid",
+    });
+    assert.equal(o.length, 20);
+    assert.deepEqual(o.slice(0, 5), [undefined, undefined, undefined, undefined, undefined], "numbers not given stay undefined");
+    assert.equal(o[5](1), 250);
+    assert.equal(o[5](2), -1);
+    assert.equal(o[5](3), -1);
+    assert.equal(o[6](1), -1);
+    assert.deepEqual(warnings, [
+      "phoenix-wasm: reconnectAfterMs did not return a number; using the default",
+      "phoenix-wasm: reconnectAfterMs did not return a number; using the default",
+      'phoenix-wasm: rejoinAfterMs threw ({"code":7}); using the default',
+    ]);
+    assert.equal(o[7](), '{"a":1}');
+    assert.equal(o[8](), undefined, "an authToken function may give nothing");
+    assert.equal(o[12], "cid");
+    assert.equal(typeof o[13], "number");
+    assert.equal(typeof o[16], "function", "debug: true installs a logger");
+    assert.throws(() => socketOptions({ authToken: () => 5 })[8](), /authToken function must return a string \(got number\)/);
+    assert.throws(() => socketOptions({ authToken: () => { throw "gone"; } })[8](), /authToken function threw: gone/);
+    assert.throws(() => socketOptions({ params: () => [] })[7](), /params must be an object or a function returning one \(got array\)/);
+    assert.equal(socketOptions({ authToken: "" })[8](), "", "an empty token is still a token");
+    assert.match(socketOptions({ correlationId: true })[12], /^[0-9a-f]{16}$/);
+    assert.equal(socketOptions({ correlationId: false })[12], undefined);
+    assert.equal(socketOptions(undefined)[7](), "{}");
+
+    const [params, reliable, unbatch] = channelOptions(() => ({ room: 1 }), { reliable: true, unbatch: "batch" });
+    assert.equal(params(), '{"room":1}');
+    assert.equal(reliable, true);
+    assert.equal(unbatch, "batch");
+    assert.deepEqual(channelOptions(undefined, null).slice(1), [undefined, undefined]);
+  } finally {
+    console.warn = warn;
+  }
+});
