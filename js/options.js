@@ -20,23 +20,17 @@ function get(opts, key) {
   return v === null ? undefined : v;
 }
 
-function ms(opts, key) {
+/** An option that is not given, or passes `ok`; throws naming it otherwise. */
+function option(opts, key, ok, what) {
   const v = get(opts, key);
-  if (v === undefined || (typeof v === "number" && v >= 0 && v !== Infinity)) return v;
-  fail(`option ${key} must be a non-negative number (got ${typeName(v)})`);
+  if (v === undefined || ok(v)) return v;
+  fail(`option ${key} must be ${what} (got ${typeName(v)})`);
 }
 
-function flag(opts, key) {
-  const v = get(opts, key);
-  if (v === undefined || typeof v === "boolean") return v;
-  fail(`option ${key} must be a boolean (got ${typeName(v)})`);
-}
-
-function optionalFn(opts, key, shape = "") {
-  const v = get(opts, key);
-  if (v === undefined || typeof v === "function") return v;
-  fail(`option ${key} must be a function${shape} (got ${typeName(v)})`);
-}
+const isMs = (v) => typeof v === "number" && v >= 0 && v !== Infinity;
+const ms = (opts, key) => option(opts, key, isMs, "a non-negative number");
+const flag = (opts, key) => option(opts, key, (v) => typeof v === "boolean", "a boolean");
+const optionalFn = (opts, key, shape = "") => option(opts, key, (v) => typeof v === "function", `a function${shape}`);
 
 /** `(tries) => ms`, or -1 (with a warning) where the application's function gave no number. */
 function schedule(opts, key) {
@@ -46,7 +40,7 @@ function schedule(opts, key) {
     ((tries) => {
       try {
         const n = f(tries);
-        if (typeof n === "number" && n >= 0 && n !== Infinity) return n;
+        if (isMs(n)) return n;
         console.warn(`phoenix-wasm: ${key} did not return a number; using the default`);
       } catch (e) {
         console.warn(`phoenix-wasm: ${key} threw (${describe(e)}); using the default`);
@@ -137,16 +131,10 @@ export function socketOptions(opts) {
     params(get(opts, "params"), "params"),
     authToken(get(opts, "authToken")),
   ];
-  const vsn = get(opts, "vsn");
-  if (vsn !== undefined && typeof vsn !== "string") fail("option vsn must be a string");
-  const binaryType = get(opts, "binaryType");
-  if (binaryType !== undefined && binaryType !== "arraybuffer") {
-    fail('option binaryType must be "arraybuffer" (binary payloads arrive as ArrayBuffer)');
-  }
-  let id = get(opts, "correlationId");
-  if (id === true) id = hex32() + hex32();
-  else if (id === false) id = undefined;
-  else if (id !== undefined && typeof id !== "string") fail("option correlationId must be true or a string");
+  const vsn = option(opts, "vsn", (v) => typeof v === "string", "a string");
+  option(opts, "binaryType", (v) => v === "arraybuffer", '"arraybuffer", as binary payloads arrive as ArrayBuffer');
+  let id = option(opts, "correlationId", (v) => typeof v === "string" || typeof v === "boolean", "true or a string");
+  id = id === true ? hex32() + hex32() : id === false ? undefined : id;
   const location = globalThis.location;
   const page = typeof location?.protocol === "string" && typeof location.host === "string";
   let logger = optionalFn(opts, "logger");
@@ -174,7 +162,6 @@ export function socketOptions(opts) {
 export function channelOptions(value, opts) {
   const p = params(value, "channel params");
   if (opts != null && typeof opts !== "object") fail(`channel options must be an object (got ${typeName(opts)})`);
-  const unbatch = get(opts, "unbatch");
-  if (unbatch !== undefined && typeof unbatch !== "string") fail("channel option unbatch must be an event name");
+  const unbatch = option(opts, "unbatch", (v) => typeof v === "string", "an event name");
   return [p, flag(opts, "reliable"), unbatch];
 }

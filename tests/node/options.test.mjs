@@ -35,8 +35,8 @@ test("a wrong option type throws an Error naming the option", () => {
     [{ params: [1] }, /params must be an object or a function returning one \(got array\)/],
     [{ params: { n: 1n } }, /params cannot be serialized to JSON: .*BigInt/],
     [{ authToken: 7 }, /option authToken must be a string or a function returning one \(got number\)/],
-    [{ vsn: 2 }, /option vsn must be a string/],
-    [{ binaryType: "blob" }, /binaryType must be "arraybuffer"/],
+    [{ vsn: 2 }, /option vsn must be a string \(got number\)/],
+    [{ binaryType: "blob" }, /binaryType must be "arraybuffer", as binary payloads arrive as ArrayBuffer \(got string\)/],
     [{ jitter: "yes" }, /option jitter must be a boolean \(got string\)/],
     [{ reconnectWhileHidden: 0 }, /reconnectWhileHidden must be a boolean/],
     [{ debug: 1 }, /option debug must be a boolean/],
@@ -59,7 +59,7 @@ test("a wrong option type throws an Error naming the option", () => {
   const socket = new Socket(URL, {});
   assert.match(thrown(() => socket.channel("room:x", 5)), /channel params must be an object or a function returning one \(got number\)/);
   assert.match(thrown(() => socket.channel("room:x", {}, 5)), /channel options must be an object \(got number\)/);
-  assert.match(thrown(() => socket.channel("room:x", {}, { unbatch: 3 })), /channel option unbatch must be an event name/);
+  assert.match(thrown(() => socket.channel("room:x", {}, { unbatch: 3 })), /option unbatch must be an event name \(got number\)/);
   assert.match(thrown(() => socket.channel("room:x", {}, { reliable: "yes" })), /option reliable must be a boolean/);
 });
 
@@ -148,6 +148,7 @@ test("js/options.js: schedules fall back with a warning, wrappers give what the 
     assert.equal(socketOptions({ authToken: "" })[8](), "", "an empty token is still a token");
     assert.match(socketOptions({ correlationId: true })[12], /^[0-9a-f]{16}$/);
     assert.equal(socketOptions({ correlationId: false })[12], undefined);
+    assert.equal(socketOptions({ correlationId: "" })[12], "", "a string is used as it is");
     assert.equal(socketOptions(undefined)[7](), "{}");
 
     const [params, reliable, unbatch] = channelOptions(() => ({ room: 1 }), { reliable: true, unbatch: "batch" });
