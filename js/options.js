@@ -50,6 +50,23 @@ function schedule(opts, key) {
   );
 }
 
+/**
+ * `beforeReconnect(attempt)` as `(attempt, ready)`: calls `ready()` once what the hook
+ * returned has settled (a promise is awaited); a failure is reported and the reconnect
+ * goes ahead.
+ */
+function beforeReconnect(opts) {
+  const hook = optionalFn(opts, "beforeReconnect");
+  return (
+    hook &&
+    ((attempt, ready) => {
+      new Promise((resolve) => resolve(hook(attempt)))
+        .catch((e) => console.error("phoenix-wasm: beforeReconnect failed; reconnecting anyway", e))
+        .then(() => ready());
+    })
+  );
+}
+
 /** A JSON object's text from a value (`{}` for none); throws a message naming `what`. */
 function jsonObject(value, what) {
   if (value == null) return "{}";
@@ -114,7 +131,8 @@ function hex32() {
  * the default), params (a function giving JSON text), authToken (a function giving a
  * string or nothing, or undefined), vsn, jitter, reconnectWhileHidden, correlationId
  * (a string or undefined), a random number (the jitter's seed), the page's protocol and
- * host (undefined outside a page), logger, beforeReconnect, encode, decode.
+ * host (undefined outside a page), logger, beforeReconnect (as `(attempt, ready)`),
+ * encode, decode.
  */
 export function socketOptions(opts) {
   if (opts != null && typeof opts !== "object") {
@@ -148,7 +166,7 @@ export function socketOptions(opts) {
     page ? location.protocol : undefined,
     page ? location.host : undefined,
     logger,
-    optionalFn(opts, "beforeReconnect"),
+    beforeReconnect(opts),
     optionalFn(opts, "encode"),
     optionalFn(opts, "decode"),
   );

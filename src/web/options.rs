@@ -25,7 +25,8 @@ extern "C" {
 pub(crate) struct ShellOptions {
     /// `logger(kind, msg, data)`; `debug: true` installs a `console.log` one.
     pub logger: Option<Function>,
-    /// `beforeReconnect()`, awaited before each reconnect.
+    /// `beforeReconnect`, wrapped by `js/options.js` as `(attempt, ready)`: it calls
+    /// `ready()` once the application's hook has settled.
     pub before_reconnect: Option<Function>,
     /// `encode(msg, callback)`, replacing the V2 serializer for sending.
     pub encode: Option<Function>,

@@ -124,6 +124,9 @@ pub(crate) struct Shell {
     lifecycle: RefCell<Vec<Listener>>,
     /// The callbacks handed to a custom `encode` / `decode`, made once.
     codec_callbacks: RefCell<Option<(JsCallback, JsCallback)>>,
+    /// The callback handed to `beforeReconnect` (`js/options.js` calls it when the
+    /// application's hook has settled), made once when the hook is set.
+    reconnect_ready: RefCell<Option<JsCallback>>,
     me: Weak<Shell>,
 }
 
@@ -140,9 +143,19 @@ impl Shell {
             opts,
             lifecycle: RefCell::new(Vec::new()),
             codec_callbacks: RefCell::new(None),
+            reconnect_ready: RefCell::new(None),
             me: me.clone(),
         });
         shell.make_codec_callbacks();
+        if shell.opts.before_reconnect.is_some() {
+            let me = shell.me.clone();
+            let ready = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+                if let Some(shell) = me.upgrade() {
+                    shell.with_core(|core, now| core.reconnect_ready(now));
+                }
+            });
+            *shell.reconnect_ready.borrow_mut() = Some(ready);
+        }
         shell.listen_to_page_lifecycle();
         shell
     }
@@ -408,29 +421,19 @@ impl Shell {
         self.arm_timer();
     }
 
-    /// Awaits the application's `beforeReconnect(attempt)` (a function that may return
-    /// a promise), then lets the core connect. A failing hook is reported and the
-    /// reconnect goes ahead.
+    /// Runs the application's `beforeReconnect(attempt)` (wrapped by `js/options.js`,
+    /// which awaits a returned promise, reports a failure, and then calls back): the core
+    /// connects when it calls back.
     fn run_before_reconnect(&self, attempt: u32) {
-        let Some(hook) = self.opts.before_reconnect.clone() else {
-            return self.core.borrow_mut().reconnect_ready(now());
+        let ready = self.reconnect_ready.borrow();
+        let called = match (&self.opts.before_reconnect, ready.as_ref()) {
+            (Some(hook), Some(ready)) => hook.call2(&JsValue::NULL, &attempt.into(), ready.as_ref()).is_ok(),
+            _ => false,
         };
-        let me = self.me.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = match hook.call1(&JsValue::NULL, &attempt.into()) {
-                Ok(v) if v.has_type::<js_sys::Promise>() => {
-                    wasm_bindgen_futures::JsFuture::from(v.unchecked_into::<js_sys::Promise>()).await.map(|_| ())
-                }
-                Ok(_) => Ok(()),
-                Err(e) => Err(e),
-            };
-            if let Err(e) = result {
-                super::values::console_error("phoenix-wasm: beforeReconnect failed; reconnecting anyway", &e);
-            }
-            if let Some(shell) = me.upgrade() {
-                shell.with_core(|core, now| core.reconnect_ready(now));
-            }
-        });
+        drop(ready);
+        if !called {
+            self.core.borrow_mut().reconnect_ready(now());
+        }
     }
 
     fn open_transport(&self, conn: ConnId, url: &str, protocols: &[String]) {

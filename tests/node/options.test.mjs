@@ -111,6 +111,56 @@ test("an authToken or params function that throws is reported, not propagated", 
   }
 });
 
+test("beforeReconnect is awaited before each reconnect; a failing hook is reported and the reconnect goes ahead", async () => {
+  const server = await startServer();
+  const log = [];
+  let release;
+  let attempts = 0;
+  const socket = new Socket(server.socketUrl, {
+    params: { token: "user:hooked" },
+    reconnectAfterMs: () => 10,
+    beforeReconnect: (attempt) => {
+      attempts++;
+      log.push(`hook ${attempt}`);
+      if (attempts === 1) {
+        return new Promise((resolve) => (release = resolve));
+      }
+      throw new Error("hook broke");
+    },
+  });
+  socket.onOpen(() => log.push("open"));
+  const errors = [];
+  const error = console.error;
+  console.error = (...args) => errors.push(args.map(String).join(" "));
+  try {
+    await nextCall((cb) => {
+      socket.onOpen(cb);
+      socket.connect();
+    });
+    assert.deepEqual(await server.admin("/admin/drop?user=hooked"), { dropped: 1 });
+    while (!release) await new Promise((r) => setTimeout(r, 5));
+    // the reconnect delay (10 ms) has passed several times over: still waiting for the hook
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(log, ["open", "hook 1"], "no reconnect while the hook's promise is pending");
+    assert.equal(socket.isConnected(), false);
+    const reopened = nextCall((cb) => socket.onOpen(cb));
+    log.push("released");
+    release();
+    await reopened;
+    assert.deepEqual(log, ["open", "hook 1", "released", "open"]);
+
+    const again = nextCall((cb) => socket.onOpen(cb));
+    await server.admin("/admin/drop?user=hooked");
+    await again;
+    assert.deepEqual(log.slice(4), ["hook 1", "open"], "a new outage counts its attempts from 1");
+    assert.ok(errors.some((e) => /beforeReconnect failed; reconnecting anyway.*hook broke/.test(e)), errors.join("\n"));
+  } finally {
+    console.error = error;
+    socket.disconnect();
+    await server.stop();
+  }
+});
+
 test("js/options.js: schedules fall back with a warning, wrappers give what the shell reads", () => {
   const warnings = [];
   const warn = console.warn;
