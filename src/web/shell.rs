@@ -6,7 +6,6 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use gloo_timers::callback::Timeout;
 use js_sys::{Function, Object, Reflect, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -104,6 +103,15 @@ extern "C" {
     fn state(this: &ChannelEvents, state: &str);
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `setTimeout(callback, ms)`: its id (a number in browsers, an object in node).
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &JsValue, ms: u32) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
 /// A page-lifecycle listener: where it listens, to what, and its closure.
 type Listener = (web_sys::EventTarget, &'static str, Closure<dyn FnMut(web_sys::Event)>);
 /// A Rust closure handed to JS as a one-argument callback.
@@ -113,9 +121,10 @@ type JsCallback = Closure<dyn FnMut(JsValue)>;
 pub(crate) struct Shell {
     pub core: RefCell<Socket>,
     transport: RefCell<Option<Transport>>,
-    timer: RefCell<Option<(u64, Timeout)>>,
-    /// The timer that fired last: dropped on the next firing, not inside its own callback.
-    spent_timer: RefCell<Option<Timeout>>,
+    /// The armed browser timer: the core's deadline it is for, and its `setTimeout` id.
+    timer: RefCell<Option<(u64, JsValue)>>,
+    /// What the timer calls (made once; it hands the firing to the core).
+    tick: Closure<dyn FnMut()>,
     callbacks: RefCell<Callbacks>,
     /// The socket-level callbacks (JS).
     pub events: SocketEvents,
@@ -132,11 +141,19 @@ pub(crate) struct Shell {
 
 impl Shell {
     pub fn new(core: Socket, opts: ShellOptions) -> Rc<Self> {
-        let shell = Rc::new_cyclic(|me| Shell {
+        let shell = Rc::new_cyclic(|me: &Weak<Shell>| Shell {
             core: RefCell::new(core),
             transport: RefCell::new(None),
             timer: RefCell::new(None),
-            spent_timer: RefCell::new(None),
+            tick: {
+                let me = me.clone();
+                Closure::new(move || {
+                    if let Some(shell) = me.upgrade() {
+                        shell.timer.borrow_mut().take();
+                        shell.with_core(|core, now| core.handle_timeout(now));
+                    }
+                })
+            },
             callbacks: RefCell::new(Callbacks::default()),
             events: SocketEvents::new(),
             pumping: Cell::new(false),
@@ -500,16 +517,12 @@ impl Shell {
         if timer.as_ref().is_some_and(|(at, _)| *at <= next) {
             return;
         }
-        let me = self.me.clone();
-        let delay = next.saturating_sub(now()).min(u64::from(u32::MAX)) as u32;
-        let handle = Timeout::new(delay, move || {
-            if let Some(shell) = me.upgrade() {
-                let fired = shell.timer.borrow_mut().take().map(|(_, t)| t);
-                drop(shell.spent_timer.replace(fired));
-                shell.with_core(|core, now| core.handle_timeout(now));
-            }
-        });
-        *timer = Some((next, handle));
+        if let Some((_, id)) = timer.take() {
+            clear_timeout(&id);
+        }
+        // (browsers take delays up to 2^31 - 1 ms; the core's deadlines are far shorter)
+        let delay = next.saturating_sub(now()).min(i32::MAX as u64) as u32;
+        *timer = Some((next, set_timeout(self.tick.as_ref(), delay)));
     }
 
     // ------------------------------------------------------------- dispatch
@@ -634,6 +647,10 @@ impl Drop for Shell {
         }
         if let Some(t) = self.transport.get_mut().take() {
             t.close(1000, "socket dropped");
+        }
+        // the timer's callback goes with the shell
+        if let Some((_, id)) = self.timer.get_mut().take() {
+            clear_timeout(&id);
         }
     }
 }
