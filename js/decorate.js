@@ -4,8 +4,8 @@
 // - presence.list(chooser) as one loop over the presences the shell keeps as JS objects
 //   (no Array.from copy, no bound apply per call).
 // - the socket's own callbacks (onOpen … onHeartbeat, off, waitFor) on the JS object the
-//   shell reports socket events to (js/socket-events.js), and a channel's (on, off,
-//   onClose, onError, onState) on its own (js/channel-events.js);
+//   shell reports socket events to, and a channel's (on, off, onClose, onError,
+//   onState) on its own (both in js/events.js);
 // - subscribe(), the hook-style helper, written over the public API.
 // Returns the package's classes (`Push` is plain JS, js/push.js, which the wasm module imports).
 export function decorate(glue) {
@@ -15,7 +15,7 @@ export function decorate(glue) {
   Presence.syncState = glue.presenceSyncState;
   Presence.syncDiff = glue.presenceSyncDiff;
   Presence.list = glue.presenceList;
-  // the socket's own callbacks live in a JS object (js/socket-events.js): the core gives
+  // the socket's own callbacks live in a JS object (js/events.js): the core gives
   // each its ref, and learns from onMessage and off whether to report every message
   const { Socket } = glue;
   for (const method of ["onOpen", "onClose", "onError", "onMessage", "onStatus", "onHeartbeat"]) {
@@ -32,7 +32,7 @@ export function decorate(glue) {
   Socket.prototype.waitFor = function (state) {
     return this.__events().waitFor(state, this.status());
   };
-  // a channel's bindings and state callbacks live in a JS object (js/channel-events.js):
+  // a channel's bindings and state callbacks live in a JS object (js/events.js):
   // the core only makes and removes bindings
   const { Channel } = glue;
   Channel.prototype.on = function (event, callback) {

@@ -169,7 +169,7 @@ impl Socket {
         self.shell.core.borrow().config().correlation_id.clone()
     }
 
-    /// The socket's own callbacks (`js/socket-events.js`), for the package's JS. Not API.
+    /// The socket's own callbacks (`js/events.js`), for the package's JS. Not API.
     #[wasm_bindgen(js_name = __events, skip_typescript)]
     pub fn events(&self) -> JsValue {
         self.shell.events.clone().into()
@@ -183,7 +183,7 @@ impl Socket {
 }
 
 /// The socket-level callbacks, for Rust (the package's JS registers them on the same
-/// object, `js/socket-events.js`, without a call into wasm).
+/// object, `js/events.js`, without a call into wasm).
 impl Socket {
     /// Calls `callback()` when the socket opens; returns a ref for `off`.
     pub fn on_open(&self, callback: JsValue) -> Result<String, JsValue> {
@@ -235,7 +235,7 @@ pub struct Channel {
     shell: Rc<Shell>,
     id: ChannelId,
     topic: String,
-    /// Its bindings and state callbacks (`js/channel-events.js`).
+    /// Its bindings and state callbacks (`js/events.js`).
     events: shell::ChannelEvents,
 }
 
@@ -301,7 +301,7 @@ impl Channel {
         Ok(handle)
     }
 
-    /// The channel's bindings and state callbacks (`js/channel-events.js`), for the
+    /// The channel's bindings and state callbacks (`js/events.js`), for the
     /// package's JS. Not API.
     #[wasm_bindgen(js_name = __events, skip_typescript)]
     pub fn events(&self) -> JsValue {
@@ -324,7 +324,7 @@ impl Channel {
 }
 
 /// A channel's callbacks, for Rust (the package's JS registers them on the same object,
-/// `js/channel-events.js`).
+/// `js/events.js`).
 impl Channel {
     /// Calls `callback(payload, ref, joinRef)` for `event`; returns the binding ref.
     pub fn on(&self, event: &str, callback: JsValue) -> Result<u32, JsValue> {

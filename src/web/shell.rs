@@ -46,9 +46,9 @@ struct Callbacks {
     presences: IdMap<PresenceId, PresenceCallbacks>,
 }
 
-#[wasm_bindgen(module = "/js/socket-events.js")]
+#[wasm_bindgen(module = "/js/events.js")]
 extern "C" {
-    /// A socket's own callbacks, waiters and ping callbacks, kept in JS (`js/socket-events.js`).
+    /// A socket's own callbacks, waiters and ping callbacks, kept in JS (`js/events.js`).
     pub(crate) type SocketEvents;
     #[wasm_bindgen(constructor)]
     fn new() -> SocketEvents;
@@ -78,9 +78,9 @@ extern "C" {
     fn pong(this: &SocketEvents, id: u32, rtt: f64);
 }
 
-#[wasm_bindgen(module = "/js/channel-events.js")]
+#[wasm_bindgen(module = "/js/events.js")]
 extern "C" {
-    /// A channel's bindings and state callbacks, kept in JS (`js/channel-events.js`).
+    /// A channel's bindings and state callbacks, kept in JS (`js/events.js`).
     #[derive(Clone)]
     pub(crate) type ChannelEvents;
     #[wasm_bindgen(constructor)]

@@ -1,4 +1,4 @@
-// A socket's own callbacks through the package's JS API (js/socket-events.js, patched
+// A socket's own callbacks through the package's JS API (js/events.js, patched
 // onto Socket by js/decorate.js): onOpen, onClose, onMessage with off (and the core's
 // message reporting turned on and off with them), onStatus, waitFor, onHeartbeat, ping,
 // and the errors for wrong arguments. phoenix-wasm in node against the mock server.
