@@ -135,7 +135,7 @@ pub(crate) struct Shell {
     codec_callbacks: RefCell<Option<(JsCallback, JsCallback)>>,
     /// The callback handed to `beforeReconnect` (`js/options.js` calls it when the
     /// application's hook has settled), made once when the hook is set.
-    reconnect_ready: RefCell<Option<JsCallback>>,
+    reconnect_ready: Option<JsCallback>,
     me: Weak<Shell>,
 }
 
@@ -157,22 +157,20 @@ impl Shell {
             callbacks: RefCell::new(Callbacks::default()),
             events: SocketEvents::new(),
             pumping: Cell::new(false),
-            opts,
             lifecycle: RefCell::new(Vec::new()),
             codec_callbacks: RefCell::new(None),
-            reconnect_ready: RefCell::new(None),
+            reconnect_ready: opts.before_reconnect.is_some().then(|| {
+                let me = me.clone();
+                Closure::new(move |_: JsValue| {
+                    if let Some(shell) = me.upgrade() {
+                        shell.with_core(|core, now| core.reconnect_ready(now));
+                    }
+                })
+            }),
+            opts,
             me: me.clone(),
         });
         shell.make_codec_callbacks();
-        if shell.opts.before_reconnect.is_some() {
-            let me = shell.me.clone();
-            let ready = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
-                if let Some(shell) = me.upgrade() {
-                    shell.with_core(|core, now| core.reconnect_ready(now));
-                }
-            });
-            *shell.reconnect_ready.borrow_mut() = Some(ready);
-        }
         shell.listen_to_page_lifecycle();
         shell
     }
@@ -442,12 +440,10 @@ impl Shell {
     /// which awaits a returned promise, reports a failure, and then calls back): the core
     /// connects when it calls back.
     fn run_before_reconnect(&self, attempt: u32) {
-        let ready = self.reconnect_ready.borrow();
-        let called = match (&self.opts.before_reconnect, ready.as_ref()) {
+        let called = match (&self.opts.before_reconnect, &self.reconnect_ready) {
             (Some(hook), Some(ready)) => hook.call2(&JsValue::NULL, &attempt.into(), ready.as_ref()).is_ok(),
             _ => false,
         };
-        drop(ready);
         if !called {
             self.core.borrow_mut().reconnect_ready(now());
         }
