@@ -52,8 +52,8 @@ function schedule(opts, key) {
 
 /**
  * `beforeReconnect(attempt)` as `(attempt, ready)`: calls `ready()` once what the hook
- * returned has settled (a promise is awaited); a failure is reported and the reconnect
- * goes ahead.
+ * returned has settled (a promise, or any thenable, is awaited); a failure is reported
+ * and the reconnect goes ahead.
  */
 function beforeReconnect(opts) {
   const hook = optionalFn(opts, "beforeReconnect");

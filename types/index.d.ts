@@ -169,8 +169,12 @@ export interface SocketOptions {
   maxFrameBytes?: number;
   /** `true` (a random id) or an id, sent as the `correlation_id` connect param and prefixed to log lines. */
   correlationId?: boolean | string;
-  /** Awaited before each reconnect. */
-  beforeReconnect?: (attempt: number) => void | Promise<unknown>;
+  /**
+   * Called before each reconnect with its attempt number (from 1 after each outage); a
+   * returned promise (or any thenable) is awaited. A throw or rejection is reported with
+   * `console.error` and the reconnect goes ahead.
+   */
+  beforeReconnect?: (attempt: number) => void | PromiseLike<unknown>;
   logger?: (kind: string, msg: string, data?: unknown) => void;
   debug?: boolean;
   encode?: (msg: Message, callback: (encoded: string | ArrayBuffer | ArrayBufferView) => void) => void;
