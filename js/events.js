@@ -5,7 +5,8 @@
 //   `ping` callbacks; registering a callback asks the core only for its ref (and
 //   `onMessage` and `off` tell it whether to report every message);
 // - `ChannelEvents`, one per channel: its bindings by ref (`on`, `onClose`, `onError`) and
-//   its `onState` callbacks; the core decides which bindings a message is for.
+//   its `onState` callbacks; the core decides which bindings a message is for;
+// - `reportChanges`, a presence sync's joins and leaves handed to `onJoin` / `onLeave`.
 import { callbackThrew, invoke, typeName } from "./push.js";
 
 /** The kinds of callback, by the name of the method that registers them. */
@@ -147,5 +148,24 @@ export class ChannelEvents {
 
   __state(state) {
     for (const callback of this.states.slice()) invoke(callback, state);
+  }
+}
+
+/**
+ * Calls `onJoin(key, current, joined)` / `onLeave(key, current, left)` for each change of
+ * a presence sync, from the core's one JSON array of them (`[kind, key, current, presence]`;
+ * `current` is undefined for a key that was not present); a throw is reported, never
+ * propagated.
+ */
+export function reportChanges(changes, onJoin, onLeave) {
+  for (const [kind, key, current, presence] of JSON.parse(changes)) {
+    const callback = kind === "join" ? onJoin : onLeave;
+    if (callback) {
+      try {
+        callback(key, current ?? undefined, presence);
+      } catch (e) {
+        callbackThrew(e);
+      }
+    }
   }
 }

@@ -142,6 +142,33 @@ pub enum Change {
     },
 }
 
+/// Changes as one JSON array for the JS side to report in one pass:
+/// `[["join", key, current or null, joined], ["leave", key, current, left], ...]`.
+pub fn changes_json(changes: &[Change]) -> String {
+    let mut out = String::from("[");
+    for (i, c) in changes.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let (kind, key, current, entry) = match c {
+            Change::Join { key, current, joined } => ("[\"join\",", key, current.as_ref(), joined),
+            Change::Leave { key, current, left } => ("[\"leave\",", key, Some(current), left),
+        };
+        out.push_str(kind);
+        json::write_string(&mut out, key);
+        out.push(',');
+        match current {
+            Some(e) => e.write_json(&mut out),
+            None => out.push_str("null"),
+        }
+        out.push(',');
+        entry.write_json(&mut out);
+        out.push(']');
+    }
+    out.push(']');
+    out
+}
+
 /// Most keys a presence state holds; joins of new keys beyond it are dropped and
 /// reported (a hostile server cannot grow the client without bound).
 pub const MAX_KEYS: usize = 100_000;
@@ -631,6 +658,23 @@ mod tests {
             summary(&ch),
             ["join u1 cur=None new=[\"1\"]", "join u2 cur=None new=[\"2\"]", "leave u4 cur=[] left=[\"4\"]"]
         );
+    }
+
+    #[test]
+    fn changes_as_one_json_array() {
+        let mut s = PresenceState::from_json(r#"{"u4":{"metas":[{"id":4,"phx_ref":"4"}]},"u\"3":{"metas":[{"phx_ref":"3"}]}}"#).unwrap();
+        let mut ch = vec![];
+        assert_eq!(changes_json(&ch), "[]");
+        s.sync_state(r#"{"u1":{"metas":[{"id":1,"phx_ref":"1"}]},"u\"3":{"metas":[{"phx_ref":"3"},{"phx_ref":"3b"}]}}"#, &mut ch).unwrap();
+        assert_eq!(
+            changes_json(&ch),
+            concat!(
+                r#"[["join","u1",null,{"metas":[{"id":1,"phx_ref":"1"}]}],"#,
+                r#"["join","u\"3",{"metas":[{"phx_ref":"3"}]},{"metas":[{"phx_ref":"3b"}]}],"#,
+                r#"["leave","u4",{"metas":[]},{"metas":[{"id":4,"phx_ref":"4"}]}]]"#
+            )
+        );
+        json::validate(&changes_json(&ch)).unwrap();
     }
 
     // "onJoins only newly added metas"

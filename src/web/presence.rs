@@ -6,9 +6,9 @@ use js_sys::{Array, Function, JSON};
 use wasm_bindgen::prelude::*;
 
 use super::shell::{PresenceCallback, Shell};
-use super::values::{describe, error, function, invoke, type_name};
+use super::values::{describe, error, function, type_name};
 use super::Channel;
-use crate::core::presence::{Change, PresenceState};
+use crate::core::presence::{changes_json, Change, PresenceState};
 use crate::core::PresenceId;
 
 /// Presence on a channel (phoenix.js `Presence`): syncs `presence_state` and
@@ -23,23 +23,22 @@ fn parse(json: &str) -> JsValue {
     JSON::parse(json).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// Calls `on_join` / `on_leave` for each change, with phoenix.js's arguments.
+#[wasm_bindgen(module = "/js/events.js")]
+extern "C" {
+    /// Calls `on_join` / `on_leave` (functions or undefined) for each change of the JSON
+    /// array [`changes_json`] wrote.
+    #[wasm_bindgen(js_name = reportChanges)]
+    fn report_changes(changes: &str, on_join: &JsValue, on_leave: &JsValue);
+}
+
+/// Calls `on_join` / `on_leave` for each change, with phoenix.js's arguments: the
+/// changes cross to JS as one JSON array, parsed once.
 pub(crate) fn report(changes: &[Change], on_join: Option<&Function>, on_leave: Option<&Function>) {
-    for c in changes {
-        match c {
-            Change::Join { key, current, joined } => {
-                if let Some(f) = on_join {
-                    let cur = current.as_ref().map(|e| parse(&e.to_json())).unwrap_or(JsValue::UNDEFINED);
-                    invoke(f, &[&key.into(), &cur, &parse(&joined.to_json())]);
-                }
-            }
-            Change::Leave { key, current, left } => {
-                if let Some(f) = on_leave {
-                    invoke(f, &[&key.into(), &parse(&current.to_json()), &parse(&left.to_json())]);
-                }
-            }
-        }
+    if changes.is_empty() || (on_join.is_none() && on_leave.is_none()) {
+        return;
     }
+    let f = |f: Option<&Function>| f.map_or(JsValue::UNDEFINED, |f| f.clone().into());
+    report_changes(&changes_json(changes), &f(on_join), &f(on_leave));
 }
 
 fn optional_fn(v: &JsValue, what: &str) -> Result<Option<Function>, JsValue> {

@@ -1,10 +1,11 @@
 // A socket's own callbacks through the package's JS API (js/events.js, patched
 // onto Socket by js/decorate.js): onOpen, onClose, onMessage with off (and the core's
 // message reporting turned on and off with them), onStatus, waitFor, onHeartbeat, ping,
-// and the errors for wrong arguments. phoenix-wasm in node against the mock server.
+// and the errors for wrong arguments; a channel's callbacks; a presence sync's onJoin /
+// onLeave. phoenix-wasm in node against the mock server.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Socket } from "./wasm-client.mjs";
+import { Socket, Presence } from "./wasm-client.mjs";
 import { startServer, outcome } from "./helpers.mjs";
 
 test("socket callbacks, off, waitFor, heartbeat and ping from JS", async () => {
@@ -103,5 +104,39 @@ test("channel callbacks from JS: on/off by ref and by event, onState, onClose, s
   } finally {
     socket.disconnect();
     await server.stop();
+  }
+});
+
+test("presence onJoin / onLeave: every change reported in order, a throwing callback reported and the rest still called", () => {
+  const errors = [];
+  const error = console.error;
+  console.error = (...args) => errors.push(args.map(String).join(" "));
+  try {
+    const seen = [];
+    const state = {};
+    for (let i = 0; i < 300; i++) state[`u${i}`] = { metas: [{ phx_ref: `r${i}` }] };
+    const next = Presence.syncState(
+      { u0: { metas: [{ phx_ref: "old" }] }, gone: { metas: [{ phx_ref: "g" }] } },
+      state,
+      (key, current, joined) => {
+        seen.push(`+${key}:${current === undefined ? "-" : current.metas.length}:${joined.metas[0].phx_ref}`);
+        if (key === "u7") throw new Error("render failed");
+      },
+      (key, current, left) => seen.push(`-${key}:${current.metas.length}:${left.metas[0].phx_ref}`),
+    );
+    assert.equal(Object.keys(next).length, 300);
+    assert.equal(seen.length, 302, "300 joins, and two leaves: a key gone, and u0's old meta");
+    assert.equal(seen[0], "+u0:1:r0", "a key that was present: its current presence, and only the new meta");
+    assert.equal(seen[1], "+u1:-:r1", "a new key: current is undefined");
+    assert.equal(seen[299], "+u299:-:r299");
+    assert.deepEqual(seen.slice(300), ["-gone:0:g", "-u0:1:old"], "a leave's current presence is what remains");
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /a callback threw.*render failed/);
+    // only onLeave given
+    const left = [];
+    Presence.syncDiff(next, { joins: {}, leaves: { u1: { metas: [{ phx_ref: "r1" }] } } }, undefined, (key) => left.push(key));
+    assert.deepEqual(left, ["u1"]);
+  } finally {
+    console.error = error;
   }
 });

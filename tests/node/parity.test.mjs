@@ -210,6 +210,17 @@ async function presenceScenario(libUrl, socketUrl, user) {
   const state = Presence.syncState({}, { k: { metas: [{ phx_ref: "1" }] } });
   const next = Presence.syncDiff(state, { joins: { j: { metas: [{ phx_ref: "2" }] } }, leaves: { k: { metas: [{ phx_ref: "1" }] } } });
   log.push(`static ${JSON.stringify(Presence.list(next, (k) => k))}`);
+  const changes = [];
+  const onJoin = (k, cur, p) => changes.push(`join ${k} had=${cur ? cur.metas.map((m) => m.phx_ref) : "none"} new=${p.metas.map((m) => m.phx_ref)}`);
+  const onLeave = (k, cur, p) => changes.push(`leave ${k} left=${cur.metas.map((m) => m.phx_ref)} gone=${p.metas.map((m) => m.phx_ref)}`);
+  const synced = Presence.syncState(
+    { stay: { metas: [{ phx_ref: "s1" }] }, go: { metas: [{ phx_ref: "g1" }] } },
+    { stay: { metas: [{ phx_ref: "s1" }, { phx_ref: "s2" }] }, "new \"one\"": { metas: [{ phx_ref: "n1", x: [1, { y: null }] }] } },
+    onJoin,
+    onLeave,
+  );
+  Presence.syncDiff(synced, { joins: { late: { metas: [{ phx_ref: "l1" }] } }, leaves: { stay: { metas: [{ phx_ref: "s1" }] } } }, onJoin, onLeave);
+  log.push(`static changes ${changes.join("; ")}`);
   for (const s of [a, b1, b2]) s.disconnect();
   return log;
 }
