@@ -66,7 +66,7 @@ fn choose(pairs: &JsValue, chooser: &Function) -> Result<Array, JsValue> {
     let pairs = Array::from(pairs);
     // pairs.map(Function.prototype.apply.bind(chooser, null)): chooser(key, presence) per pair
     let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &key.into());
-    let apply: Function = get(&get(&get(&js_sys::global(), "Function")?, "prototype")?, "apply")?.into();
+    let apply: Function = get(&get(&get(&super::values::global(), "Function")?, "prototype")?, "apply")?.into();
     let map: Function = get(&pairs, "map")?.into();
     Ok(map.call1(&pairs, &apply.bind1(chooser, &JsValue::NULL))?.into())
 }

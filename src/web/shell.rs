@@ -178,7 +178,7 @@ impl Shell {
     /// phoenix.js's page lifecycle: `pagehide`/`pageshow` (back/forward cache) and
     /// `visibilitychange`/`resume` (reconnect when shown after an unclean close).
     fn listen_to_page_lifecycle(&self) {
-        let global = js_sys::global();
+        let global = super::values::global();
         let Some(document) = Reflect::get(&global, &"document".into()).ok().filter(|d| d.is_object()) else { return };
         let Ok(window) = global.dyn_into::<web_sys::EventTarget>() else { return };
         let Ok(document) = document.dyn_into::<web_sys::EventTarget>() else { return };
@@ -629,7 +629,7 @@ pub(crate) fn status_to_js(status: &crate::core::Status) -> JsValue {
 /// `new Map(JSON.parse(pairs))` for a JSON array of `[key, value]` pairs.
 fn map_of_pairs(pairs: &str) -> js_sys::Map {
     let pairs = JSON::parse(pairs).unwrap_or_else(|_| js_sys::Array::new().into());
-    let ctor = Reflect::get(&js_sys::global(), &"Map".into()).map(Function::from);
+    let ctor = Reflect::get(&super::values::global(), &"Map".into()).map(Function::from);
     match ctor.and_then(|c| Reflect::construct(&c, &js_sys::Array::of1(&pairs))) {
         Ok(m) => m.unchecked_into(),
         Err(_) => js_sys::Map::new(),

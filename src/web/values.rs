@@ -22,6 +22,18 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
+    /// `globalThis` (one import, where `js_sys::global()` probes four names).
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
+/// The global object: the page's `window`, a worker's `self`, node's `globalThis`.
+pub(crate) fn global() -> JsValue {
+    GLOBAL_THIS.with(JsValue::clone)
+}
+
+#[wasm_bindgen]
+extern "C" {
     type TextEncoder;
     #[wasm_bindgen(constructor)]
     fn new() -> TextEncoder;
