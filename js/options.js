@@ -3,15 +3,10 @@
 // shell as an array in a fixed order, with application functions wrapped so the
 // core's side only ever sees a number, a string or a message it can report.
 import { typeName } from "./push.js";
-import { show } from "./text.js";
+import { describe } from "./text.js";
 
 function fail(message) {
   throw new Error(message);
-}
-
-/** The message of a thrown value. */
-function describe(e) {
-  return e instanceof Error ? e.message : typeof e === "string" ? e : show(e);
 }
 
 /** An option's value; `null` counts as not given (phoenix.js reads `opts.x || default`). */
@@ -82,6 +77,15 @@ function jsonObject(value, what) {
   return typeof text === "string" ? text : fail(`${what} is not serializable`);
 }
 
+/** What an application's option function returns; a throw becomes an `Error` naming `what`. */
+function callOption(f, what) {
+  try {
+    return f();
+  } catch (e) {
+    fail(`${what} function threw: ${describe(e)}`);
+  }
+}
+
 /**
  * Params (an object, or a function returning one, called again on every rejoin) as a
  * function giving their JSON text; an object is checked now, so a wrong type throws
@@ -92,15 +96,7 @@ function params(value, what) {
     const text = jsonObject(value, what);
     return () => text;
   }
-  return () => {
-    let v;
-    try {
-      v = value();
-    } catch (e) {
-      fail(`${what} function threw: ${describe(e)}`);
-    }
-    return jsonObject(v, what);
-  };
+  return () => jsonObject(callOption(value, what), what);
 }
 
 /** `authToken`: a string, or a function returning one (or nothing), as a function. */
@@ -109,12 +105,7 @@ function authToken(value) {
   if (typeof value === "string") return () => value;
   if (typeof value !== "function") fail(`option authToken must be a string or a function returning one (got ${typeName(value)})`);
   return () => {
-    let v;
-    try {
-      v = value();
-    } catch (e) {
-      fail(`authToken function threw: ${describe(e)}`);
-    }
+    const v = callOption(value, "authToken");
     if (v == null || typeof v === "string") return v;
     fail(`authToken function must return a string (got ${typeName(v)})`);
   };

@@ -1,6 +1,7 @@
 // Text into wasm memory (frames in, payloads pushed): the browser's TextEncoder writes the UTF-8
 // straight into the buffer the shell allocated (one copy, and for short strings about
-// three times quicker than a loop over its characters).
+// three times quicker than a loop over its characters). And thrown values as text, for
+// error messages (`show`, `describe`).
 const encoder = new TextEncoder();
 
 /**
@@ -22,4 +23,9 @@ export function show(value) {
   } catch {
     return Object.prototype.toString.call(value); // cyclic, or without a toString
   }
+}
+
+/** The message of a thrown value: an `Error`'s message, a string as it is, else `show`. */
+export function describe(e) {
+  return e instanceof Error ? e.message : typeof e === "string" ? e : show(e);
 }
