@@ -23,6 +23,7 @@ pub mod endpoint;
 pub mod idmap;
 pub mod ids;
 pub mod json;
+pub mod keyindex;
 pub mod message;
 pub mod presence;
 pub mod push;

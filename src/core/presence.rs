@@ -6,11 +6,8 @@
 //! Keys are plain strings in a map, so `__proto__`, `constructor` or `toString`
 //! are ordinary keys.
 
-use std::collections::hash_map::Entry as Slot;
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
-
 use super::json::{self, JsonError};
+use super::keyindex::KeyIndex;
 
 /// One meta of a presence (one connection of a user): its raw JSON and `phx_ref`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,41 +170,6 @@ pub fn changes_json(changes: &[Change]) -> String {
 /// reported (a hostile server cannot grow the client without bound).
 pub const MAX_KEYS: usize = 100_000;
 
-/// A fast non-cryptographic hash for presence keys (an Fx-style multiply per 8 bytes,
-/// then murmur3's finaliser so that keys differing in a few bytes spread): keys come
-/// from the server, and the state is bounded by [`MAX_KEYS`].
-#[derive(Default, Clone, Copy)]
-pub struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.0 = (self.0 ^ u64::from_le_bytes(word)).wrapping_mul(0xf135_7aea_2e62_a9c5);
-        }
-    }
-
-    fn write_u8(&mut self, b: u8) {
-        self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0xf135_7aea_2e62_a9c5);
-    }
-
-    fn finish(&self) -> u64 {
-        // the multiplications above only carry upwards, so similar keys ("user1",
-        // "user2", ...) would share the low bits (the bucket) and the top 7 bits (the
-        // tag the table compares first); murmur3's finaliser spreads every input bit
-        // over all of them
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
-}
-
-type KeyMap<V> = HashMap<String, V, BuildHasherDefault<KeyHasher>>;
-
 /// Which keys changed since the last [`PresenceState::take_touched`].
 #[derive(Debug, Clone, Default)]
 enum Watch {
@@ -239,10 +201,11 @@ fn note(touched: &mut Watch, len: usize, key: &str) {
 /// Presence state: key → presence, listed in the order keys first joined.
 #[derive(Debug, Clone, Default)]
 pub struct PresenceState {
-    /// key → (position in `order`, presence)
-    entries: KeyMap<(usize, Entry)>,
-    /// keys in join order; `None` where a key left (compacted when half are gaps)
-    order: Vec<Option<String>>,
+    /// Keys and presences in join order; `None` where a key left (compacted when
+    /// half are gaps).
+    items: Vec<Option<(String, Entry)>>,
+    /// key → its position in `items`
+    index: KeyIndex,
     gaps: usize,
     /// Joins dropped because the state was full (since the last `take_dropped`).
     dropped: usize,
@@ -251,6 +214,11 @@ pub struct PresenceState {
     quiet: bool,
     /// Keys changed since the last [`PresenceState::take_touched`], while watched.
     touched: Watch,
+}
+
+/// The key at `pos` of a state's items (a gap has none; the index never points at one).
+fn key_at(items: &[Option<(String, Entry)>], pos: usize) -> &str {
+    items[pos].as_ref().map_or("", |(k, _)| k)
 }
 
 /// What [`PresenceState::take_touched`] reports.
@@ -319,22 +287,27 @@ impl PresenceState {
 
     /// Number of keys.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.index.len()
     }
 
     /// True when nobody is present.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.index.is_empty()
+    }
+
+    /// The position of `key` in the items.
+    fn position(&self, key: &str) -> Option<usize> {
+        self.index.find(key, |p| key_at(&self.items, p))
     }
 
     /// The presence of `key`.
     pub fn get(&self, key: &str) -> Option<&Entry> {
-        self.entries.get(key).map(|(_, e)| e)
+        self.items[self.position(key)?].as_ref().map(|(_, e)| e)
     }
 
     /// Keys and presences in listing order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &Entry)> {
-        self.order.iter().flatten().map(|k| (k.as_str(), &self.entries[k].1))
+        self.items.iter().flatten().map(|(k, e)| (k.as_str(), e))
     }
 
     /// Starts (or stops) noting which keys change, for a copy of the state kept
@@ -358,8 +331,8 @@ impl PresenceState {
         if keys.len() > LIST_AT_MOST && keys.len() * 4 > self.len() {
             return Touched::All;
         }
-        let mut seen: HashSet<&str, BuildHasherDefault<KeyHasher>> = HashSet::default();
-        let first: Vec<bool> = keys.iter().map(|k| seen.insert(k.as_str())).collect();
+        let mut seen = KeyIndex::default();
+        let first: Vec<bool> = keys.iter().enumerate().map(|(i, k)| seen.insert(k, i, |p| &keys[p]).is_none()).collect();
         let mut first = first.into_iter();
         let mut once = keys;
         once.retain(|_| first.next().unwrap_or(false));
@@ -367,26 +340,23 @@ impl PresenceState {
     }
 
     fn insert(&mut self, key: String, entry: Entry) {
-        note(&mut self.touched, self.entries.len(), &key);
-        if let Some(slot) = self.entries.get_mut(&key) {
-            slot.1 = entry;
-            return;
+        note(&mut self.touched, self.index.len(), &key);
+        match self.index.insert(&key, self.items.len(), |p| key_at(&self.items, p)) {
+            Some(at) => self.items[at] = Some((key, entry)),
+            None => self.items.push(Some((key, entry))),
         }
-        self.order.push(Some(key.clone()));
-        self.entries.insert(key, (self.order.len() - 1, entry));
     }
 
     fn remove(&mut self, key: &str) {
-        let Some((at, _)) = self.entries.remove(key) else { return };
-        note(&mut self.touched, self.entries.len(), key);
-        self.order[at] = None;
+        let Some(at) = self.index.remove(key, |p| key_at(&self.items, p)) else { return };
+        note(&mut self.touched, self.index.len(), key);
+        self.items[at] = None;
         self.gaps += 1;
-        if self.gaps > 16 && self.gaps * 2 > self.order.len() {
-            self.order.retain(Option::is_some);
-            for (i, k) in self.order.iter().flatten().enumerate() {
-                if let Some(slot) = self.entries.get_mut(k) {
-                    slot.0 = i;
-                }
+        if self.gaps > 16 && self.gaps * 2 > self.items.len() {
+            self.items.retain(Option::is_some);
+            self.index.clear();
+            for (i, (k, _)) in self.items.iter().flatten().enumerate() {
+                self.index.insert_new(k, i);
             }
             self.gaps = 0;
         }
@@ -445,18 +415,22 @@ impl PresenceState {
     /// reporting the keys and metas that joined or left.
     pub fn sync_state(&mut self, new_state: &str, changes: &mut Vec<Change>) -> Result<(), JsonError> {
         let incoming = parse_state(new_state)?;
-        if self.entries.is_empty() {
+        if self.is_empty() {
             // the first state (or one after everyone left): every key joins
             let keys = incoming.len().min(MAX_KEYS);
-            self.entries.reserve(keys);
-            self.order.reserve(keys);
+            self.index.reserve(keys);
+            self.items.reserve(keys);
             self.apply(Diff { joins: incoming, leaves: Vec::new() }, changes);
             return Ok(());
         }
-        let incoming_keys: HashSet<&str, BuildHasherDefault<KeyHasher>> = incoming.iter().map(|(k, _)| k.as_str()).collect();
+        let mut incoming_keys = KeyIndex::default();
+        incoming_keys.reserve(incoming.len());
+        for (i, (k, _)) in incoming.iter().enumerate() {
+            incoming_keys.insert(k, i, |p| &incoming[p].0);
+        }
         let mut diff = Diff::default();
         for (key, entry) in self.iter() {
-            if !incoming_keys.contains(key) {
+            if incoming_keys.find(key, |p| &incoming[p].0).is_none() {
                 diff.leaves.push((key.to_owned(), entry.clone()));
             }
         }
@@ -495,44 +469,44 @@ impl PresenceState {
             if joined.metas.is_empty() {
                 continue; // nothing joined: a key is never kept without metas
             }
-            let len = self.entries.len();
-            let full = len >= MAX_KEYS;
-            match self.entries.entry(key) {
-                Slot::Occupied(mut slot) => {
-                    note(&mut self.touched, len, slot.key());
-                    let cur = &mut slot.get_mut().1;
+            let len = self.len();
+            // a new key is indexed at the end of the items, where it is pushed below
+            let found = if len >= MAX_KEYS {
+                self.position(&key)
+            } else {
+                self.index.insert(&key, self.items.len(), |p| key_at(&self.items, p))
+            };
+            match found {
+                Some(at) => {
+                    let Some((_, cur)) = &mut self.items[at] else { continue };
+                    note(&mut self.touched, len, &key);
                     let current = report.then(|| cur.clone());
                     // the kept metas first, then the joined ones; the joined presence's other fields
                     cur.metas.retain(|m| !joined.has_ref(m.phx_ref()));
                     if report {
                         cur.metas.extend(joined.metas.iter().cloned());
                         cur.extra.clone_from(&joined.extra);
-                        changes.push(Change::Join { key: slot.key().clone(), current, joined });
+                        changes.push(Change::Join { key, current, joined });
                     } else {
                         cur.metas.extend(joined.metas);
                         cur.extra = joined.extra;
                     }
                 }
-                Slot::Vacant(slot) => {
-                    if full {
-                        self.dropped += 1;
-                        continue;
-                    }
-                    let key = slot.key().clone();
+                None if len >= MAX_KEYS => self.dropped += 1,
+                None => {
                     note(&mut self.touched, len, &key);
                     if report {
-                        slot.insert((self.order.len(), joined.clone()));
-                        self.order.push(Some(key.clone()));
+                        self.items.push(Some((key.clone(), joined.clone())));
                         changes.push(Change::Join { key, current: None, joined });
                     } else {
-                        slot.insert((self.order.len(), joined));
-                        self.order.push(Some(key));
+                        self.items.push(Some((key, joined)));
                     }
                 }
             }
         }
         for (key, left) in diff.leaves {
-            let Some((_, cur)) = self.entries.get_mut(&key) else { continue };
+            let Some(at) = self.position(&key) else { continue };
+            let Some((_, cur)) = &mut self.items[at] else { continue };
             cur.metas.retain(|m| !left.has_ref(m.phx_ref()));
             let empty = cur.metas.is_empty();
             if !self.quiet {
@@ -542,7 +516,7 @@ impl PresenceState {
             if empty {
                 self.remove(&key);
             } else {
-                note(&mut self.touched, self.entries.len(), &key);
+                note(&mut self.touched, self.index.len(), &key);
             }
         }
     }
@@ -763,20 +737,6 @@ mod tests {
         assert_eq!(s.len(), 12);
         assert_eq!(refs(s.get("k8").unwrap()), vec!["r8"]);
         assert!(s.get("k9").is_none());
-    }
-
-    #[test]
-    fn similar_keys_spread_over_buckets_and_tags() {
-        // hashbrown picks the bucket from the low bits and compares a 7-bit tag from
-        // the top bits before comparing keys: keys like "user1234" must vary in both
-        use std::hash::BuildHasher;
-        let build = BuildHasherDefault::<KeyHasher>::default();
-        let hashes: Vec<u64> = (0..10_000).map(|i| build.hash_one(format!("user{i}"))).collect();
-        let buckets: HashSet<u64> = hashes.iter().map(|h| h & 0x3fff).collect();
-        let tags: HashSet<u64> = hashes.iter().map(|h| h >> 57).collect();
-        // 10,000 random values over 16,384 buckets fill about 7,480 of them
-        assert!(buckets.len() > 7_000, "{} buckets", buckets.len());
-        assert_eq!(tags.len(), 128, "tags");
     }
 
     #[test]
