@@ -106,10 +106,11 @@ impl<P: Pages> Heap<P> {
     pub unsafe fn dealloc(&mut self, block: *mut u8, layout: Layout) {
         match class_of(layout) {
             Some(class) => unsafe { self.push_free(class, block) },
-            None => match page_bytes(layout.size()) {
-                Some(bytes) => unsafe { self.free_span(block as usize, bytes) },
-                None => {}
-            },
+            None => {
+                if let Some(bytes) = page_bytes(layout.size()) {
+                    unsafe { self.free_span(block as usize, bytes) }
+                }
+            }
         }
     }
 

@@ -37,8 +37,10 @@ struct PresenceCallbacks {
 
 #[derive(Default)]
 struct Callbacks {
-    /// Rust subscribers of the status stream.
-    status_streams: Vec<futures_channel::mpsc::UnboundedSender<crate::core::Status>>,
+    /// Rust observers of status changes (each status stream's sender; `false` once
+    /// its receiver is gone). A plain function here keeps the channel's code out of
+    /// builds that never make a stream.
+    status_observers: Vec<Box<dyn FnMut(&crate::core::Status) -> bool>>,
     /// Each channel's bindings and state callbacks (JS).
     channels: IdMap<ChannelId, ChannelEvents>,
     /// The JS `Push` object of each push awaiting a reply (and of each join).
@@ -321,7 +323,7 @@ impl Shell {
     /// A Rust stream of status changes.
     pub fn status_stream(&self) -> futures_channel::mpsc::UnboundedReceiver<crate::core::Status> {
         let (tx, rx) = futures_channel::mpsc::unbounded();
-        self.callbacks.borrow_mut().status_streams.push(tx);
+        self.callbacks.borrow_mut().status_observers.push(Box::new(move |status| tx.unbounded_send(status.clone()).is_ok()));
         rx
     }
 
@@ -550,7 +552,7 @@ impl Shell {
             }
             Event::Heartbeat { rtt } => self.events.heartbeat(rtt as f64),
             Event::Status(status) => {
-                self.callbacks.borrow_mut().status_streams.retain(|tx| tx.unbounded_send(status.clone()).is_ok());
+                self.callbacks.borrow_mut().status_observers.retain_mut(|observe| observe(&status));
                 self.events.status(&status_to_js(&status));
             }
             Event::Presence { presence, changes } => {
