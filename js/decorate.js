@@ -1,6 +1,7 @@
 // What wasm-bindgen's classes cannot express by themselves, shaped into phoenix.js's
 // API; shared by every entry (ESM, bundler, single file):
-// - the static Presence helpers (Presence.syncState / syncDiff / list);
+// - the static Presence helpers: syncState / syncDiff check their arguments and hand the
+//   core JSON text; list is phoenix.js's loop over the object's keys;
 // - presence.list(chooser) as one loop over the presences the shell keeps as JS objects
 //   (no Array.from copy, no bound apply per call).
 // - the socket's own callbacks (onOpen … onHeartbeat, off, waitFor) on the JS object the
@@ -12,9 +13,13 @@ export function decorate(glue) {
   const { Presence } = glue;
   const api = { Socket: glue.Socket, Channel: glue.Channel, Push: glue.__pushClass(), Presence, subscribe, wasmMemoryBytes: glue.wasmMemoryBytes };
   if (Presence.syncState) return api;
-  Presence.syncState = glue.presenceSyncState;
-  Presence.syncDiff = glue.presenceSyncDiff;
-  Presence.list = glue.presenceList;
+  Presence.syncState = (state, newState, onJoin, onLeave) => presenceSync(glue, state, newState, "newState", onJoin, onLeave);
+  Presence.syncDiff = (state, diff, onJoin, onLeave) => presenceSync(glue, state, diff, "diff", onJoin, onLeave);
+  Presence.list = (presences, chooser) => {
+    const choose = optionalFunction(chooser, "list chooser");
+    if (presences == null) return [];
+    return Object.keys(presences).map((key) => (choose ? choose(key, presences[key]) : presences[key]));
+  };
   // the socket's own callbacks live in a JS object (js/events.js): the core gives
   // each its ref, and learns from onMessage and off whether to report every message
   const { Socket } = glue;
@@ -54,13 +59,13 @@ export function decorate(glue) {
   Channel.prototype.onState = function (callback) {
     this.__events().onState(callback);
   };
-  const list = Presence.prototype.list;
   Presence.prototype.list = function (chooser) {
-    if (typeof chooser !== "function") return list.call(this, chooser); // no chooser, or the error for a wrong one
+    const choose = optionalFunction(chooser, "list chooser");
     const presences = this.__presences();
     const out = new Array(presences.size);
     let i = 0;
-    for (const [key, presence] of presences) out[i++] = chooser(key, presence);
+    if (choose) for (const [key, presence] of presences) out[i++] = choose(key, presence);
+    else for (const presence of presences.values()) out[i++] = presence;
     return out;
   };
   return api;
@@ -68,6 +73,34 @@ export function decorate(glue) {
 
 function typeName(value) {
   return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+}
+
+/** `value` when it is a function, undefined when not given; else throws naming `what`. */
+function optionalFunction(value, what) {
+  if (value == null) return undefined;
+  if (typeof value !== "function") throw new Error(`${what} must be a function (got ${typeName(value)})`);
+  return value;
+}
+
+/** A presence state or diff as JSON text for the core (`{}` when not given). */
+function presenceJson(value, what) {
+  if (value == null) return "{}";
+  let text;
+  try {
+    text = JSON.stringify(value);
+  } catch (e) {
+    throw new Error(`${what} cannot be serialized: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (typeof text !== "string") throw new Error(`${what} must be an object (got ${typeName(value)})`);
+  return text;
+}
+
+/** `Presence.syncState` / `syncDiff`: the core applies `update` to `state`; the new state. */
+function presenceSync(glue, state, update, what, onJoin, onLeave) {
+  const join = optionalFunction(onJoin, "onJoin");
+  const leave = optionalFunction(onLeave, "onLeave");
+  const text = presenceJson(update, what);
+  return JSON.parse(glue.__presenceSync(presenceJson(state, "state"), text, what === "diff", join, leave));
 }
 
 /**

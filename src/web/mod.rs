@@ -25,7 +25,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::{BindingRef, ChannelId};
-pub use presence::{presence_list, presence_sync_diff, presence_sync_state, Presence};
+pub use presence::{presence_sync, Presence};
 use shell::Shell;
 use values::{error, function, payload_from_js, timeout_ms};
 

@@ -6,7 +6,7 @@ use js_sys::{Array, Function, JSON};
 use wasm_bindgen::prelude::*;
 
 use super::shell::{PresenceCallback, Shell};
-use super::values::{describe, error, function, type_name};
+use super::values::{error, function};
 use super::Channel;
 use crate::core::presence::{changes_json, Change, PresenceState};
 use crate::core::PresenceId;
@@ -47,16 +47,6 @@ fn optional_fn(v: &JsValue, what: &str) -> Result<Option<Function>, JsValue> {
     } else {
         function(v, what).map(Some)
     }
-}
-
-fn stringify(v: &JsValue, what: &str) -> Result<String, JsValue> {
-    if v.is_undefined() || v.is_null() {
-        return Ok("{}".into());
-    }
-    JSON::stringify(v)
-        .map_err(|e| error(format!("{what} cannot be serialized: {}", describe(&e))))?
-        .as_string()
-        .ok_or_else(|| error(format!("{what} must be an object (got {})", type_name(v))))
 }
 
 /// `chooser(key, presence)` for each `[key, presence]` of `pairs` (any iterable):
@@ -123,18 +113,8 @@ impl Presence {
         Ok(())
     }
 
-    /// The presences, or `chooser(key, presence)` of each, in join order.
-    pub fn list(&self, chooser: JsValue) -> Result<Array, JsValue> {
-        let chooser = optional_fn(&chooser, "list chooser")?;
-        let map = self.shell.presence_map(self.id);
-        match chooser {
-            Some(c) => choose(&map.entries().into(), &c),
-            None => Ok(Array::from(&map.values().into())),
-        }
-    }
-
     /// The presences as a JS `Map` (key to presence, in join order), kept by the shell:
-    /// the package's JS runs `list(chooser)` over it in one loop. Not API (read-only use).
+    /// the package's JS lists them in one loop (`list()`). Not API (read-only use).
     #[wasm_bindgen(js_name = __presences, skip_typescript)]
     pub fn presences_map(&self) -> js_sys::Map {
         self.shell.presence_map(self.id)
@@ -154,46 +134,36 @@ impl Presence {
     }
 }
 
-/// Applies `update` to the presence state `state` (a JS object), reports the
-/// changes to `on_join` / `on_leave`, and returns the new state object.
-fn sync_js(
-    state: &JsValue,
-    on_join: &JsValue,
-    on_leave: &JsValue,
-    update: impl FnOnce(&mut PresenceState, &mut Vec<Change>) -> Result<(), JsValue>,
-) -> Result<JsValue, JsValue> {
-    let mut s = PresenceState::from_json(&stringify(state, "state")?).map_err(|e| error(format!("invalid presence state: {e}")))?;
-    let mut changes = Vec::new();
-    update(&mut s, &mut changes)?;
-    report(&changes, optional_fn(on_join, "onJoin")?.as_ref(), optional_fn(on_leave, "onLeave")?.as_ref());
-    Ok(parse(&s.to_json()))
-}
-
-/// `Presence.syncState(state, newState, onJoin?, onLeave?)`: returns the new state.
-#[wasm_bindgen(js_name = presenceSyncState)]
-pub fn presence_sync_state(state: JsValue, new_state: JsValue, on_join: JsValue, on_leave: JsValue) -> Result<JsValue, JsValue> {
-    let new_state = stringify(&new_state, "newState")?;
-    sync_js(&state, &on_join, &on_leave, |s, changes| {
-        s.sync_state(&new_state, changes).map_err(|e| error(format!("invalid presence state: {e}")))
-    })
-}
-
-/// `Presence.syncDiff(state, {joins, leaves}, onJoin?, onLeave?)`: returns the new state.
-#[wasm_bindgen(js_name = presenceSyncDiff)]
-pub fn presence_sync_diff(state: JsValue, diff: JsValue, on_join: JsValue, on_leave: JsValue) -> Result<JsValue, JsValue> {
-    let diff = stringify(&diff, "diff")?;
-    sync_js(&state, &on_join, &on_leave, |s, changes| {
-        s.sync_diff(&diff, changes).map_err(|e| error(format!("invalid presence diff: {e}")))
-    })
-}
-
-/// `Presence.list(presences, chooser?)`.
-#[wasm_bindgen(js_name = presenceList)]
-pub fn presence_list(presences: JsValue, chooser: JsValue) -> Result<Array, JsValue> {
-    let chooser = optional_fn(&chooser, "list chooser")?;
-    let s = PresenceState::from_json(&stringify(&presences, "presences")?).map_err(|e| error(format!("invalid presence state: {e}")))?;
-    match chooser {
-        Some(c) => choose(&JSON::parse(&s.to_pairs_json())?, &c),
-        None => Ok(JSON::parse(&s.to_list_json())?.into()),
+impl Presence {
+    /// The presences, or `chooser(key, presence)` of each, in join order (for Rust;
+    /// the package's JS lists them itself, `js/decorate.js`).
+    pub fn list(&self, chooser: JsValue) -> Result<Array, JsValue> {
+        let chooser = optional_fn(&chooser, "list chooser")?;
+        let map = self.shell.presence_map(self.id);
+        match chooser {
+            Some(c) => choose(&map.entries().into(), &c),
+            None => Ok(Array::from(&map.values().into())),
+        }
     }
+}
+
+/// `Presence.syncState` (`diff` false) or `Presence.syncDiff` (`diff` true) over JSON
+/// text: the new state's JSON. The joins and leaves go to `on_join` / `on_leave`
+/// (functions, or undefined). The package's JS checks the arguments and does the
+/// `JSON.stringify` and `JSON.parse` (`js/decorate.js`). Not API.
+#[wasm_bindgen(js_name = __presenceSync, skip_typescript)]
+pub fn presence_sync(state: &str, update: &str, diff: bool, on_join: &JsValue, on_leave: &JsValue) -> Result<String, JsValue> {
+    let invalid = |what: &str, e| error(format!("invalid presence {what}: {e}"));
+    let mut s = PresenceState::from_json(state).map_err(|e| invalid("state", e))?;
+    let report = on_join.is_function() || on_leave.is_function();
+    s.set_reporting(report);
+    let mut changes = Vec::new();
+    match diff {
+        true => s.sync_diff(update, &mut changes).map_err(|e| invalid("diff", e))?,
+        false => s.sync_state(update, &mut changes).map_err(|e| invalid("state", e))?,
+    }
+    if report && !changes.is_empty() {
+        report_changes(&changes_json(&changes), on_join, on_leave);
+    }
+    Ok(s.to_json())
 }
