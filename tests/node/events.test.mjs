@@ -2,7 +2,8 @@
 // onto Socket by js/decorate.js): onOpen, onClose, onMessage with off (and the core's
 // message reporting turned on and off with them), onStatus, waitFor, onHeartbeat, ping,
 // and the errors for wrong arguments; a channel's callbacks; a presence sync's onJoin /
-// onLeave. phoenix-wasm in node against the mock server.
+// onLeave; the static Presence helpers' argument checks and list. phoenix-wasm in node
+// against the mock server.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Socket, Presence } from "./wasm-client.mjs";
@@ -139,4 +140,24 @@ test("presence onJoin / onLeave: every change reported in order, a throwing call
   } finally {
     console.error = error;
   }
+});
+
+test("presence statics: arguments checked with clear errors, list hands back the presences themselves", () => {
+  const state = Presence.syncState({}, { a: { metas: [{ phx_ref: "1" }] }, b: { metas: [{ phx_ref: "2" }] } });
+  assert.deepEqual(Object.keys(state), ["a", "b"]);
+  const listed = Presence.list(state);
+  assert.equal(listed[0], state.a, "the object itself, as phoenix.js");
+  assert.deepEqual(Presence.list(state, (key, p) => `${key}:${p.metas[0].phx_ref}`), ["a:1", "b:2"]);
+  assert.deepEqual(Presence.list(undefined), []);
+  assert.throws(() => Presence.list(state, "key"), /list chooser must be a function \(got string\)/);
+  assert.throws(() => Presence.syncState(state, {}, 5), /onJoin must be a function \(got number\)/);
+  assert.throws(() => Presence.syncDiff(state, { joins: {}, leaves: {} }, undefined, {}), /onLeave must be a function \(got object\)/);
+  const cyclic = {};
+  cyclic.self = cyclic;
+  assert.throws(() => Presence.syncState(state, cyclic), /newState cannot be serialized: .*circular/i);
+  assert.throws(() => Presence.syncDiff(state, () => {}), /diff must be an object \(got function\)/);
+  assert.throws(() => Presence.syncState({ a: 1 }, {}), /invalid presence state/);
+  assert.throws(() => Presence.syncDiff(state, { joins: [] }), /invalid presence diff/);
+  // nothing given: an empty state
+  assert.deepEqual(Presence.syncDiff(undefined, null), {});
 });
