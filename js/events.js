@@ -3,7 +3,8 @@
 // - `SocketEvents`, one per socket: onOpen, onClose, onError, onMessage, onStatus,
 //   onHeartbeat (each kept with the ref `off` takes), the promises of `waitFor`, and
 //   `ping` callbacks; registering a callback asks the core only for its ref (and
-//   `onMessage` and `off` tell it whether to report every message);
+//   `onMessage` and `off` tell it whether to report every message); and the page
+//   lifecycle listeners, which hand `pagehide`, `pageshow` and visibility to the shell;
 // - `ChannelEvents`, one per channel: its bindings by ref (`on`, `onClose`, `onError`) and
 //   its `onState` callbacks; the core decides which bindings a message is for;
 // - `reportChanges`, a presence sync's joins and leaves handed to `onJoin` / `onLeave`.
@@ -49,6 +50,33 @@ export class SocketEvents {
     if (!STATES.includes(state)) throw new Error(`waitFor: unknown state "${state}" (${STATES.join(", ")})`);
     if (current.state === state) return Promise.resolve(current);
     return new Promise((resolve) => this.waiters.push([state, resolve]));
+  }
+
+  /**
+   * Follows the page's lifecycle as phoenix.js does: `pagehide` / `pageshow` (the
+   * back/forward cache) and `visibilitychange` / `resume`, each reported as
+   * `handler(kind, visible)` (kind 0 `pagehide`, 1 `pageshow`, 2 a visibility change).
+   * Without a document (node, workers) nothing is listened to. Whether the page is
+   * visible now.
+   */
+  listen(handler) {
+    const doc = globalThis.document;
+    if (typeof doc !== "object" || doc === null || typeof globalThis.addEventListener !== "function") return true;
+    const visible = () => doc.visibilityState !== "hidden";
+    this.listeners = [
+      [globalThis, "pagehide", () => handler(0, visible())],
+      [globalThis, "pageshow", () => handler(1, visible())],
+      [globalThis, "visibilitychange", () => handler(2, visible())],
+      [doc, "resume", () => handler(2, visible())],
+    ];
+    for (const [target, name, listener] of this.listeners) target.addEventListener(name, listener);
+    return visible();
+  }
+
+  /** Stops following the page's lifecycle (the socket is gone). */
+  unlisten() {
+    for (const [target, name, listener] of this.listeners ?? []) target.removeEventListener(name, listener);
+    this.listeners = undefined;
   }
 
   /** Keeps `callback` for the pong of ping `id`. */

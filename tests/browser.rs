@@ -220,6 +220,33 @@ fn socket_with(opts: &str) -> Socket {
 }
 
 #[wasm_bindgen_test]
+async fn pagehide_disconnects_and_pageshow_reconnects() {
+    let socket = connected("valid").await;
+    let (ch, status, _) = join(&socket, "room:lifecycle").await;
+    assert_eq!(status, "ok");
+    let dispatch = Function::new_with_args("name", "globalThis.dispatchEvent(new Event(name))");
+    let closed = next(5_000, |cb| {
+        socket.on_close(cb).unwrap();
+    });
+    dispatch.call1(&JsValue::NULL, &"pagehide".into()).unwrap();
+    closed.await.expect("pagehide closes the socket");
+    assert!(!socket.is_connected());
+    let opened = next(5_000, |cb| {
+        socket.on_open(cb).unwrap();
+    });
+    dispatch.call1(&JsValue::NULL, &"pageshow".into()).unwrap();
+    opened.await.expect("pageshow reconnects");
+    until(5_000, "the channel rejoined", || ch.state() == "joined").await;
+    // a pageshow without a pagehide before it changes nothing
+    let (log, cb) = recorder();
+    socket.on_status(cb).unwrap();
+    dispatch.call1(&JsValue::NULL, &"pageshow".into()).unwrap();
+    assert_eq!(log.length(), 0, "no status change: {}", stringify(&log));
+    assert!(socket.is_connected());
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
+
+#[wasm_bindgen_test]
 async fn reconnects_with_backoff_and_rejoins_after_the_server_drops_every_socket() {
     let socket = socket_with(r#"{"params":{"token":"user:dropme"},"reconnectAfterMs":null}"#);
     let (opens, cb) = recorder();

@@ -172,7 +172,7 @@ impl Socket {
     /// The socket's own callbacks (`js/events.js`), for the package's JS. Not API.
     #[wasm_bindgen(js_name = __events, skip_typescript)]
     pub fn events(&self) -> JsValue {
-        self.shell.events.clone().into()
+        self.shell.events.clone()
     }
 
     /// Tells the core whether to report every message (after `onMessage` / `off` in JS). Not API.

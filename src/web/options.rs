@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use super::values::describe;
 use crate::core::backoff::{default_reconnect_after, default_rejoin_after, Schedule};
 use crate::core::endpoint::PageLocation;
-use crate::core::{ChannelOptions, Config};
+use crate::core::{ChannelOptions, Config, ParamsFn};
 
 #[wasm_bindgen(module = "/js/options.js")]
 extern "C" {
@@ -93,7 +93,7 @@ pub(crate) fn config(end_point: &str, opts: &JsValue) -> Result<(Config, ShellOp
 
 /// `socket.channel(topic, params, opts)`: the params as the core's function, and the
 /// channel options.
-pub(crate) fn channel_options(value: &JsValue, opts: &JsValue) -> Result<(Box<dyn FnMut() -> Result<String, String>>, ChannelOptions), JsValue> {
+pub(crate) fn channel_options(value: &JsValue, opts: &JsValue) -> Result<(ParamsFn, ChannelOptions), JsValue> {
     let o = channel_options_js(value, opts)?;
     Ok((params(o.get(0)), ChannelOptions { reliable: o.get(1).as_bool().unwrap_or(false), unbatch: o.get(2).as_string() }))
 }

@@ -35,12 +35,15 @@ struct PresenceCallbacks {
     mirror: Option<js_sys::Map>,
 }
 
+/// A Rust observer of status changes: `false` once it wants no more.
+type StatusObserver = Box<dyn FnMut(&crate::core::Status) -> bool>;
+
 #[derive(Default)]
 struct Callbacks {
     /// Rust observers of status changes (each status stream's sender; `false` once
     /// its receiver is gone). A plain function here keeps the channel's code out of
     /// builds that never make a stream.
-    status_observers: Vec<Box<dyn FnMut(&crate::core::Status) -> bool>>,
+    status_observers: Vec<StatusObserver>,
     /// Each channel's bindings and state callbacks (JS).
     channels: IdMap<ChannelId, ChannelEvents>,
     /// The JS `Push` object of each push awaiting a reply (and of each join).
@@ -78,6 +81,12 @@ extern "C" {
     fn heartbeat(this: &SocketEvents, rtt: f64);
     #[wasm_bindgen(method, js_name = __pong)]
     fn pong(this: &SocketEvents, id: u32, rtt: f64);
+    /// Listens to the page's lifecycle, calling `handler(kind, visible)`; whether the
+    /// page is visible now.
+    #[wasm_bindgen(method)]
+    fn listen(this: &SocketEvents, handler: &Closure<dyn FnMut(u8, bool)>) -> bool;
+    #[wasm_bindgen(method)]
+    fn unlisten(this: &SocketEvents);
 }
 
 #[wasm_bindgen(module = "/js/events.js")]
@@ -114,8 +123,6 @@ extern "C" {
     fn clear_timeout(id: &JsValue);
 }
 
-/// A page-lifecycle listener: where it listens, to what, and its closure.
-type Listener = (web_sys::EventTarget, &'static str, Closure<dyn FnMut(web_sys::Event)>);
 /// A Rust closure handed to JS as a one-argument callback.
 type JsCallback = Closure<dyn FnMut(JsValue)>;
 
@@ -132,7 +139,9 @@ pub(crate) struct Shell {
     pub events: SocketEvents,
     pumping: Cell<bool>,
     opts: ShellOptions,
-    lifecycle: RefCell<Vec<Listener>>,
+    /// What the page-lifecycle listeners of `events` call: `(kind, visible)`, kind 0
+    /// `pagehide`, 1 `pageshow`, 2 a visibility change (`visibilitychange`, `resume`).
+    lifecycle: Closure<dyn FnMut(u8, bool)>,
     /// The callbacks handed to a custom `encode` / `decode`, made once.
     codec_callbacks: RefCell<Option<(JsCallback, JsCallback)>>,
     /// The callback handed to `beforeReconnect` (`js/options.js` calls it when the
@@ -159,7 +168,18 @@ impl Shell {
             callbacks: RefCell::new(Callbacks::default()),
             events: SocketEvents::new(),
             pumping: Cell::new(false),
-            lifecycle: RefCell::new(Vec::new()),
+            lifecycle: {
+                let me = me.clone();
+                Closure::new(move |kind: u8, visible: bool| {
+                    if let Some(shell) = me.upgrade() {
+                        shell.with_core(|core, now| match kind {
+                            0 => core.handle_page_hide(now),
+                            1 => core.handle_page_show(now),
+                            _ => core.handle_visibility(visible, now),
+                        });
+                    }
+                })
+            },
             codec_callbacks: RefCell::new(None),
             reconnect_ready: opts.before_reconnect.is_some().then(|| {
                 let me = me.clone();
@@ -173,47 +193,12 @@ impl Shell {
             me: me.clone(),
         });
         shell.make_codec_callbacks();
-        shell.listen_to_page_lifecycle();
+        // phoenix.js's page lifecycle: `pagehide`/`pageshow` (back/forward cache) and
+        // `visibilitychange`/`resume` (reconnect when shown after an unclean close)
+        if !shell.events.listen(&shell.lifecycle) {
+            shell.core.borrow_mut().handle_visibility(false, now());
+        }
         shell
-    }
-
-    /// phoenix.js's page lifecycle: `pagehide`/`pageshow` (back/forward cache) and
-    /// `visibilitychange`/`resume` (reconnect when shown after an unclean close).
-    fn listen_to_page_lifecycle(&self) {
-        let global = super::values::global();
-        let Some(document) = Reflect::get(&global, &"document".into()).ok().filter(|d| d.is_object()) else { return };
-        let Ok(window) = global.dyn_into::<web_sys::EventTarget>() else { return };
-        let Ok(document) = document.dyn_into::<web_sys::EventTarget>() else { return };
-        let visible = {
-            let document = document.clone();
-            move || Reflect::get(&document, &"visibilityState".into()).ok().and_then(|v| v.as_string()).as_deref() != Some("hidden")
-        };
-        type Handler = fn(&mut Socket, bool, u64);
-        let handlers: [(&web_sys::EventTarget, &'static str, Handler); 4] = [
-            (&window, "pagehide", |c, _, now| c.handle_page_hide(now)),
-            (&window, "pageshow", |c, _, now| c.handle_page_show(now)),
-            (&window, "visibilitychange", |c, visible, now| c.handle_visibility(visible, now)),
-            (&document, "resume", |c, visible, now| c.handle_visibility(visible, now)),
-        ];
-        let mut list = self.lifecycle.borrow_mut();
-        for (target, name, handler) in handlers {
-            let me = self.me.clone();
-            let visible = visible.clone();
-            let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-                if let Some(shell) = me.upgrade() {
-                    let v = visible();
-                    shell.with_core(|core, now| handler(core, v, now));
-                }
-            });
-            if target.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref()).is_ok() {
-                list.push((target.clone(), name, cb));
-            }
-        }
-        drop(list);
-        let v = visible();
-        if !v {
-            self.core.borrow_mut().handle_visibility(false, now());
-        }
     }
 
     /// The callbacks given to custom codecs: the encoder's sends its result on the
@@ -640,9 +625,7 @@ fn map_of_pairs(pairs: &str) -> js_sys::Map {
 
 impl Drop for Shell {
     fn drop(&mut self) {
-        for (target, name, cb) in self.lifecycle.get_mut().drain(..) {
-            let _ = target.remove_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
-        }
+        self.events.unlisten();
         if let Some(t) = self.transport.get_mut().take() {
             t.close(1000, "socket dropped");
         }
