@@ -59,6 +59,14 @@ export function decorate(glue) {
   Channel.prototype.onState = function (callback) {
     this.__events().onState(callback);
   };
+  // a presence's callbacks live in a JS object (js/events.js); the core describes joins
+  // and leaves only once onJoin or onLeave is set
+  for (const [method, kind] of [["onJoin", "join"], ["onLeave", "leave"], ["onSync", "sync"]]) {
+    Presence.prototype[method] = function (callback) {
+      this.__events().set(kind, callback, method);
+      if (kind !== "sync") this.__report();
+    };
+  }
   Presence.prototype.list = function (chooser) {
     const choose = optionalFunction(chooser, "list chooser");
     const presences = this.__presences();

@@ -7,6 +7,7 @@
 //   lifecycle listeners, which hand `pagehide`, `pageshow` and visibility to the shell;
 // - `ChannelEvents`, one per channel: its bindings by ref (`on`, `onClose`, `onError`) and
 //   its `onState` callbacks; the core decides which bindings a message is for;
+// - `PresenceEvents`, one per presence: its `onJoin`, `onLeave` and `onSync`;
 // - `reportChanges`, a presence sync's joins and leaves handed to `onJoin` / `onLeave`.
 import { callbackThrew, invoke, typeName } from "./push.js";
 
@@ -176,6 +177,33 @@ export class ChannelEvents {
 
   __state(state) {
     for (const callback of this.states.slice()) invoke(callback, state);
+  }
+}
+
+export class PresenceEvents {
+  constructor() {
+    /** `onJoin`, `onLeave`, `onSync` (one of each, as in phoenix.js) */
+    this.join = undefined;
+    this.leave = undefined;
+    this.sync = undefined;
+  }
+
+  /** Sets the callback `kind` (`"join"`, `"leave"`, `"sync"`) that `method` registers. */
+  set(kind, callback, method) {
+    if (typeof callback !== "function") throw new Error(`${method} callback must be a function (got ${typeName(callback)})`);
+    this[kind] = callback;
+  }
+
+  /** @private A sync: its joins and leaves (the core's JSON array; empty when none), then `onSync`. */
+  __sync(changes) {
+    if (changes !== "") reportChanges(changes, this.join, this.leave);
+    const sync = this.sync;
+    if (sync === undefined) return;
+    try {
+      sync(); // no arguments, as in phoenix.js
+    } catch (e) {
+      callbackThrew(e);
+    }
   }
 }
 

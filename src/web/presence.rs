@@ -5,10 +5,10 @@ use std::rc::Rc;
 use js_sys::{Array, Function, JSON};
 use wasm_bindgen::prelude::*;
 
-use super::shell::{PresenceCallback, Shell};
+use super::shell::{PresenceEvents, Shell};
 use super::values::{error, function};
 use super::Channel;
-use crate::core::presence::{changes_json, Change, PresenceState};
+use crate::core::presence::{changes_json, PresenceState};
 use crate::core::PresenceId;
 
 /// Presence on a channel (phoenix.js `Presence`): syncs `presence_state` and
@@ -17,6 +17,8 @@ use crate::core::PresenceId;
 pub struct Presence {
     shell: Rc<Shell>,
     id: PresenceId,
+    /// Its `onJoin`, `onLeave` and `onSync` (`js/events.js`).
+    events: PresenceEvents,
 }
 
 fn parse(json: &str) -> JsValue {
@@ -29,16 +31,6 @@ extern "C" {
     /// array [`changes_json`] wrote.
     #[wasm_bindgen(js_name = reportChanges)]
     fn report_changes(changes: &str, on_join: &JsValue, on_leave: &JsValue);
-}
-
-/// Calls `on_join` / `on_leave` for each change, with phoenix.js's arguments: the
-/// changes cross to JS as one JSON array, parsed once.
-pub(crate) fn report(changes: &[Change], on_join: Option<&Function>, on_leave: Option<&Function>) {
-    if changes.is_empty() || (on_join.is_none() && on_leave.is_none()) {
-        return;
-    }
-    let f = |f: Option<&Function>| f.map_or(JsValue::UNDEFINED, |f| f.clone().into());
-    report_changes(&changes_json(changes), &f(on_join), &f(on_leave));
 }
 
 fn optional_fn(v: &JsValue, what: &str) -> Result<Option<Function>, JsValue> {
@@ -87,30 +79,21 @@ impl Presence {
             .map_err(|e| error(e.to_string()))?;
         // joins and leaves are only described once someone listens to them
         shell.core.borrow_mut().set_presence_reporting(id, false);
-        Ok(Presence { shell, id })
+        let events = shell.add_presence(id);
+        Ok(Presence { shell, id, events })
     }
 
-    /// Sets `callback(key, currentPresence, newPresence)` for joins.
-    #[wasm_bindgen(js_name = onJoin)]
-    pub fn on_join(&self, callback: JsValue) -> Result<(), JsValue> {
-        self.shell.set_presence_callback(self.id, PresenceCallback::Join, function(&callback, "onJoin callback")?);
+    /// Its `onJoin`, `onLeave` and `onSync` callbacks (`js/events.js`), for the package's
+    /// JS. Not API.
+    #[wasm_bindgen(js_name = __events, skip_typescript)]
+    pub fn events(&self) -> JsValue {
+        self.events.clone().into()
+    }
+
+    /// Has the core describe joins and leaves (once `onJoin` or `onLeave` is set). Not API.
+    #[wasm_bindgen(js_name = __report, skip_typescript)]
+    pub fn report(&self) {
         self.shell.core.borrow_mut().set_presence_reporting(self.id, true);
-        Ok(())
-    }
-
-    /// Sets `callback(key, currentPresence, leftPresence)` for leaves.
-    #[wasm_bindgen(js_name = onLeave)]
-    pub fn on_leave(&self, callback: JsValue) -> Result<(), JsValue> {
-        self.shell.set_presence_callback(self.id, PresenceCallback::Leave, function(&callback, "onLeave callback")?);
-        self.shell.core.borrow_mut().set_presence_reporting(self.id, true);
-        Ok(())
-    }
-
-    /// Sets `callback()`, called after each applied state or diff.
-    #[wasm_bindgen(js_name = onSync)]
-    pub fn on_sync(&self, callback: JsValue) -> Result<(), JsValue> {
-        self.shell.set_presence_callback(self.id, PresenceCallback::Sync, function(&callback, "onSync callback")?);
-        Ok(())
     }
 
     /// The presences as a JS `Map` (key to presence, in join order), kept by the shell:
@@ -134,7 +117,27 @@ impl Presence {
     }
 }
 
+/// The callbacks, for Rust (the package's JS sets them on the same object, `js/events.js`).
 impl Presence {
+    /// Sets `callback(key, currentPresence, newPresence)` for joins.
+    pub fn on_join(&self, callback: JsValue) -> Result<(), JsValue> {
+        self.events.set("join", &callback, "onJoin")?;
+        self.report();
+        Ok(())
+    }
+
+    /// Sets `callback(key, currentPresence, leftPresence)` for leaves.
+    pub fn on_leave(&self, callback: JsValue) -> Result<(), JsValue> {
+        self.events.set("leave", &callback, "onLeave")?;
+        self.report();
+        Ok(())
+    }
+
+    /// Sets `callback()`, called after each applied state or diff.
+    pub fn on_sync(&self, callback: JsValue) -> Result<(), JsValue> {
+        self.events.set("sync", &callback, "onSync")
+    }
+
     /// The presences, or `chooser(key, presence)` of each, in join order (for Rust;
     /// the package's JS lists them itself, `js/decorate.js`).
     pub fn list(&self, chooser: JsValue) -> Result<Array, JsValue> {

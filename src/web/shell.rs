@@ -14,21 +14,13 @@ use super::options::ShellOptions;
 use super::transport::{Transport, TransportEvent};
 use super::values::{console_warn, error, invoke, message_from_js, message_to_js, now, payload_to_js};
 use crate::core::idmap::IdMap;
+use crate::core::presence::changes_json;
 use crate::core::{ChannelId, ConnId, Event, Output, PresenceId, PresenceState, PushId, Socket, Touched};
-
-/// Which presence callback.
-#[derive(Clone, Copy)]
-pub(crate) enum PresenceCallback {
-    Join,
-    Leave,
-    Sync,
-}
 
 #[derive(Default)]
 struct PresenceCallbacks {
-    join: Option<Function>,
-    leave: Option<Function>,
-    sync: Option<Function>,
+    /// `onJoin`, `onLeave` and `onSync` (JS, `js/events.js`).
+    events: Option<PresenceEvents>,
     /// The state as JS objects (`key -> presence`, in join order) once `list()` has
     /// been called: kept in step with each sync from the keys it touched, so a
     /// `list()` in `onSync` is not a rebuild of the whole state.
@@ -112,6 +104,23 @@ extern "C" {
     fn deliver_all(this: &ChannelEvents, bindings: &[u32], payload: &JsValue, msg_ref: &JsValue, join_ref: &JsValue);
     #[wasm_bindgen(method, js_name = __state)]
     fn state(this: &ChannelEvents, state: &str);
+}
+
+#[wasm_bindgen(module = "/js/events.js")]
+extern "C" {
+    /// A presence's `onJoin`, `onLeave` and `onSync` callbacks, kept in JS (`js/events.js`).
+    #[derive(Clone)]
+    pub(crate) type PresenceEvents;
+    #[wasm_bindgen(constructor)]
+    fn new() -> PresenceEvents;
+    /// Sets the callback `kind` (`"join"`, `"leave"`, `"sync"`); throws unless it is a
+    /// function (`method` names it in the error).
+    #[wasm_bindgen(method, catch)]
+    pub fn set(this: &PresenceEvents, kind: &str, callback: &JsValue, method: &str) -> Result<(), JsValue>;
+    /// A sync: its joins and leaves (the JSON array `changes_json` writes, or empty),
+    /// then `onSync`.
+    #[wasm_bindgen(method, js_name = __sync)]
+    fn sync(this: &PresenceEvents, changes: &str);
 }
 
 #[wasm_bindgen]
@@ -234,15 +243,11 @@ impl Shell {
         if decoder { decoded.as_ref().clone() } else { sent.as_ref().clone() }
     }
 
-    /// Sets a presence's onJoin / onLeave / onSync callback.
-    pub fn set_presence_callback(&self, id: PresenceId, which: PresenceCallback, cb: Function) {
-        let mut cbs = self.callbacks.borrow_mut();
-        let p = cbs.presences.get_or_default(id);
-        match which {
-            PresenceCallback::Join => p.join = Some(cb),
-            PresenceCallback::Leave => p.leave = Some(cb),
-            PresenceCallback::Sync => p.sync = Some(cb),
-        }
+    /// The callbacks object of a new presence.
+    pub fn add_presence(&self, id: PresenceId) -> PresenceEvents {
+        let events = PresenceEvents::new();
+        self.callbacks.borrow_mut().presences.get_or_default(id).events = Some(events.clone());
+        events
     }
 
     /// A presence's listed JS objects, if `list()` has been called.
@@ -542,14 +547,8 @@ impl Shell {
             }
             Event::Presence { presence, changes } => {
                 self.refresh_presence_map(presence);
-                let (join, leave, sync) = match self.callbacks.borrow().presences.get(&presence) {
-                    Some(p) => (p.join.clone(), p.leave.clone(), p.sync.clone()),
-                    None => return,
-                };
-                super::presence::report(&changes, join.as_ref(), leave.as_ref());
-                if let Some(f) = sync {
-                    invoke(&f, &[]);
-                }
+                let Some(events) = self.callbacks.borrow().presences.get(&presence).and_then(|p| p.events.clone()) else { return };
+                events.sync(&if changes.is_empty() { String::new() } else { changes_json(&changes) });
             }
             Event::Pong { ping, rtt } => self.events.pong(ping, rtt as f64),
             Event::Log { kind, msg, data } => {
