@@ -34,6 +34,24 @@ export function decorate(glue) {
     this.__events().off(refs);
     this.__observe();
   };
+  Socket.prototype.disconnect = function (callback, code, reason) {
+    const done = optionalFunction(callback, "disconnect callback");
+    this.__disconnect(code, reason);
+    if (done) {
+      try {
+        done();
+      } catch (e) {
+        console.error("phoenix-wasm: a callback threw", e);
+      }
+    }
+  };
+  Socket.prototype.ping = function (callback) {
+    if (typeof callback !== "function") throw new Error(`ping callback must be a function (got ${typeName(callback)})`);
+    const id = this.__ping();
+    if (id === undefined) return false; // not connected
+    this.__events().ping(id, callback);
+    return true;
+  };
   Socket.prototype.waitFor = function (state) {
     return this.__events().waitFor(state, this.status());
   };

@@ -60,14 +60,11 @@ impl Socket {
         self.shell.with_core(|core, now| core.connect(now));
     }
 
-    /// Disconnects on purpose (no reconnect), then calls `callback`.
-    pub fn disconnect(&self, callback: JsValue, code: Option<u16>, reason: Option<String>) -> Result<(), JsValue> {
-        let cb = if callback.is_undefined() || callback.is_null() { None } else { Some(function(&callback, "disconnect callback")?) };
+    /// Disconnects on purpose (no reconnect), with a close `code` and `reason`. Not API
+    /// (`disconnect(callback, code, reason)` in JS and Rust).
+    #[wasm_bindgen(js_name = __disconnect, skip_typescript)]
+    pub fn close(&self, code: Option<u16>, reason: Option<String>) {
         self.shell.with_core(|core, now| core.disconnect(code, reason.as_deref(), now));
-        if let Some(cb) = cb {
-            values::invoke(&cb, &[]);
-        }
-        Ok(())
     }
 
     /// Creates a channel for `topic`; `params` is an object or a function
@@ -86,17 +83,11 @@ impl Socket {
         self.shell.with_core(|core, _| core.remove(channel.id));
     }
 
-    /// Measures the round trip of a heartbeat-shaped ping: calls `callback(rttMs)`.
-    /// Returns `false` (and never calls back) when not connected.
-    pub fn ping(&self, callback: JsValue) -> Result<bool, JsValue> {
-        let cb = function(&callback, "ping callback")?;
-        match self.shell.with_core(|core, now| core.ping(now)) {
-            Some(id) => {
-                self.shell.on_pong(id, cb);
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+    /// Sends a heartbeat-shaped ping: its id for the pong callbacks (`js/events.js`),
+    /// or nothing when not connected. Not API (`ping(callback)` in JS and Rust).
+    #[wasm_bindgen(js_name = __ping, skip_typescript)]
+    pub fn send_ping(&self) -> Option<u32> {
+        self.shell.with_core(|core, now| core.ping(now))
     }
 
     /// Sends a raw message `{topic, event, payload, ref, join_ref}` (buffered while
@@ -185,6 +176,29 @@ impl Socket {
 /// The socket-level callbacks, for Rust (the package's JS registers them on the same
 /// object, `js/events.js`, without a call into wasm).
 impl Socket {
+    /// Disconnects on purpose (no reconnect), then calls `callback`.
+    pub fn disconnect(&self, callback: JsValue, code: Option<u16>, reason: Option<String>) -> Result<(), JsValue> {
+        let cb = if callback.is_undefined() || callback.is_null() { None } else { Some(function(&callback, "disconnect callback")?) };
+        self.close(code, reason);
+        if let Some(cb) = cb {
+            values::invoke(&cb, &[]);
+        }
+        Ok(())
+    }
+
+    /// Measures the round trip of a heartbeat-shaped ping: calls `callback(rttMs)`.
+    /// Returns `false` (and never calls back) when not connected.
+    pub fn ping(&self, callback: JsValue) -> Result<bool, JsValue> {
+        let cb = function(&callback, "ping callback")?;
+        match self.send_ping() {
+            Some(id) => {
+                self.shell.on_pong(id, cb);
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     /// Calls `callback()` when the socket opens; returns a ref for `off`.
     pub fn on_open(&self, callback: JsValue) -> Result<String, JsValue> {
         self.shell.add_socket_callback("onOpen", &callback)
