@@ -34,6 +34,12 @@ export function decorate(glue) {
     this.__events().off(refs);
     this.__observe();
   };
+  Socket.prototype.log = function (kind, msg, data) {
+    this.__events().log(kind, msg, data);
+  };
+  Socket.prototype.hasLogger = function () {
+    return this.__events().logger !== undefined;
+  };
   Socket.prototype.disconnect = function (callback, code, reason) {
     const done = optionalFunction(callback, "disconnect callback");
     this.__disconnect(code, reason);

@@ -17,7 +17,9 @@ const [OPEN, CLOSE, ERROR, MESSAGE, STATUS, HEARTBEAT] = KINDS.keys();
 const STATES = ["open", "connecting", "reconnecting", "closed"];
 
 export class SocketEvents {
-  constructor() {
+  /** `logger`: the `logger` option (or `debug: true`'s), or undefined. */
+  constructor(logger) {
+    this.logger = logger;
     /** per kind, `[ref, callback]` pairs in the order they were added */
     this.lists = KINDS.map(() => []);
     /** `[state, resolve]` of `waitFor` promises */
@@ -78,6 +80,17 @@ export class SocketEvents {
   unlisten() {
     for (const [target, name, listener] of this.listeners ?? []) target.removeEventListener(name, listener);
     this.listeners = undefined;
+  }
+
+  /** Calls the logger, if any; a throw is reported, never propagated. */
+  log(kind, msg, data) {
+    const logger = this.logger;
+    if (logger === undefined) return;
+    try {
+      logger(kind, msg, data);
+    } catch (e) {
+      callbackThrew(e);
+    }
   }
 
   /** Keeps `callback` for the pong of ping `id`. */

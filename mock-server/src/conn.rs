@@ -15,10 +15,18 @@ use tokio::sync::mpsc;
 use crate::channels::Kind;
 use crate::hub::{msg, send, Hub, Out};
 
-/// Serves one socket of `user` until either side closes it.
-pub async fn serve(mut ws: WebSocket, hub: Hub, user: String) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<Out>();
-    let conn = hub.register(&user, tx.clone());
+/// A connection registered with the hub (before its upgrade completed): its id, user,
+/// and the channel the hub reaches it through.
+pub struct Registered {
+    pub conn: u64,
+    pub user: String,
+    pub tx: mpsc::UnboundedSender<Out>,
+    pub rx: mpsc::UnboundedReceiver<Out>,
+}
+
+/// Serves one socket until either side closes it.
+pub async fn serve(mut ws: WebSocket, hub: Hub, registered: Registered) {
+    let Registered { conn, user, tx, mut rx } = registered;
     let mut session = Session { hub: hub.clone(), conn, user, tx, joined: HashMap::new() };
     loop {
         tokio::select! {

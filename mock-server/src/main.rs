@@ -75,8 +75,15 @@ async fn socket(State(app): State<App>, Query(q): Params, headers: axum::http::H
     let Some(user) = token.as_deref().and_then(user_for) else {
         return (StatusCode::FORBIDDEN, "forbidden").into_response();
     };
+    // registered before the 101 goes out: a socket its client already sees open is one
+    // the admin routes (`/admin/drop?user=` …) find
     let hub = app.hub.clone();
-    ws.protocols(["phoenix"]).on_upgrade(move |socket| conn::serve(socket, hub, user))
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let conn = hub.register(&user, tx.clone());
+    let failed = hub.clone();
+    ws.protocols(["phoenix"])
+        .on_failed_upgrade(move |_| failed.unregister(conn))
+        .on_upgrade(move |socket| conn::serve(socket, hub, conn::Registered { conn, user, tx, rx }))
 }
 
 async fn health() -> Json<serde_json::Value> {

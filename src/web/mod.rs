@@ -97,17 +97,6 @@ impl Socket {
         self.shell.with_core(|core, now| core.push_message(msg, now)).map_err(|e| error(format!("push failed: {e}")))
     }
 
-    /// Whether a `logger` (or `debug: true`) is set.
-    #[wasm_bindgen(js_name = hasLogger)]
-    pub fn has_logger(&self) -> bool {
-        self.shell.has_logger()
-    }
-
-    /// Logs through the `logger`, if any.
-    pub fn log(&self, kind: &str, msg: &str, data: JsValue) {
-        self.shell.log(kind, msg, &data);
-    }
-
     /// Whether the socket is open.
     #[wasm_bindgen(js_name = isConnected)]
     pub fn is_connected(&self) -> bool {
@@ -173,9 +162,19 @@ impl Socket {
     }
 }
 
-/// The socket-level callbacks, for Rust (the package's JS registers them on the same
-/// object, `js/events.js`, without a call into wasm).
+/// The socket-level callbacks and the logger, for Rust (the package's JS reaches them on
+/// the same object, `js/events.js`, without a call into wasm).
 impl Socket {
+    /// Whether a `logger` (or `debug: true`) is set.
+    pub fn has_logger(&self) -> bool {
+        self.shell.has_logger()
+    }
+
+    /// Logs through the `logger`, if any.
+    pub fn log(&self, kind: &str, msg: &str, data: JsValue) {
+        self.shell.log(kind, msg, &data);
+    }
+
     /// Disconnects on purpose (no reconnect), then calls `callback`.
     pub fn disconnect(&self, callback: JsValue, code: Option<u16>, reason: Option<String>) -> Result<(), JsValue> {
         let cb = if callback.is_undefined() || callback.is_null() { None } else { Some(function(&callback, "disconnect callback")?) };

@@ -48,7 +48,7 @@ extern "C" {
     /// A socket's own callbacks, waiters and ping callbacks, kept in JS (`js/events.js`).
     pub(crate) type SocketEvents;
     #[wasm_bindgen(constructor)]
-    fn new() -> SocketEvents;
+    fn new(logger: &JsValue) -> SocketEvents;
     #[wasm_bindgen(method, catch)]
     fn add(this: &SocketEvents, method: &str, r: &str, callback: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch)]
@@ -73,6 +73,9 @@ extern "C" {
     fn heartbeat(this: &SocketEvents, rtt: f64);
     #[wasm_bindgen(method, js_name = __pong)]
     fn pong(this: &SocketEvents, id: u32, rtt: f64);
+    /// Calls the `logger` option, if any (a throw is reported).
+    #[wasm_bindgen(method)]
+    fn log(this: &SocketEvents, kind: &str, msg: &str, data: &JsValue);
     /// Listens to the page's lifecycle, calling `handler(kind, visible)`; whether the
     /// page is visible now.
     #[wasm_bindgen(method)]
@@ -175,7 +178,7 @@ impl Shell {
                 })
             },
             callbacks: RefCell::new(Callbacks::default()),
-            events: SocketEvents::new(),
+            events: SocketEvents::new(opts.logger.as_ref().map_or(&JsValue::UNDEFINED, |l| l.as_ref())),
             pumping: Cell::new(false),
             lifecycle: {
                 let me = me.clone();
@@ -336,8 +339,8 @@ impl Shell {
 
     /// Calls the logger, if any.
     pub fn log(&self, kind: &str, msg: &str, data: &JsValue) {
-        if let Some(l) = &self.opts.logger {
-            invoke(l, &[&kind.into(), &msg.into(), data]);
+        if self.opts.logger.is_some() {
+            self.events.log(kind, msg, data);
         }
     }
 

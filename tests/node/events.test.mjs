@@ -161,3 +161,27 @@ test("presence statics: arguments checked with clear errors, list hands back the
   // nothing given: an empty state
   assert.deepEqual(Presence.syncDiff(undefined, null), {});
 });
+
+test("socket.log and hasLogger: the logger option gets application log lines; a throwing logger is reported", () => {
+  const lines = [];
+  const data = { n: 1 };
+  const logged = new Socket("ws://127.0.0.1:1/socket", { logger: (kind, msg, d) => lines.push([kind, msg, d]) });
+  assert.equal(logged.hasLogger(), true);
+  logged.log("app", "hello", data);
+  assert.deepEqual(lines, [["app", "hello", data]]);
+  assert.equal(lines[0][2], data, "the data itself");
+  assert.equal(new Socket("ws://127.0.0.1:1/socket", { debug: true }).hasLogger(), true, "debug: true installs one");
+  const quiet = new Socket("ws://127.0.0.1:1/socket");
+  assert.equal(quiet.hasLogger(), false);
+  quiet.log("app", "nobody listens", {});
+  const errors = [];
+  const error = console.error;
+  console.error = (...args) => errors.push(args.map(String).join(" "));
+  try {
+    new Socket("ws://127.0.0.1:1/socket", { logger: () => { throw new Error("log sink down"); } }).log("app", "x");
+  } finally {
+    console.error = error;
+  }
+  assert.equal(errors.length, 1);
+  assert.match(errors[0], /a callback threw.*log sink down/);
+});

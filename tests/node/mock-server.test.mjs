@@ -232,6 +232,21 @@ test("/admin/drop cuts sockets without a close frame; /admin/pause refuses upgra
   await nextCall((cb) => s.onOpen(cb)); // after the pause ends
 });
 
+test("a socket is known to the admin routes as soon as its client sees it open", async () => {
+  // registered before the upgrade's 101 goes out: a drop sent from the client's onopen
+  // always finds it (before, it could land before the server had registered the socket)
+  for (let i = 0; i < 20; i++) {
+    const ws = new WebSocket(`${server.socketUrl}/websocket?vsn=2.0.0&token=user:early`, ["phoenix"]);
+    const closed = new Promise((resolve) => ws.on("close", resolve));
+    await new Promise((resolve, reject) => {
+      ws.on("open", resolve);
+      ws.on("error", reject);
+    });
+    assert.deepEqual(await server.admin("/admin/drop?user=early"), { dropped: 1 }, `socket ${i}`);
+    await closed;
+  }
+});
+
 test("/admin/mute stops heartbeat replies, so the client's heartbeat times out", async () => {
   const logs = [];
   const s = await connected({

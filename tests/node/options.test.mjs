@@ -150,7 +150,7 @@ test("beforeReconnect is awaited before each reconnect; a failing hook is report
     assert.deepEqual(log, ["open", "hook 1", "released", "open"]);
 
     const again = nextCall((cb) => socket.onOpen(cb));
-    await server.admin("/admin/drop?user=hooked");
+    assert.deepEqual(await server.admin("/admin/drop?user=hooked"), { dropped: 1 });
     await again;
     assert.deepEqual(log.slice(4), ["hook 1", "open"], "a new outage counts its attempts from 1");
     assert.ok(errors.some((e) => /beforeReconnect failed; reconnecting anyway.*hook broke/.test(e)), errors.join("\n"));
