@@ -3,10 +3,11 @@
 // - the static Presence helpers: syncState / syncDiff check their arguments and hand the
 //   core JSON text; list is phoenix.js's loop over the object's keys;
 // - presence.list(chooser) as one loop over the presences the shell keeps as JS objects
-//   (no Array.from copy, no bound apply per call).
-// - the socket's own callbacks (onOpen … onHeartbeat, off, waitFor) on the JS object the
-//   shell reports socket events to, and a channel's (on, off, onClose, onError,
-//   onState) on its own (both in js/events.js);
+//   (no Array.from copy, no bound apply per call);
+// - the socket's own callbacks (onOpen … onHeartbeat, off, waitFor, ping's), its logger
+//   (log, hasLogger) on the JS object the shell reports socket events to, a channel's
+//   (on, off, onClose, onError, onState) and a presence's (onJoin, onLeave, onSync) on
+//   their own (all in js/events.js); disconnect's callback;
 // - subscribe(), the hook-style helper, written over the public API.
 // Returns the package's classes (`Push` is plain JS, js/push.js, which the wasm module imports).
 export function decorate(glue) {
