@@ -1,5 +1,5 @@
-// The callbacks an application registers, as plain JS objects the shell holds and hands
-// each event to in one call:
+// The callbacks an application registers, and the WebSocket, as plain JS objects the shell
+// holds and hands each event to (or takes each event from) in one call:
 // - `SocketEvents`, one per socket: onOpen, onClose, onError, onMessage, onStatus,
 //   onHeartbeat (each kept with the ref `off` takes), the promises of `waitFor`, and
 //   `ping` callbacks; registering a callback asks the core only for its ref (and
@@ -8,6 +8,7 @@
 // - `ChannelEvents`, one per channel: its bindings by ref (`on`, `onClose`, `onError`) and
 //   its `onState` callbacks; the core decides which bindings a message is for;
 // - `PresenceEvents`, one per presence: its `onJoin`, `onLeave` and `onSync`;
+// - `Transport`, a socket's WebSocket, whose events it hands to the shell in one call;
 // - `reportChanges`, a presence sync's joins and leaves handed to `onJoin` / `onLeave`.
 import { callbackThrew, invoke, typeName } from "./push.js";
 
@@ -190,6 +191,57 @@ export class ChannelEvents {
 
   __state(state) {
     for (const callback of this.states.slice()) invoke(callback, state);
+  }
+}
+
+/**
+ * A socket's WebSocket: its events go to the shell's `handler(conn, kind, a, b)` — kind 0
+ * open, 1 a text frame (`a` the string), 2 a binary frame (`a` the `ArrayBuffer`), 3 an
+ * error (or a frame of another type), 4 close (`a` the code, `b` the reason) — until
+ * `detach()`.
+ */
+export class Transport {
+  constructor(url, protocols, conn, handler) {
+    const ws = new WebSocket(url, protocols);
+    ws.binaryType = "arraybuffer";
+    ws.onopen = () => handler(conn, 0);
+    ws.onmessage = (e) => {
+      const data = e.data;
+      if (typeof data === "string") handler(conn, 1, data);
+      else handler(conn, data instanceof ArrayBuffer ? 2 : 3, data);
+    };
+    ws.onerror = () => handler(conn, 3);
+    ws.onclose = (e) => handler(conn, 4, e.code, e.reason);
+    this.ws = ws;
+  }
+
+  /** Sends a frame (a string, or bytes the browser copies at once). */
+  send(data) {
+    this.ws.send(data);
+  }
+
+  /** Sends what a custom `encode` produced. */
+  sendEncoded(data) {
+    if (typeof data !== "string" && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
+      throw new Error("encode must produce a string, ArrayBuffer or typed array");
+    }
+    this.ws.send(data);
+  }
+
+  /** Closes with `code` and `reason`; a plain close where the browser refuses them. */
+  close(code, reason) {
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      this.ws.close();
+    }
+  }
+
+  /** Stops reporting events, and closes the WebSocket if it is connecting or open. */
+  detach() {
+    const ws = this.ws;
+    ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+    if (ws.readyState === 0 || ws.readyState === 1) ws.close();
   }
 }
 

@@ -142,6 +142,9 @@ type JsCallback = Closure<dyn FnMut(JsValue)>;
 pub(crate) struct Shell {
     pub core: RefCell<Socket>,
     transport: RefCell<Option<Transport>>,
+    /// What every transport of this socket hands its events to (`js/events.js`):
+    /// `(conn, kind, a, b)`, read by [`TransportEvent::from_js`].
+    transport_events: Closure<dyn FnMut(u32, u8, JsValue, JsValue)>,
     /// The armed browser timer: the core's deadline it is for, and its `setTimeout` id.
     timer: RefCell<Option<(u64, JsValue)>>,
     /// What the timer calls (made once; it hands the firing to the core).
@@ -167,6 +170,14 @@ impl Shell {
         let shell = Rc::new_cyclic(|me: &Weak<Shell>| Shell {
             core: RefCell::new(core),
             transport: RefCell::new(None),
+            transport_events: {
+                let me = me.clone();
+                Closure::new(move |conn: u32, kind: u8, a: JsValue, b: JsValue| {
+                    if let Some(shell) = me.upgrade() {
+                        shell.transport_event(ConnId(conn), TransportEvent::from_js(kind, a, b));
+                    }
+                })
+            },
             timer: RefCell::new(None),
             tick: {
                 let me = me.clone();
@@ -445,15 +456,9 @@ impl Shell {
     }
 
     fn open_transport(&self, conn: ConnId, url: &str, protocols: &[String]) {
-        let me = self.me.clone();
-        let on_event = move |conn: ConnId, ev: TransportEvent| {
-            if let Some(shell) = me.upgrade() {
-                shell.transport_event(conn, ev);
-            }
-        };
         // drop (and detach) any previous transport first
         self.transport.borrow_mut().take();
-        match Transport::open(conn, url, protocols, on_event) {
+        match Transport::open(conn, url, protocols, self.transport_events.as_ref()) {
             Ok(t) => *self.transport.borrow_mut() = Some(t),
             Err(e) => {
                 let msg = format!("cannot open WebSocket to {url}: {}", super::values::describe(&e));

@@ -1,15 +1,35 @@
-//! The browser `WebSocket`, with its event closures owned here and detached on drop.
+//! The browser `WebSocket`, held by a small JS class (`Transport` in `js/events.js`) that
+//! hands its events to the shell through one callback per socket, and detached on drop.
 
-use js_sys::{Array, ArrayBuffer, Uint8Array};
+use js_sys::{Array, JsString, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
 use crate::core::{ConnId, Frame};
 
-/// A text frame's content as a Rust string.
-fn frame_text(data: &JsValue) -> Option<String> {
-    data.dyn_ref::<js_sys::JsString>().map(super::values::string_from_js)
+#[wasm_bindgen(module = "/js/events.js")]
+extern "C" {
+    /// A `WebSocket` with its handlers (`js/events.js`).
+    #[wasm_bindgen(js_name = Transport)]
+    type WebSocketTransport;
+    /// Opens the WebSocket; its events go to `handler(conn, kind, a, b)` (see
+    /// [`TransportEvent::from_js`]). Throws what `new WebSocket` throws.
+    #[wasm_bindgen(constructor, catch, js_class = Transport)]
+    fn new(url: &str, protocols: &Array, conn: u32, handler: &JsValue) -> Result<WebSocketTransport, JsValue>;
+    #[wasm_bindgen(method, catch, js_class = Transport, js_name = send)]
+    fn send_text(this: &WebSocketTransport, text: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_class = Transport, js_name = send)]
+    fn send_bytes(this: &WebSocketTransport, bytes: &[u8]) -> Result<(), JsValue>;
+    /// Sends what a custom encoder produced; throws unless it is a string, an
+    /// `ArrayBuffer` or a typed array.
+    #[wasm_bindgen(method, catch, js_class = Transport, js_name = sendEncoded)]
+    fn send_encoded(this: &WebSocketTransport, data: &JsValue) -> Result<(), JsValue>;
+    /// Closes with `code`/`reason` (a plain close where the browser refuses the code).
+    #[wasm_bindgen(method, js_class = Transport)]
+    fn close(this: &WebSocketTransport, code: u16, reason: &str);
+    /// Drops the handlers and closes the WebSocket if it is connecting or open.
+    #[wasm_bindgen(method, js_class = Transport)]
+    fn detach(this: &WebSocketTransport);
 }
 
 /// What the transport reports to the shell.
@@ -20,90 +40,59 @@ pub(crate) enum TransportEvent {
     Close { code: u16, reason: String },
 }
 
+impl TransportEvent {
+    /// An event as `js/events.js` reports it: `kind` 0 open, 1 a text frame (`a`, a
+    /// string), 2 a binary frame (`a`, an `ArrayBuffer`), 3 an error (or a frame of
+    /// another type), 4 close (`a` the code, `b` the reason).
+    pub fn from_js(kind: u8, a: JsValue, b: JsValue) -> TransportEvent {
+        match kind {
+            0 => TransportEvent::Open,
+            1 => TransportEvent::Frame(Frame::Text(super::values::string_from_js(a.unchecked_ref::<JsString>()))),
+            2 => TransportEvent::Frame(Frame::Binary(Uint8Array::new(&a).to_vec())),
+            4 => TransportEvent::Close { code: a.as_f64().map_or(1006, |c| c as u16), reason: b.as_string().unwrap_or_default() },
+            _ => TransportEvent::Error,
+        }
+    }
+}
+
 /// One open (or opening) WebSocket.
 pub(crate) struct Transport {
     pub conn: ConnId,
-    ws: WebSocket,
-    _onopen: Closure<dyn FnMut(Event)>,
-    _onmessage: Closure<dyn FnMut(MessageEvent)>,
-    _onerror: Closure<dyn FnMut(Event)>,
-    _onclose: Closure<dyn FnMut(CloseEvent)>,
+    ws: WebSocketTransport,
 }
 
 impl Transport {
-    /// Opens a WebSocket; `on_event` receives its events with `conn`.
-    pub fn open(conn: ConnId, url: &str, protocols: &[String], on_event: impl Fn(ConnId, TransportEvent) + Clone + 'static) -> Result<Self, JsValue> {
+    /// Opens a WebSocket; `handler` (the shell's, made once) receives its events with `conn`.
+    pub fn open(conn: ConnId, url: &str, protocols: &[String], handler: &JsValue) -> Result<Self, JsValue> {
         let list = Array::new();
         for p in protocols {
             list.push(&JsValue::from_str(p));
         }
-        let ws = WebSocket::new_with_str_sequence(url, &list)?;
-        ws.set_binary_type(BinaryType::Arraybuffer);
-
-        let f = on_event.clone();
-        let onopen = Closure::<dyn FnMut(Event)>::new(move |_| f(conn, TransportEvent::Open));
-        let f = on_event.clone();
-        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-            let data = e.data();
-            let frame = if let Some(text) = frame_text(&data) {
-                Frame::Text(text)
-            } else if let Some(buf) = data.dyn_ref::<ArrayBuffer>() {
-                Frame::Binary(Uint8Array::new(buf).to_vec())
-            } else {
-                return f(conn, TransportEvent::Error);
-            };
-            f(conn, TransportEvent::Frame(frame));
-        });
-        let f = on_event.clone();
-        let onerror = Closure::<dyn FnMut(Event)>::new(move |_| f(conn, TransportEvent::Error));
-        let f = on_event;
-        let onclose = Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| f(conn, TransportEvent::Close { code: e.code(), reason: e.reason() }));
-        ws.set_onopen(Some(onopen.as_ref().unchecked_ref()));
-        ws.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-        ws.set_onerror(Some(onerror.as_ref().unchecked_ref()));
-        ws.set_onclose(Some(onclose.as_ref().unchecked_ref()));
-        Ok(Transport { conn, ws, _onopen: onopen, _onmessage: onmessage, _onerror: onerror, _onclose: onclose })
+        Ok(Transport { conn, ws: WebSocketTransport::new(url, &list, conn.0, handler)? })
     }
 
     /// Sends a frame; an error (socket closing) is returned, not thrown.
     pub fn send(&self, frame: &Frame) -> Result<(), JsValue> {
         match frame {
-            Frame::Text(t) => self.ws.send_with_str(t),
-            Frame::Binary(b) => self.ws.send_with_u8_array(b),
+            Frame::Text(t) => self.ws.send_text(t),
+            Frame::Binary(b) => self.ws.send_bytes(b),
         }
     }
 
     /// Sends what a custom encoder produced: a string, an `ArrayBuffer` or a typed array.
     pub fn send_js(&self, data: &JsValue) -> Result<(), JsValue> {
-        if let Some(t) = data.as_string() {
-            self.ws.send_with_str(&t)
-        } else if let Some(b) = data.dyn_ref::<ArrayBuffer>() {
-            self.ws.send_with_array_buffer(b)
-        } else if ArrayBuffer::is_view(data) {
-            self.ws.send_with_array_buffer_view(data.unchecked_ref())
-        } else {
-            Err(js_sys::Error::new("encode must produce a string, ArrayBuffer or typed array").into())
-        }
+        self.ws.send_encoded(data)
     }
 
     /// Closes with `code`/`reason`; codes a browser refuses (not 1000 or 3000–4999)
     /// fall back to a plain close.
     pub fn close(&self, code: u16, reason: &str) {
-        if self.ws.close_with_code_and_reason(code, reason).is_err() {
-            let _ = self.ws.close();
-        }
+        self.ws.close(code, reason);
     }
 }
 
 impl Drop for Transport {
     fn drop(&mut self) {
-        self.ws.set_onopen(None);
-        self.ws.set_onmessage(None);
-        self.ws.set_onerror(None);
-        self.ws.set_onclose(None);
-        let state = self.ws.ready_state();
-        if state == WebSocket::CONNECTING || state == WebSocket::OPEN {
-            let _ = self.ws.close();
-        }
+        self.ws.detach();
     }
 }
