@@ -165,6 +165,20 @@ export function socketOptions(opts) {
 }
 
 /**
+ * `new Presence(channel, opts)`'s event names, `opts.events.state` and `.diff`: `[state,
+ * diff]`, each undefined where not given (the defaults).
+ */
+export function presenceOptions(opts) {
+  const events = get(opts, "events");
+  const name = (key) => {
+    const v = events !== null && typeof events === "object" ? events[key] : undefined;
+    if (v === undefined || typeof v === "string") return v;
+    fail(`Presence events.${key} must be a string (got ${typeName(v)})`);
+  };
+  return [name("state"), name("diff")];
+}
+
+/**
  * `socket.channel`'s params and options: [params (a function giving JSON text),
  * reliable, unbatch (an event name or undefined)].
  */

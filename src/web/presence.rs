@@ -25,6 +25,14 @@ fn parse(json: &str) -> JsValue {
     JSON::parse(json).unwrap_or(JsValue::UNDEFINED)
 }
 
+#[wasm_bindgen(module = "/js/options.js")]
+extern "C" {
+    /// `[state, diff]`: the event names of `opts.events` (undefined where not given);
+    /// throws on a wrong type.
+    #[wasm_bindgen(catch, js_name = presenceOptions)]
+    fn presence_options(opts: &JsValue) -> Result<Array, JsValue>;
+}
+
 #[wasm_bindgen(module = "/js/events.js")]
 extern "C" {
     /// Calls `on_join` / `on_leave` (functions or undefined) for each change of the JSON
@@ -59,18 +67,8 @@ impl Presence {
     /// `presence_state` and `presence_diff`.
     #[wasm_bindgen(constructor)]
     pub fn new(channel: &Channel, opts: JsValue) -> Result<Presence, JsValue> {
-        let events = if opts.is_object() { js_sys::Reflect::get(&opts, &"events".into())? } else { JsValue::UNDEFINED };
-        let name = |k: &str| -> Result<Option<String>, JsValue> {
-            if !events.is_object() {
-                return Ok(None);
-            }
-            let v = js_sys::Reflect::get(&events, &k.into())?;
-            if v.is_undefined() {
-                return Ok(None);
-            }
-            v.as_string().map(Some).ok_or_else(|| error(format!("Presence events.{k} must be a string")))
-        };
-        let (state, diff) = (name("state")?, name("diff")?);
+        let names = presence_options(&opts)?;
+        let (state, diff) = (names.get(0).as_string(), names.get(1).as_string());
         let shell = channel.shell.clone();
         let id = shell
             .core

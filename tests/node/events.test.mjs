@@ -185,3 +185,11 @@ test("socket.log and hasLogger: the logger option gets application log lines; a 
   assert.equal(errors.length, 1);
   assert.match(errors[0], /a callback threw.*log sink down/);
 });
+
+test("new Presence checks its event names", () => {
+  const channel = new Socket("ws://127.0.0.1:1/socket").channel("room:names");
+  assert.throws(() => new Presence(channel, { events: { state: 5 } }), /Presence events\.state must be a string \(got number\)/);
+  assert.throws(() => new Presence(channel, { events: { state: "s", diff: null } }), /Presence events\.diff must be a string \(got null\)/);
+  assert.equal(new Presence(channel, { events: { state: "s", diff: "d" } }).inPendingSyncState(), true);
+  assert.equal(new Presence(channel, null).list().length, 0, "no options: the default events");
+});
