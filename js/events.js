@@ -85,13 +85,7 @@ export class SocketEvents {
 
   /** Calls the logger, if any; a throw is reported, never propagated. */
   log(kind, msg, data) {
-    const logger = this.logger;
-    if (logger === undefined) return;
-    try {
-      logger(kind, msg, data);
-    } catch (e) {
-      callbackThrew(e);
-    }
+    if (this.logger !== undefined) call(this.logger, kind, msg, data);
   }
 
   /** Keeps `callback` for the pong of ping `id`. */
@@ -141,10 +135,14 @@ export class SocketEvents {
   }
 }
 
-/** Calls a binding with phoenix.js's arguments; a throw is reported, never propagated. */
-function call(callback, payload, ref, joinRef) {
+/**
+ * Calls an application callback with three arguments (a binding's payload, ref and join
+ * ref; a logger's kind, message and data; a presence change's key and presences); a
+ * throw is reported, never propagated.
+ */
+function call(callback, a, b, c) {
   try {
-    callback(payload, ref, joinRef);
+    callback(a, b, c);
   } catch (e) {
     callbackThrew(e);
   }
@@ -281,12 +279,6 @@ export class PresenceEvents {
 export function reportChanges(changes, onJoin, onLeave) {
   for (const [kind, key, current, presence] of JSON.parse(changes)) {
     const callback = kind === "join" ? onJoin : onLeave;
-    if (callback) {
-      try {
-        callback(key, current ?? undefined, presence);
-      } catch (e) {
-        callbackThrew(e);
-      }
-    }
+    if (callback) call(callback, key, current ?? undefined, presence);
   }
 }

@@ -395,11 +395,6 @@ impl PresenceState {
         })
     }
 
-    /// The presences as a JSON array, in listing order.
-    pub fn to_list_json(&self) -> String {
-        self.write_each('[', ']', |out, _, e| e.write_json(out))
-    }
-
     /// The state as a JSON array of `[key, presence]` pairs, in listing order.
     pub fn to_pairs_json(&self) -> String {
         self.write_each('[', ']', |out, k, e| {
@@ -716,7 +711,6 @@ mod tests {
     fn lists_in_join_order_with_extra_fields_kept() {
         let s = PresenceState::from_json(r#"{"b":{"metas":[{"phx_ref":"2"}],"user":{"name":"B"}},"a":{"metas":[{"phx_ref":"1"}]}}"#).unwrap();
         assert_eq!(s.to_pairs_json(), r#"[["b",{"metas":[{"phx_ref":"2"}],"user":{"name":"B"}}],["a",{"metas":[{"phx_ref":"1"}]}]]"#);
-        assert_eq!(s.to_list_json(), r#"[{"metas":[{"phx_ref":"2"}],"user":{"name":"B"}},{"metas":[{"phx_ref":"1"}]}]"#);
         assert_eq!(s.to_json(), r#"{"b":{"metas":[{"phx_ref":"2"}],"user":{"name":"B"}},"a":{"metas":[{"phx_ref":"1"}]}}"#);
     }
 

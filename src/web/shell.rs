@@ -348,11 +348,9 @@ impl Shell {
         self.opts.logger.is_some()
     }
 
-    /// Calls the logger, if any.
+    /// Calls the logger, if any (the socket's JS callbacks object holds it).
     pub fn log(&self, kind: &str, msg: &str, data: &JsValue) {
-        if self.opts.logger.is_some() {
-            self.events.log(kind, msg, data);
-        }
+        self.events.log(kind, msg, data);
     }
 
     /// Runs `f` on the core, then drains its outputs.
