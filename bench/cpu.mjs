@@ -6,6 +6,8 @@
 //   node bench/cpu.mjs [messages per run] [runs]
 //   PKG=dir node bench/cpu.mjs ...   another build: dir/phoenix_wasm.js and dir/opt.wasm
 import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 const ROUNDS = Number(process.argv[2]) || 200000;
 
@@ -40,7 +42,7 @@ class LoopbackSocket {
 globalThis.WebSocket = LoopbackSocket;
 
 // PKG: another build of the glue and wasm (e.g. one with a name section, for node --cpu-prof)
-const pkg = process.env.PKG ? new URL(`file://${process.env.PKG.replace(/\/?$/, "/")}`) : new URL("../pkg/", import.meta.url);
+const pkg = process.env.PKG ? pathToFileURL(`${path.resolve(process.env.PKG)}/`) : new URL("../pkg/", import.meta.url);
 const glue = await import(new URL("phoenix_wasm.js", pkg));
 // (with its own decorate.js when the directory has one: it must match its glue)
 const { decorate } = await import(existsSync(new URL("decorate.js", pkg)) ? new URL("decorate.js", pkg) : "../pkg/decorate.js");
