@@ -5,6 +5,7 @@ use core::fmt;
 
 use super::backoff::Backoff;
 use super::ids::{BindingRef, PushId};
+use super::text::cat;
 
 /// The lifecycle state of a channel (phoenix.js `CHANNEL_STATES`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,19 +61,30 @@ pub enum ChannelError {
     },
 }
 
+impl ChannelError {
+    /// What went wrong, as the `Display` text (without `core::fmt`).
+    pub fn message(&self) -> String {
+        match self {
+            ChannelError::UnknownChannel => "unknown channel (was it removed from its socket?)".to_owned(),
+            ChannelError::JoinedTwice(topic) => cat(&[
+                "tried to join multiple times to '",
+                topic,
+                "'. 'join' can only be called a single time per channel instance",
+            ]),
+            ChannelError::PushBeforeJoin { topic, event } => cat(&[
+                "tried to push '",
+                event,
+                "' to '",
+                topic,
+                "' before joining. Use channel.join() before pushing events",
+            ]),
+        }
+    }
+}
+
 impl fmt::Display for ChannelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ChannelError::UnknownChannel => f.write_str("unknown channel (was it removed from its socket?)"),
-            ChannelError::JoinedTwice(topic) => write!(
-                f,
-                "tried to join multiple times to '{topic}'. 'join' can only be called a single time per channel instance"
-            ),
-            ChannelError::PushBeforeJoin { topic, event } => write!(
-                f,
-                "tried to push '{event}' to '{topic}' before joining. Use channel.join() before pushing events"
-            ),
-        }
+        f.write_str(&self.message())
     }
 }
 

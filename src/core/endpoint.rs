@@ -3,6 +3,7 @@
 use core::fmt;
 
 use super::json;
+use super::text::{cat, uint};
 
 /// The page the client runs in, for relative endpoints (`location.protocol` and `location.host`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,20 +28,27 @@ pub enum ConnectError {
     TokenNotSubprotocolSafe,
 }
 
+impl ConnectError {
+    /// What went wrong, as the `Display` text (without `core::fmt`).
+    pub fn message(&self) -> String {
+        match self {
+            ConnectError::Params(e) => cat(&["socket params must be an object: ", e]),
+            ConnectError::RelativeWithoutPage(u) => {
+                cat(&["endpoint \"", u, "\" is relative but the page has no location to resolve it against"])
+            }
+            ConnectError::TokenNotLatin1 => {
+                "authToken contains characters outside Latin-1; it cannot be sent as a subprotocol (encode it first, e.g. base64url)".to_owned()
+            }
+            ConnectError::TokenNotSubprotocolSafe => {
+                "authToken encodes to base64 containing '/', which browsers reject in a WebSocket subprotocol; use a token whose base64 has no '/'".to_owned()
+            }
+        }
+    }
+}
+
 impl fmt::Display for ConnectError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConnectError::Params(e) => write!(f, "socket params must be an object: {e}"),
-            ConnectError::RelativeWithoutPage(u) => {
-                write!(f, "endpoint \"{u}\" is relative but the page has no location to resolve it against")
-            }
-            ConnectError::TokenNotLatin1 => f.write_str(
-                "authToken contains characters outside Latin-1; it cannot be sent as a subprotocol (encode it first, e.g. base64url)",
-            ),
-            ConnectError::TokenNotSubprotocolSafe => f.write_str(
-                "authToken encodes to base64 containing '/', which browsers reject in a WebSocket subprotocol; use a token whose base64 has no '/'",
-            ),
-        }
+        f.write_str(&self.message())
     }
 }
 
@@ -53,7 +61,7 @@ pub const TOKEN_PROTOCOL_PREFIX: &str = "base64url.bearer.phx.";
 
 /// Appends `/websocket` to a socket endpoint such as `/socket` (phoenix.js does the same).
 pub fn websocket_endpoint(endpoint: &str) -> String {
-    format!("{endpoint}/websocket")
+    cat(&[endpoint, "/websocket"])
 }
 
 /// Builds the URL to open: params as a query string, then `vsn`, resolved against
@@ -72,10 +80,10 @@ pub fn endpoint_url(endpoint: &str, params_json: &str, vsn: &str, page: Option<&
     encode_uri_component(vsn, &mut uri);
 
     if let Some(rest) = uri.strip_prefix("https://") {
-        return Ok(format!("wss://{rest}"));
+        return Ok(cat(&["wss://", rest]));
     }
     if let Some(rest) = uri.strip_prefix("http://") {
-        return Ok(format!("ws://{rest}"));
+        return Ok(cat(&["ws://", rest]));
     }
     if !uri.starts_with('/') {
         return Ok(uri);
@@ -83,18 +91,18 @@ pub fn endpoint_url(endpoint: &str, params_json: &str, vsn: &str, page: Option<&
     let page = page.ok_or_else(|| ConnectError::RelativeWithoutPage(endpoint.to_owned()))?;
     let scheme = if page.protocol.starts_with("https") { "wss" } else { "ws" };
     if uri.starts_with("//") {
-        Ok(format!("{scheme}:{uri}"))
+        Ok(cat(&[scheme, ":", &uri]))
     } else {
-        Ok(format!("{scheme}://{}{uri}", page.host))
+        Ok(cat(&[scheme, "://", &page.host, &uri]))
     }
 }
 
 /// Serializes a JSON object as a query string the way phoenix.js's `Ajax.serialize`
 /// does: nested objects and arrays become `parent[key]=value`; `null` is skipped.
 pub fn serialize_params(params_json: &str, out: &mut String) -> Result<(), ConnectError> {
-    let entries = json::object_entries(params_json).map_err(|e| ConnectError::Params(e.to_string()))?;
+    let entries = json::object_entries(params_json).map_err(|e| ConnectError::Params(e.message()))?;
     for (key, value) in entries {
-        serialize_value(&key, value, out).map_err(|e| ConnectError::Params(e.to_string()))?;
+        serialize_value(&key, value, out).map_err(|e| ConnectError::Params(e.message()))?;
     }
     Ok(())
 }
@@ -102,7 +110,7 @@ pub fn serialize_params(params_json: &str, out: &mut String) -> Result<(), Conne
 fn serialize_value(key: &str, raw: &str, out: &mut String) -> Result<(), json::JsonError> {
     let nested: Vec<(String, &str)> = match raw.as_bytes().first() {
         Some(b'{') => json::object_entries(raw)?,
-        Some(b'[') => json::array_items(raw)?.into_iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect(),
+        Some(b'[') => json::array_items(raw)?.into_iter().enumerate().map(|(i, v)| (uint(i as u64), v)).collect(),
         Some(b'n') => return Ok(()),
         _ => {
             let value = if raw.starts_with('"') { json::unescape(raw)? } else { raw.to_owned() };
@@ -116,7 +124,7 @@ fn serialize_value(key: &str, raw: &str, out: &mut String) -> Result<(), json::J
         }
     };
     for (sub, value) in nested {
-        serialize_value(&format!("{key}[{sub}]"), value, out)?;
+        serialize_value(&cat(&[key, "[", &sub, "]"]), value, out)?;
     }
     Ok(())
 }
@@ -134,11 +142,11 @@ pub fn redact_url(url: &str) -> String {
     let parts: Vec<String> = query
         .split('&')
         .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if is_secret_name(k) => format!("{k}=[REDACTED]"),
+            Some((k, _)) if is_secret_name(k) => cat(&[k, "=[REDACTED]"]),
             _ => kv.to_owned(),
         })
         .collect();
-    format!("{base}?{}", parts.join("&"))
+    cat(&[base, "?", &parts.join("&")])
 }
 
 /// A JSON object with the values of secret-looking keys replaced by `"[REDACTED]"`
@@ -189,7 +197,7 @@ pub fn protocols(auth_token: Option<&str>) -> Result<Vec<String>, ConnectError> 
         if encoded.contains('/') {
             return Err(ConnectError::TokenNotSubprotocolSafe);
         }
-        out.push(format!("{TOKEN_PROTOCOL_PREFIX}{encoded}"));
+        out.push(cat(&[TOKEN_PROTOCOL_PREFIX, &encoded]));
     }
     Ok(out)
 }

@@ -8,6 +8,8 @@
 
 use core::fmt;
 
+use super::text::{cat, uint};
+
 /// Why a piece of JSON text was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JsonError {
@@ -17,9 +19,16 @@ pub struct JsonError {
     pub reason: &'static str,
 }
 
+impl JsonError {
+    /// What went wrong and where, as the `Display` text (without `core::fmt`).
+    pub fn message(&self) -> String {
+        cat(&["invalid JSON at byte ", &uint(self.offset as u64), ": ", self.reason])
+    }
+}
+
 impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid JSON at byte {}: {}", self.offset, self.reason)
+        f.write_str(&self.message())
     }
 }
 

@@ -2,6 +2,7 @@
 //! `[join_ref, ref, topic, event, payload]`.
 
 use super::json;
+use super::text::cat;
 
 /// Event names reserved by the protocol.
 pub mod events {
@@ -101,9 +102,16 @@ pub struct Reply {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReplyError(pub String);
 
+impl ReplyError {
+    /// What went wrong, as the `Display` text (without `core::fmt`).
+    pub fn message(&self) -> String {
+        cat(&["malformed phx_reply payload: ", &self.0])
+    }
+}
+
 impl core::fmt::Display for ReplyError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "malformed phx_reply payload: {}", self.0)
+        f.write_str(&self.message())
     }
 }
 
@@ -118,10 +126,10 @@ impl Message {
             }
             Payload::Binary(_) => Err(ReplyError("binary payload without a status".into())),
             Payload::Json(text) => {
-                let mut walk = json::members(text).map_err(|e| ReplyError(e.to_string()))?;
+                let mut walk = json::members(text).map_err(|e| ReplyError(e.message()))?;
                 let mut status = None;
                 let mut response = None;
-                while let Some((k, v)) = walk.member().map_err(|e| ReplyError(e.to_string()))? {
+                while let Some((k, v)) = walk.member().map_err(|e| ReplyError(e.message()))? {
                     if json::key_is(k, "status") {
                         status = Some(json::unescape(v).map_err(|_| ReplyError("status is not a string".into()))?);
                     } else if json::key_is(k, "response") {

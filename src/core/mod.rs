@@ -30,6 +30,7 @@ pub mod push;
 pub mod reliable;
 pub mod serializer;
 pub mod socket;
+pub mod text;
 pub mod timers;
 
 pub use channel::{ChannelError, ChannelState, ParamsFn};

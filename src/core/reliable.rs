@@ -12,6 +12,7 @@
 //!   delivering the event that revealed it.
 
 use super::json::{self, JsonError};
+use super::text::{cat, uint};
 
 /// Event name of a gap report.
 pub const MISSED_EVENT: &str = "missed";
@@ -98,7 +99,7 @@ impl Reliable {
     /// The join params with `last_seq` set (when something was delivered).
     pub fn join_params(&self, params: &str) -> Result<String, JsonError> {
         match self.last_seq {
-            Some(last) => json::with_field(params, LAST_SEQ_PARAM, &last.to_string()),
+            Some(last) => json::with_field(params, LAST_SEQ_PARAM, &uint(last)),
             None => Ok(params.to_owned()),
         }
     }
@@ -112,12 +113,12 @@ pub fn seq_of(payload: &str) -> Option<u64> {
 
 /// A gap report payload.
 pub fn missed_payload(missed: u64, from: u64, to: u64) -> String {
-    format!("{{\"missed\":{missed},\"from\":{from},\"to\":{to}}}")
+    cat(&["{\"missed\":", &uint(missed), ",\"from\":", &uint(from), ",\"to\":", &uint(to), "}"])
 }
 
 /// An ack payload.
 pub fn ack_payload(seq: u64) -> String {
-    format!("{{\"sequence_number\":{seq}}}")
+    cat(&["{\"sequence_number\":", &uint(seq), "}"])
 }
 
 /// Splits a batch `{events: [...]}` into `(event, payload)` pairs, in order. An

@@ -17,6 +17,7 @@ use core::fmt;
 
 use super::json;
 use super::message::{events, Message, Payload};
+use super::text::{cat, uint};
 
 /// A WebSocket frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,14 +42,21 @@ pub enum EncodeError {
     Unsupported(&'static str),
 }
 
-impl fmt::Display for EncodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl EncodeError {
+    /// What went wrong, as the `Display` text (without `core::fmt`).
+    pub fn message(&self) -> String {
         match self {
             EncodeError::FieldTooLong { field, len } => {
-                write!(f, "unable to convert {field} to binary: {len} UTF-8 bytes, at most 255 allowed")
+                cat(&["unable to convert ", field, " to binary: ", &uint(*len as u64), " UTF-8 bytes, at most 255 allowed"])
             }
-            EncodeError::Unsupported(what) => write!(f, "cannot encode {what}"),
+            EncodeError::Unsupported(what) => cat(&["cannot encode ", what]),
         }
+    }
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -69,15 +77,22 @@ pub enum DecodeError {
     NotUtf8(&'static str),
 }
 
+impl DecodeError {
+    /// What went wrong, as the `Display` text (without `core::fmt`).
+    pub fn message(&self) -> String {
+        match self {
+            DecodeError::Json(e) => cat(&["malformed frame: ", &e.message()]),
+            DecodeError::Shape(what) => cat(&["malformed frame: ", what]),
+            DecodeError::Truncated => "malformed binary frame: truncated".to_owned(),
+            DecodeError::UnknownKind(k) => cat(&["malformed binary frame: unknown kind ", &uint(u64::from(*k))]),
+            DecodeError::NotUtf8(field) => cat(&["malformed binary frame: ", field, " is not UTF-8"]),
+        }
+    }
+}
+
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DecodeError::Json(e) => write!(f, "malformed frame: {e}"),
-            DecodeError::Shape(what) => write!(f, "malformed frame: {what}"),
-            DecodeError::Truncated => f.write_str("malformed binary frame: truncated"),
-            DecodeError::UnknownKind(k) => write!(f, "malformed binary frame: unknown kind {k}"),
-            DecodeError::NotUtf8(field) => write!(f, "malformed binary frame: {field} is not UTF-8"),
-        }
+        f.write_str(&self.message())
     }
 }
 

@@ -20,6 +20,7 @@ use super::message::{events, Message, Payload};
 use super::push::{reasons, PushKind, PushRec};
 use super::reliable::{self, ChannelOptions, Verdict};
 use super::serializer::{self, Frame};
+use super::text::{cat, uint};
 use super::timers::{TimerKey, Timers};
 
 /// The channel error reason when the connection closed (phoenix.js's).
@@ -520,7 +521,7 @@ impl Socket {
     pub fn make_ref(&mut self) -> String {
         // refs are decimal numbers (`ref_number` reads them back)
         self.next_ref = self.next_ref.checked_add(1).unwrap_or(0);
-        self.next_ref.to_string()
+        uint(self.next_ref)
     }
 
     /// Whether a push on the channel would be sent now (connected and joined).
@@ -567,11 +568,11 @@ impl Socket {
                 self.next_conn = self.next_conn.wrapping_add(1);
                 let conn = ConnId(self.next_conn);
                 self.conn = Conn::Connecting(conn);
-                self.log("transport", || format!("connecting to {}", redact_url(&url)), None);
+                self.log("transport", || cat(&["connecting to ", &redact_url(&url)]), None);
                 self.outputs.push_back(Output::Connect { conn, url, protocols });
                 self.emit(Event::Status(Status::Connecting));
             }
-            Err(e) => self.emit(Event::Error { reason: e.to_string() }),
+            Err(e) => self.emit(Event::Error { reason: e.message() }),
         }
     }
 
@@ -580,7 +581,7 @@ impl Socket {
         if let Some(cid) = &self.config.correlation_id {
             let mut raw = String::new();
             json::write_string(&mut raw, cid);
-            params = json::with_field(&params, "correlation_id", &raw).map_err(|e| ConnectError::Params(e.to_string()))?;
+            params = json::with_field(&params, "correlation_id", &raw).map_err(|e| ConnectError::Params(e.message()))?;
         }
         let endpoint = websocket_endpoint(&self.config.endpoint);
         let url = endpoint_url(&endpoint, &params, &self.config.vsn, self.config.page.as_ref())?;
@@ -663,7 +664,7 @@ impl Socket {
     fn connection_lost(&mut self, code: u16, reason: String, clean: bool, channel_reason: &str, now: u64) {
         self.conn = Conn::Closed;
         self.last_close_unclean = !clean;
-        self.log("transport", || format!("close {code} {reason}"), None);
+        self.log("transport", || cat(&["close ", &uint(u64::from(code)), " ", &reason]), None);
         self.pings.clear();
         self.pending_heartbeat = None;
         self.timers.cancel(TimerKey::Heartbeat);
@@ -770,7 +771,7 @@ impl Socket {
     fn log(&mut self, kind: &'static str, msg: impl FnOnce() -> String, data: Option<&Payload>) {
         if self.config.log {
             let msg = match &self.config.correlation_id {
-                Some(cid) => format!("[{cid}] {}", msg()),
+                Some(cid) => cat(&["[", cid, "] ", &msg()]),
                 None => msg(),
             };
             let data = data.map(|d| match d {
@@ -862,14 +863,14 @@ impl Socket {
             Frame::Binary(b) => b.len(),
         };
         if len > self.config.max_frame_bytes {
-            let reason = format!("frame of {len} bytes exceeds maxFrameBytes ({})", self.config.max_frame_bytes);
+            let reason = cat(&["frame of ", &uint(len as u64), " bytes exceeds maxFrameBytes (", &uint(self.config.max_frame_bytes as u64), ")"]);
             self.emit(Event::Error { reason: reason.clone() });
             self.outputs.push_back(Output::Close { conn, code: 1009, reason: "message too big".into() });
             return self.connection_lost(1009, reason, false, CLOSED, now);
         }
         let (msg, deferred) = match serializer::decode_deferred(frame) {
             Ok(m) => m,
-            Err(e) => return self.emit(Event::Error { reason: e.to_string() }),
+            Err(e) => return self.emit(Event::Error { reason: e.message() }),
         };
         // A presence state or diff is checked by the presence reader as it reads it
         // (a state can be a megabyte: one pass instead of two); any other payload now.
@@ -877,7 +878,7 @@ impl Socket {
         let malformed = deferred && !unchecked && msg.payload.as_json().is_some_and(|p| json::validate(p).is_err());
         if malformed || self.handle_message(msg, unchecked, now).is_err() {
             // the same error as a frame checked whole on arrival
-            let reason = serializer::decode(frame).err().map_or_else(|| "malformed frame".to_owned(), |e| e.to_string());
+            let reason = serializer::decode(frame).err().map_or_else(|| "malformed frame".to_owned(), |e| e.message());
             self.emit(Event::Error { reason });
         }
     }
@@ -906,7 +907,7 @@ impl Socket {
     /// reader found it malformed (then nothing of it was delivered).
     fn handle_message(&mut self, mut msg: Message, unchecked: bool, now: u64) -> Result<(), MalformedPayload> {
         if self.config.log {
-            let line = format!("{} {} ({})", msg.topic, msg.event, msg.msg_ref.as_deref().unwrap_or(""));
+            let line = cat(&[&msg.topic, " ", &msg.event, " (", msg.msg_ref.as_deref().unwrap_or(""), ")"]);
             self.log("receive", || line, Some(&msg.payload));
         }
         if let Some((ping, at)) = msg.msg_ref.as_ref().and_then(|r| self.pings.remove(r)) {
@@ -987,7 +988,7 @@ impl Socket {
         let items = match (&msg.payload, batched) {
             (Payload::Json(text), true) => match reliable::unbatch(text, &msg.event) {
                 Ok(items) => items.into_iter().map(|(e, p)| (e, Payload::Json(p))).collect(),
-                Err(e) => return self.emit(Event::Error { reason: format!("malformed {} on {}: {e}", msg.event, msg.topic) }),
+                Err(e) => return self.emit(Event::Error { reason: cat(&["malformed ", &msg.event, " on ", &msg.topic, ": ", &e.message()]) }),
             },
             _ => vec![(msg.event.clone(), msg.payload.clone())],
         };
@@ -1040,7 +1041,7 @@ impl Socket {
         let Some(r) = self.channels.get_mut(&id).and_then(|c| c.reliable.as_mut()) else { return };
         let from = r.last_seq().map_or(1, |l| l + 1);
         *r = reliable::Reliable::default();
-        let payload = Payload::Json(format!("{{\"missed\":null,\"reset\":true,\"from\":{from}}}"));
+        let payload = Payload::Json(cat(&["{\"missed\":null,\"reset\":true,\"from\":", &uint(from), "}"]));
         let join_ref = self.join_ref_of(id);
         self.deliver(id, reliable::MISSED_EVENT, &payload, None, join_ref.as_deref());
     }
@@ -1059,7 +1060,7 @@ impl Socket {
                 continue;
             }
             let Some(raw) = msg.payload.as_json() else {
-                out.push(Event::Error { reason: format!("{} on {} must be JSON", msg.event, msg.topic) });
+                out.push(Event::Error { reason: cat(&[&msg.event, " on ", &msg.topic, " must be JSON"]) });
                 continue;
             };
             let result = if is_state {
@@ -1073,7 +1074,7 @@ impl Socket {
                 // not JSON at all: the frame is malformed (the readers change nothing
                 // before they have read the whole payload)
                 Err(_) if unchecked && json::validate(raw).is_err() => return Err(MalformedPayload),
-                Err(e) => out.push(Event::Error { reason: format!("malformed {} on {}: {e}", msg.event, msg.topic) }),
+                Err(e) => out.push(Event::Error { reason: cat(&["malformed ", &msg.event, " on ", &msg.topic, ": ", &e.message()]) }),
             }
         }
         for e in out {
@@ -1178,7 +1179,7 @@ impl Socket {
         match msg.reply() {
             Ok(reply) => self.resolve(push, &reply.status, reply.response, now),
             Err(e) => {
-                self.emit(Event::Error { reason: e.to_string() });
+                self.emit(Event::Error { reason: e.message() });
                 self.resolve(push, "error", reason_json("malformed reply"), now);
             }
         }
@@ -1233,15 +1234,15 @@ impl Socket {
         let (channel, kind) = (p.channel, p.kind);
         if kind == PushKind::Join {
             let params = match self.channels.get_mut(&channel).map(|c| ((c.params)(), c.reliable.as_ref())) {
-                Some((Ok(text), None)) => Payload::json(text).map_err(|e| e.to_string()),
-                Some((Ok(text), Some(r))) => r.join_params(&text).map(Payload::Json).map_err(|e| format!("join params: {e}")),
+                Some((Ok(text), None)) => Payload::json(text).map_err(|e| e.message()),
+                Some((Ok(text), Some(r))) => r.join_params(&text).map(Payload::Json).map_err(|e| cat(&["join params: ", &e.message()])),
                 Some((Err(e), _)) => Err(e),
                 None => return,
             };
             match params {
                 Ok(payload) => self.pushes.get_mut(&id).expect("checked above").payload = payload,
                 Err(e) => {
-                    let reason = format!("{}: {e}", reasons::PARAMS_FAILED);
+                    let reason = cat(&[reasons::PARAMS_FAILED, ": ", &e]);
                     self.emit(Event::Error { reason: reason.clone() });
                     return self.resolve(id, "error", reason_json(&reason), now);
                 }
@@ -1305,7 +1306,7 @@ impl Socket {
             Output::Send(serializer::encode_fields(join_ref, msg_ref, topic, event, payload)?)
         };
         let log = self.config.log.then(|| {
-            (format!("{topic} {event} ({}, {})", join_ref.unwrap_or(""), msg_ref.unwrap_or("")), payload.clone())
+            (cat(&[topic, " ", event, " (", join_ref.unwrap_or(""), ", ", msg_ref.unwrap_or(""), ")"]), payload.clone())
         });
         Ok(Sent { out, log })
     }
@@ -1320,7 +1321,7 @@ impl Socket {
 
     /// A push that could not be encoded fails with the reason.
     fn encode_failed(&mut self, id: PushId, e: serializer::EncodeError, now: u64) {
-        self.resolve(id, "error", reason_json(&format!("{}: {e}", reasons::ENCODE_FAILED)), now);
+        self.resolve(id, "error", reason_json(&cat(&[reasons::ENCODE_FAILED, ": ", &e.message()])), now);
     }
 
     fn flush_send_buffer(&mut self, now: u64) {

@@ -24,6 +24,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::core::text::cat;
 use crate::core::{BindingRef, ChannelId};
 pub use presence::{presence_sync, Presence};
 use shell::Shell;
@@ -94,7 +95,7 @@ impl Socket {
     /// disconnected; throws when the send buffer is full).
     pub fn push(&self, data: JsValue) -> Result<(), JsValue> {
         let msg = values::message_from_js(&data, "socket.push")?;
-        self.shell.with_core(|core, now| core.push_message(msg, now)).map_err(|e| error(format!("push failed: {e}")))
+        self.shell.with_core(|core, now| core.push_message(msg, now)).map_err(|e| error(cat(&["push failed: ", &e])))
     }
 
     /// Whether the socket is open.
@@ -254,7 +255,7 @@ pub struct Channel {
 
 impl Channel {
     fn channel_result<T>(r: Result<T, crate::core::ChannelError>) -> Result<T, JsValue> {
-        r.map_err(|e| error(e.to_string()))
+        r.map_err(|e| error(e.message()))
     }
 }
 

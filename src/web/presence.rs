@@ -8,7 +8,9 @@ use wasm_bindgen::prelude::*;
 use super::shell::{PresenceEvents, Shell};
 use super::values::{error, function};
 use super::Channel;
+use crate::core::json::JsonError;
 use crate::core::presence::{changes_json, PresenceState};
+use crate::core::text::cat;
 use crate::core::PresenceId;
 
 /// Presence on a channel (phoenix.js `Presence`): syncs `presence_state` and
@@ -74,7 +76,7 @@ impl Presence {
             .core
             .borrow_mut()
             .presence(channel.id, state.as_deref(), diff.as_deref())
-            .map_err(|e| error(e.to_string()))?;
+            .map_err(|e| error(e.message()))?;
         // joins and leaves are only described once someone listens to them
         shell.core.borrow_mut().set_presence_reporting(id, false);
         let events = shell.add_presence(id);
@@ -154,7 +156,7 @@ impl Presence {
 /// `JSON.stringify` and `JSON.parse` (`js/decorate.js`). Not API.
 #[wasm_bindgen(js_name = __presenceSync, skip_typescript)]
 pub fn presence_sync(state: &str, update: &str, diff: bool, on_join: &JsValue, on_leave: &JsValue) -> Result<String, JsValue> {
-    let invalid = |what: &str, e| error(format!("invalid presence {what}: {e}"));
+    let invalid = |what: &str, e: JsonError| error(cat(&["invalid presence ", what, ": ", &e.message()]));
     let mut s = PresenceState::from_json(state).map_err(|e| invalid("state", e))?;
     let report = on_join.is_function() || on_leave.is_function();
     s.set_reporting(report);

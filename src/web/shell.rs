@@ -15,6 +15,7 @@ use super::transport::{Transport, TransportEvent};
 use super::values::{console_warn, error, invoke, message_from_js, message_to_js, now, payload_to_js};
 use crate::core::idmap::IdMap;
 use crate::core::presence::changes_json;
+use crate::core::text::cat;
 use crate::core::{ChannelId, ConnId, Event, Output, PresenceId, PresenceState, PushId, Socket, Touched};
 
 #[derive(Default)]
@@ -459,7 +460,7 @@ impl Shell {
         match Transport::open(conn, url, protocols, self.transport_events.as_ref()) {
             Ok(t) => *self.transport.borrow_mut() = Some(t),
             Err(e) => {
-                let msg = format!("cannot open WebSocket to {url}: {}", super::values::describe(&e));
+                let msg = cat(&["cannot open WebSocket to ", url, ": ", &super::values::describe(&e)]);
                 let mut core = self.core.borrow_mut();
                 let t = now();
                 core.handle_error(conn, &msg, t);
@@ -470,7 +471,7 @@ impl Shell {
 
     /// A send failed on a transport the browser already considers closing.
     fn transport_failed(&self, e: JsValue) {
-        console_warn(&format!("phoenix-wasm: send failed: {}", super::values::describe(&e)));
+        console_warn(&cat(&["phoenix-wasm: send failed: ", &super::values::describe(&e)]));
     }
 
     fn transport_event(&self, conn: ConnId, ev: TransportEvent) {

@@ -6,6 +6,7 @@ use wasm_bindgen::JsCast;
 
 use js_sys::{Object, Reflect};
 
+use crate::core::text::cat;
 use crate::core::{Message, Payload};
 
 #[wasm_bindgen]
@@ -96,10 +97,10 @@ pub(crate) fn payload_from_js(value: &JsValue, what: &str) -> Result<Payload, Js
     if let Some(buf) = value.dyn_ref::<ArrayBuffer>() {
         return Ok(Payload::Binary(Uint8Array::new(buf).to_vec()));
     }
-    let text = JSON::stringify(value).map_err(|e| error(format!("{what} cannot be serialized to JSON: {}", describe(&e))))?;
+    let text = JSON::stringify(value).map_err(|e| error(cat(&[what, " cannot be serialized to JSON: ", &describe(&e)])))?;
     match text.dyn_ref::<js_sys::JsString>() {
         Some(text) => Ok(Payload::Json(string_from_js(text))),
-        None => Err(error(format!("{what} is not a JSON value (got {})", type_name(value)))),
+        None => Err(error(cat(&[what, " is not a JSON value (got ", &type_name(value), ")"]))),
     }
 }
 
@@ -107,7 +108,7 @@ pub(crate) fn payload_from_js(value: &JsValue, what: &str) -> Result<Payload, Js
 /// becomes an `ArrayBuffer`.
 pub(crate) fn payload_to_js(payload: &Payload) -> JsValue {
     match payload {
-        Payload::Json(text) => JSON::parse(text).unwrap_or_else(|e| error(format!("malformed JSON payload: {}", describe(&e)))),
+        Payload::Json(text) => JSON::parse(text).unwrap_or_else(|e| error(cat(&["malformed JSON payload: ", &describe(&e)]))),
         Payload::Binary(bytes) | Payload::Reply { response: bytes, .. } => Uint8Array::from(bytes.as_slice()).buffer().into(),
     }
 }
@@ -133,7 +134,7 @@ pub(crate) fn type_name(v: &JsValue) -> String {
 
 /// A callback argument that must be a function.
 pub(crate) fn function(value: &JsValue, what: &str) -> Result<Function, JsValue> {
-    value.dyn_ref::<Function>().cloned().ok_or_else(|| error(format!("{what} must be a function (got {})", type_name(value))))
+    value.dyn_ref::<Function>().cloned().ok_or_else(|| error(cat(&[what, " must be a function (got ", &type_name(value), ")"])))
 }
 
 /// Calls an application callback; a throw is reported, never propagated into the core.
@@ -154,7 +155,7 @@ pub(crate) fn timeout_ms(value: Option<f64>, what: &str) -> Result<Option<u64>, 
     match value {
         None => Ok(None),
         Some(t) if t.is_finite() && t >= 0.0 => Ok(Some(t as u64)),
-        Some(_) => Err(error(format!("{what} must be a non-negative, finite number of milliseconds"))),
+        Some(_) => Err(error(cat(&[what, " must be a non-negative, finite number of milliseconds"]))),
     }
 }
 
@@ -173,7 +174,7 @@ pub(crate) fn message_to_js(m: &Message) -> JsValue {
 /// A message from a JS object `{join_ref, ref, topic, event, payload}`.
 pub(crate) fn message_from_js(v: &JsValue, what: &str) -> Result<Message, JsValue> {
     if !v.is_object() {
-        return Err(error(format!("{what} must be an object {{topic, event, payload, ref, join_ref}} (got {})", type_name(v))));
+        return Err(error(cat(&[what, " must be an object {topic, event, payload, ref, join_ref} (got ", &type_name(v), ")"])));
     }
     let field = |k: &str| Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
     let text = |k: &str| -> Result<Option<String>, JsValue> {
@@ -181,14 +182,14 @@ pub(crate) fn message_from_js(v: &JsValue, what: &str) -> Result<Message, JsValu
         if f.is_undefined() || f.is_null() {
             Ok(None)
         } else {
-            f.as_string().map(Some).ok_or_else(|| error(format!("{what}: {k} must be a string (got {})", type_name(&f))))
+            f.as_string().map(Some).ok_or_else(|| error(cat(&[what, ": ", k, " must be a string (got ", &type_name(&f), ")"])))
         }
     };
     Ok(Message {
         join_ref: text("join_ref")?,
         msg_ref: text("ref")?,
-        topic: text("topic")?.ok_or_else(|| error(format!("{what}: topic is required")))?,
-        event: text("event")?.ok_or_else(|| error(format!("{what}: event is required")))?,
+        topic: text("topic")?.ok_or_else(|| error(cat(&[what, ": topic is required"])))?,
+        event: text("event")?.ok_or_else(|| error(cat(&[what, ": event is required"])))?,
         payload: payload_from_js(&field("payload"), what)?,
     })
 }
