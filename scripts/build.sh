@@ -60,6 +60,21 @@ rm -f pkg/bundler/.gitignore pkg/.gitignore
 step "single-file build -> pkg/phoenix-wasm.single.js"
 node scripts/single-file.mjs "$wasm_input"
 
+if [[ $wasm_input == "$ROOT/target/size/"* ]]; then
+    step "no core::fmt in the wasm"
+    # The size build (std with panics as traps) reaches no formatting code: messages and
+    # numbers are concatenated (src/core/text.rs), 1.1 KB gzip less. A format!, to_string
+    # or Display impl on a wasm path brings the machinery back; its name section shows it.
+    # (cargo's output, before wasm-bindgen: its name section holds mangled names, _ZN4core3fmt...)
+    fmt=$(node scripts/wasm-sizes.mjs "$wasm_input" 100000 | grep -E '(4core|5alloc)3fmt|(core|alloc)::fmt::' | head -5 || true)
+    if [[ -n $fmt ]]; then
+        echo "the wasm reaches core::fmt (use core::text's cat/uint instead of format!/to_string):" >&2
+        echo "$fmt" >&2
+        exit 1
+    fi
+    echo "    none"
+fi
+
 step "Chromium 103 (OBS 30) wasm features"
 # the features the module declares, against what Chromium 103 supports
 # (bulk-memory-opt and call-indirect-overlong are parts of bulk memory and reference types)
