@@ -51,7 +51,7 @@ const part = (n) =>
   : /phoenix_wasm::core::socket/.test(n) ? "core: socket state machine"
   : /phoenix_wasm::core::json/.test(n) ? "core: JSON scanner"
   : /phoenix_wasm::core::serializer/.test(n) ? "core: serializer"
-  : /phoenix_wasm::core/.test(n) ? "core: channel, push, timers, backoff, endpoint, reliable"
+  : /phoenix_wasm::core/.test(n) ? "core: channel, push, timers, backoff, endpoint, reliable, text"
   : /phoenix_wasm::web/.test(n) ? "web shell"
   : /phoenix_wasm::heap/.test(n) ? "heap"
   : /shim|^[a-zA-Z_]+$/.test(n) ? "exports (wasm-bindgen shims with what they inline)"
@@ -61,7 +61,8 @@ const part = (n) =>
 const parts = new Map([["data, imports, exports, tables", other]]);
 for (const [i, , body] of bodies) {
   const p = part(names.get(i) || "");
-  parts.set(p, [...(parts.get(p) || []), body]);
+  if (!parts.has(p)) parts.set(p, []);
+  parts.get(p).push(body);
 }
 const gz = (chunks) => gzipSync(Buffer.concat(chunks), { level: 9 }).length;
 const raw = (chunks) => chunks.reduce((a, c) => a + c.length, 0);

@@ -5,7 +5,7 @@ use core::fmt;
 
 use super::backoff::Backoff;
 use super::ids::{BindingRef, PushId};
-use super::text::cat;
+use super::text::{cat, display_by_message};
 
 /// The lifecycle state of a channel (phoenix.js `CHANNEL_STATES`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,11 +82,7 @@ impl ChannelError {
     }
 }
 
-impl fmt::Display for ChannelError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
+display_by_message!(ChannelError);
 
 impl std::error::Error for ChannelError {}
 

@@ -1,9 +1,7 @@
 //! Endpoint URLs, connect params and the auth-token subprotocol, as phoenix.js builds them.
 
-use core::fmt;
-
 use super::json;
-use super::text::{cat, uint};
+use super::text::{cat, display_by_message, uint};
 
 /// The page the client runs in, for relative endpoints (`location.protocol` and `location.host`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,11 +44,7 @@ impl ConnectError {
     }
 }
 
-impl fmt::Display for ConnectError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
+display_by_message!(ConnectError);
 
 impl std::error::Error for ConnectError {}
 

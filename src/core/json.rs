@@ -6,9 +6,7 @@
 //! a reply (`status`, `response`) and validate that what it forwards is JSON.
 //! Every function here returns an error for malformed input; none panics.
 
-use core::fmt;
-
-use super::text::{cat, uint};
+use super::text::{cat, display_by_message, uint};
 
 /// Why a piece of JSON text was rejected.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,11 +24,7 @@ impl JsonError {
     }
 }
 
-impl fmt::Display for JsonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
+display_by_message!(JsonError);
 
 impl std::error::Error for JsonError {}
 

@@ -2,7 +2,7 @@
 //! `[join_ref, ref, topic, event, payload]`.
 
 use super::json;
-use super::text::cat;
+use super::text::{cat, display_by_message};
 
 /// Event names reserved by the protocol.
 pub mod events {
@@ -109,11 +109,7 @@ impl ReplyError {
     }
 }
 
-impl core::fmt::Display for ReplyError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(&self.message())
-    }
-}
+display_by_message!(ReplyError);
 
 impl std::error::Error for ReplyError {}
 

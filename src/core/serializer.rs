@@ -13,11 +13,9 @@
 //! [`encode`] and [`decode`] are the client's directions; [`encode_to_client`] and
 //! [`decode_from_client`] are the server's (used by the mock server).
 
-use core::fmt;
-
 use super::json;
 use super::message::{events, Message, Payload};
-use super::text::{cat, uint};
+use super::text::{cat, display_by_message, uint};
 
 /// A WebSocket frame.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,11 +52,7 @@ impl EncodeError {
     }
 }
 
-impl fmt::Display for EncodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
+display_by_message!(EncodeError);
 
 impl std::error::Error for EncodeError {}
 
@@ -90,11 +84,7 @@ impl DecodeError {
     }
 }
 
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message())
-    }
-}
+display_by_message!(DecodeError);
 
 impl std::error::Error for DecodeError {}
 

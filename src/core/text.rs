@@ -3,6 +3,19 @@
 //! `Formatter`, the `Display` plumbing, `format!`'s argument lists at every call).
 //! The error types' `Display` impls write the same text, for Rust callers.
 
+/// `Display` for error types with a `message()`: the same text, for Rust callers. The
+/// crate's own code calls `message()`, which keeps `core::fmt` out of the wasm.
+macro_rules! display_by_message {
+    ($($error:ty),+) => {$(
+        impl core::fmt::Display for $error {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(&self.message())
+            }
+        }
+    )+};
+}
+pub(crate) use display_by_message;
+
 /// `parts` joined into one string (one allocation).
 pub fn cat(parts: &[&str]) -> String {
     let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
