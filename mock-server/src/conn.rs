@@ -283,7 +283,7 @@ impl Session {
             "crash" => {
                 let jr = self.joined.remove(&m.topic);
                 self.hub.unsubscribe(&m.topic, self.conn);
-                self.push(&msg(jr.as_deref(), jr.as_deref(), &m.topic, events::ERROR, json!({"reason": "channel_crash"})));
+                self.push(&msg(jr.as_deref(), jr.as_deref(), &m.topic, events::ERROR, json!({})));
             }
             "binary" => match &m.payload {
                 Payload::Binary(b) => self.reply_payload(m, Payload::Reply { status: "ok".into(), response: b.clone() }),

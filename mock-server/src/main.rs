@@ -60,7 +60,8 @@ fn user_for(token: &str) -> Option<String> {
 
 async fn socket(State(app): State<App>, Query(q): Params, headers: axum::http::HeaderMap, ws: WebSocketUpgrade) -> Response {
     if app.hub.paused() {
-        return (StatusCode::SERVICE_UNAVAILABLE, "paused").into_response();
+        // as a Phoenix socket whose connect/3 refuses
+        return (StatusCode::FORBIDDEN, "paused").into_response();
     }
     if let Some(allowed) = &app.origins {
         let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()).unwrap_or("");
@@ -71,7 +72,12 @@ async fn socket(State(app): State<App>, Query(q): Params, headers: axum::http::H
     }
     let offered: Vec<String> =
         ws.requested_protocols().filter_map(|h| h.to_str().ok()).map(str::to_owned).collect();
-    let token = token_from_protocols(offered.iter().map(String::as_str)).or_else(|| q.get("token").cloned());
+    let bearer = token_from_protocols(offered.iter().map(String::as_str));
+    // Phoenix echoes `phoenix` only where it takes the token subprotocol (1.8's
+    // `auth_token: true`); a default endpoint echoes nothing, so a client that offers a
+    // subprotocol without a token fails the handshake there and here alike
+    let echo: &[&str] = if bearer.is_some() { &["phoenix"] } else { &[] };
+    let token = bearer.or_else(|| q.get("token").cloned());
     let Some(user) = token.as_deref().and_then(user_for) else {
         return (StatusCode::FORBIDDEN, "forbidden").into_response();
     };
@@ -81,7 +87,7 @@ async fn socket(State(app): State<App>, Query(q): Params, headers: axum::http::H
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let conn = hub.register(&user, tx.clone());
     let failed = hub.clone();
-    ws.protocols(["phoenix"])
+    ws.protocols(echo.iter().copied())
         .on_failed_upgrade(move |_| failed.unregister(conn))
         .on_upgrade(move |socket| conn::serve(socket, hub, conn::Registered { conn, user, tx, rx }))
 }
@@ -96,7 +102,7 @@ fn ms_param(q: &HashMap<String, String>, default: u64) -> Duration {
 
 /// `/admin/disconnect?user=ID`: Phoenix's `disconnect` broadcast for that user's sockets.
 async fn admin_disconnect(State(app): State<App>, Query(q): Params) -> Json<serde_json::Value> {
-    let n = app.hub.kick(q.get("user").map(String::as_str), || Out::Close(1001, "disconnected".into()));
+    let n = app.hub.kick(q.get("user").map(String::as_str), || Out::Close(1011, String::new()));
     Json(json!({"closed": n}))
 }
 

@@ -177,12 +177,15 @@ pub fn encode_uri_component(s: &str, out: &mut String) {
     }
 }
 
-/// The subprotocols to offer: `["phoenix"]`, plus
-/// `"base64url.bearer.phx." + base64(token)` (standard alphabet, no padding) when a
-/// token is given — exactly what phoenix.js sends and Phoenix decodes.
+/// The subprotocols to offer, exactly as phoenix.js 1.8.16: none without a token (a
+/// default Phoenix endpoint echoes no subprotocol, and a browser that offered one then
+/// fails the handshake); with a token, `["phoenix", "base64url.bearer.phx." +
+/// base64(token)]` (standard alphabet, no padding), which Phoenix 1.8 decodes and answers
+/// with `phoenix`.
 pub fn protocols(auth_token: Option<&str>) -> Result<Vec<String>, ConnectError> {
-    let mut out = vec![PHOENIX_PROTOCOL.to_owned()];
+    let mut out = Vec::new();
     if let Some(token) = auth_token {
+        out.push(PHOENIX_PROTOCOL.to_owned());
         let mut bytes = Vec::with_capacity(token.len());
         for c in token.chars() {
             bytes.push(u8::try_from(u32::from(c)).map_err(|_| ConnectError::TokenNotLatin1)?);
@@ -305,7 +308,8 @@ mod tests {
     // channel_test.js constructor: subprotocols for token "1234"
     #[test]
     fn token_subprotocols_match_phoenix_js() {
-        assert_eq!(protocols(None).unwrap(), vec!["phoenix"]);
+        // no token, no subprotocol: a default Phoenix endpoint echoes none
+        assert!(protocols(None).unwrap().is_empty());
         assert_eq!(protocols(Some("1234")).unwrap(), vec!["phoenix", "base64url.bearer.phx.MTIzNA"]);
         assert_eq!(protocols(Some("é")).unwrap()[1], "base64url.bearer.phx.6Q"); // btoa("é") = "6Q=="
         assert_eq!(protocols(Some("€")), Err(ConnectError::TokenNotLatin1));

@@ -6,14 +6,40 @@ import { once } from "node:events";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
+/**
+ * The servers the contract tests run against: `phoenix-mock` and the real Phoenix app
+ * (interop/phoenix). `PHX_SERVERS=mock` (or `phoenix`) narrows a run to one.
+ */
+export const SERVERS = (process.env.PHX_SERVERS || "mock,phoenix").split(",").filter(Boolean);
+
+/** Starts the server `kind` ("mock" or "phoenix") on `port` (0: any free port). */
+export function startKind(kind, port = 0) {
+  return kind === "phoenix" ? startPhoenix(port) : startServer([], port);
+}
+
 /** Starts `phoenix-mock --port PORT` (0: any free port) and resolves with its URLs once it listens. */
-export async function startServer(extraArgs = [], port = 0) {
+export function startServer(extraArgs = [], port = 0) {
   const bin = process.env.PHX_MOCK_BIN || path.join(root, "target/debug/phoenix-mock");
-  const child = spawn(bin, ["--port", String(port), "--root", root, ...extraArgs], { stdio: ["ignore", "pipe", "inherit"] });
+  return listening("phoenix-mock", spawn(bin, ["--port", String(port), "--root", root, ...extraArgs], { stdio: ["ignore", "pipe", "inherit"] }));
+}
+
+/**
+ * Starts the real Phoenix app (built by `scripts/phoenix.sh build`, which `npm test` runs)
+ * on `port`. `stop()` shuts the BEAM down (SIGTERM), `kill()` kills it (SIGKILL).
+ */
+export function startPhoenix(port = 0) {
+  const child = spawn("bash", [path.join(root, "scripts/phoenix.sh"), "run"], {
+    env: { ...process.env, PORT: String(port) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return listening("phoenix", child);
+}
+
+async function listening(name, child) {
   let out = "";
   const http = await new Promise((resolve, reject) => {
     child.on("error", reject);
-    child.on("exit", (code) => reject(new Error(`phoenix-mock exited (${code}) before listening: ${out}`)));
+    child.on("exit", (code) => reject(new Error(`${name} exited (${code}) before listening: ${out}`)));
     child.stdout.on("data", (d) => {
       out += d;
       const m = out.match(/listening on (http:\/\/[\d.]+:\d+)/);
@@ -29,10 +55,17 @@ export async function startServer(extraArgs = [], port = 0) {
       const res = await fetch(http + pathAndQuery);
       return res.json();
     },
-    async stop() {
+    kind: name === "phoenix" ? "phoenix" : "mock",
+    async stop(signal = "SIGINT") {
       child.removeAllListeners("exit");
-      child.kill("SIGINT");
-      await once(child, "exit");
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, "exit");
+      child.kill(name === "phoenix" && signal === "SIGINT" ? "SIGTERM" : signal);
+      await exited;
+    },
+    /** Kills the process at once (no shutdown), as a crash would. */
+    kill() {
+      return this.stop("SIGKILL");
     },
   };
 }

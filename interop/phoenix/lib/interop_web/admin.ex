@@ -1,0 +1,61 @@
+defmodule InteropWeb.Admin do
+  @moduledoc """
+  The control routes of the test contract (mock-server/README.md, "HTTP"), answered with
+  JSON and `access-control-allow-origin: *` (tests call them from other origins):
+
+      GET /health                          200 {status: "ok"}
+      GET /admin/disconnect?user=ID        Phoenix's `disconnect` broadcast: close 1000 (WebSocket)
+      GET /admin/drop[?user=ID]            kill the socket processes: no close frame
+      GET /admin/mute?ms=N[&user=ID]       heartbeats unanswered for N ms (default 60,000)
+      GET /admin/drop-next                 the next push that arrives kills its connection
+      GET /admin/pause?ms=N                connects refused (403) for N ms (default 5,000)
+  """
+  use Plug.Router
+
+  plug :cors
+  plug :match
+  plug :dispatch
+
+  get "/health", do: json(conn, %{status: "ok"})
+
+  get "/admin/disconnect" do
+    user = query(conn)["user"]
+    InteropWeb.Endpoint.broadcast("user_socket:" <> (user || ""), "disconnect", %{})
+    json(conn, %{closed: length(Registry.lookup(Interop.Sockets, user))})
+  end
+
+  get "/admin/drop", do: json(conn, %{dropped: InteropWeb.FaultySocket.drop(query(conn)["user"])})
+
+  get "/admin/mute" do
+    ms = ms(conn, 60_000)
+    Interop.Faults.mute(query(conn)["user"], ms)
+    json(conn, %{muted_ms: ms})
+  end
+
+  get "/admin/drop-next" do
+    Interop.Faults.arm_drop_next()
+    json(conn, %{armed: true})
+  end
+
+  get "/admin/pause" do
+    ms = ms(conn, 5_000)
+    Interop.Faults.pause(ms)
+    json(conn, %{paused_ms: ms})
+  end
+
+  match _, do: send_resp(conn, 404, "not found")
+
+  defp cors(conn, _opts), do: put_resp_header(conn, "access-control-allow-origin", "*")
+  defp query(conn), do: Plug.Conn.fetch_query_params(conn).query_params
+
+  defp ms(conn, default) do
+    case Integer.parse(query(conn)["ms"] || "") do
+      {n, ""} when n >= 0 -> n
+      _ -> default
+    end
+  end
+
+  defp json(conn, body) do
+    conn |> put_resp_content_type("application/json") |> send_resp(200, Jason.encode!(body))
+  end
+end
