@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: native (cargo), node (official phoenix client vs the mock server), and
-# browser (wasm-bindgen-test in headless Chromium against a live mock server).
+# Every test: native (cargo), node (official phoenix client vs phoenix-mock and the real
+# Phoenix app), and browser (wasm-bindgen-test in headless Chromium against both servers).
 set -Eeuo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -14,14 +14,17 @@ cargo run --quiet --example fuzz -- all 20000
 
 bash scripts/build.sh
 
+step "the real Phoenix app (interop/phoenix: Phoenix 1.7.24 on Bandit)"
+bash scripts/phoenix.sh build
+echo "    built"
+
 step "type tests (tsc --strict over tests/types and the typed demo)"
 npx --no-install tsc -p tests/types && echo "    types OK"
 
-step "node tests (official phoenix client vs phoenix-mock; demo overlay in Chromium)"
+step "node tests (official phoenix client vs phoenix-mock and Phoenix; demo overlays in Chromium)"
 cargo build --quiet -p phoenix-mock
 PHX_MOCK_BIN="$ROOT/target/debug/phoenix-mock" node --test --test-reporter=spec tests/node/
 
-step "browser tests (headless Chromium, live mock server)"
 # The test page fetches each JS module the wasm imports from wasm-bindgen-test-runner's
 # own HTTP server, which sometimes never answers one of them when five or more are
 # requested at once (the page then never loads: a 300 s timeout in Chromium). Four load
@@ -31,17 +34,29 @@ if (( $(wc -l <<<"$modules") > 4 )); then
     { echo "the wasm imports more than four JS modules, which hangs the browser test page:"; echo "$modules"; } >&2
     exit 1
 fi
-log=$(mktemp)
-"$ROOT/target/debug/phoenix-mock" --port 0 --root "$ROOT" >"$log" 2>&1 &
-mock=$!
-trap 'kill $mock 2>/dev/null || true; rm -f "$log"' EXIT
-for _ in $(seq 1 100); do grep -q 'listening on' "$log" && break; sleep 0.05; done
-http=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$log")
-[[ -n $http ]] || { cat "$log" >&2; echo "mock server did not start" >&2; exit 1; }
-export PHX_MOCK_URL="${http/http/ws}/socket"
-echo "    mock server: $http"
-wasm-pack test --mode no-install --headless --chrome -- --test browser --test browser_typed -- --nocapture 2>&1 \
-    | grep -Ev '^\s*(Compiling|Finished|Running|\[INFO\])' 
+logs=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$logs"' EXIT
+# serve KIND: starts that server on a free port; sets $http to its URL
+serve() {
+    local log=$logs/$1.log
+    case $1 in
+        mock) "$ROOT/target/debug/phoenix-mock" --port 0 --root "$ROOT" >"$log" 2>&1 & ;;
+        phoenix) PORT=0 bash scripts/phoenix.sh run >"$log" 2>&1 & ;;
+    esac
+    pids+=($!)
+    for _ in $(seq 1 200); do grep -q 'listening on' "$log" && break; sleep 0.05; done
+    http=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$log")
+    [[ -n $http ]] || { cat "$log" >&2; echo "the $1 server did not start" >&2; exit 1; }
+}
+for kind in mock phoenix; do
+    step "browser tests against $kind (headless Chromium)"
+    serve "$kind"
+    echo "    $kind server: $http"
+    PHX_SERVER=$kind PHX_SERVER_URL="${http/http/ws}/socket" \
+        wasm-pack test --mode no-install --headless --chrome -- --test browser --test browser_typed -- --nocapture 2>&1 \
+        | grep -Ev '^\s*(Compiling|Finished|Running|\[INFO\])'
+done
 
 step "benchmark smoke run (proves the harness works; asserts no speed)"
 cargo build --quiet --release -p phoenix-mock

@@ -1,4 +1,5 @@
-//! Typed topics from Rust, in headless Chromium against the mock server.
+//! Typed topics from Rust, in headless Chromium against the server of `PHX_SERVER_URL`
+//! (phoenix-mock, then the real Phoenix app).
 #![cfg(target_arch = "wasm32")]
 
 use futures_util::StreamExt;
@@ -46,7 +47,7 @@ struct Pong {
 
 fn socket(token: &str) -> Socket {
     let opts = JSON::parse(&format!(r#"{{"params":{{"token":"{token}"}}}}"#)).unwrap();
-    let s = Socket::new(env!("PHX_MOCK_URL", "PHX_MOCK_URL is not set: run the browser tests through `npm test` (it starts the mock server)"), opts).unwrap();
+    let s = Socket::new(env!("PHX_SERVER_URL", "PHX_SERVER_URL is not set: run the browser tests through `npm test` (it starts the servers)"), opts).unwrap();
     s.connect();
     s
 }

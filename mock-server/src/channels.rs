@@ -74,6 +74,8 @@ pub struct Shared {
     /// (topic, user) -> times of recent comments
     pub comments: HashMap<(String, String), Vec<Instant>>,
     pub event_seq: u64,
+    /// how many lobby shouts and chatbot lines went out (picks the next line)
+    pub bot_lines: usize,
 }
 
 fn stream_state(hub: &Hub) -> Value {
@@ -126,6 +128,12 @@ fn system_status(hub: &Hub) -> Value {
     let up = sc.services.iter().filter(|s| s["status"] == "healthy").count();
     json!({"summary": {"health_percentage": (health * 10.0).round() / 10.0, "services_up": up, "services_total": sc.services.len()},
            "services": sc.services, "timestamp": now_ms()})
+}
+
+fn next_bot_line(hub: &Hub) -> usize {
+    let mut sh = hub.shared();
+    sh.bot_lines += 1;
+    sh.bot_lines
 }
 
 fn next_id(hub: &Hub) -> u64 {
@@ -335,6 +343,30 @@ pub fn start_tickers(hub: &Hub) {
     every(sc.stream.rotate_ms, hub.clone(), |hub| {
         hub.shared().rotation += 1;
         broadcast_stream_state(hub);
+    });
+    every(sc.lobby.shout_interval_ms, hub.clone(), |hub| {
+        let (lobby, n) = (&hub.scenario.lobby, next_bot_line(hub));
+        let (Some(from), Some(body)) = (lobby.users.get(n % lobby.users.len().max(1)), lobby.lines.get(n % lobby.lines.len().max(1))) else {
+            return;
+        };
+        hub.broadcast("room:lobby", "shout", Payload::Json(json!({"from": from, "body": body}).to_string()));
+    });
+    every(sc.chat.bot_interval_ms, hub.clone(), |hub| {
+        let n = next_bot_line(hub);
+        let Some(line) = hub.scenario.chat.lines.get(n % hub.scenario.chat.lines.len().max(1)).cloned() else {
+            return;
+        };
+        for topic in hub.topics_with_prefix("chat:room:") {
+            hub.broadcast(&topic, "user_typing", Payload::Json(json!({"user": "chatbot", "typing": true}).to_string()));
+            let (hub, line) = (hub.clone(), line.clone());
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(1_500)).await;
+                let id = next_id(&hub);
+                let message = json!({"id": id.to_string(), "user": "chatbot", "body": line, "timestamp": now_ms()});
+                hub.broadcast(&topic, "new_message", Payload::Json(message.to_string()));
+                hub.broadcast(&topic, "user_typing", Payload::Json(json!({"user": "chatbot", "typing": false}).to_string()));
+            });
+        }
     });
     every(sc.twitch.event_interval_ms, hub.clone(), |hub| {
         let users = &hub.scenario.twitch.users;

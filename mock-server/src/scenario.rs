@@ -13,6 +13,7 @@ pub struct Scenario {
     pub stream: Stream,
     pub dashboard: Dashboard,
     pub chat: Chat,
+    pub lobby: Lobby,
     pub comments: Comments,
     pub events: Events,
     pub reliable: ReliableCfg,
@@ -78,6 +79,19 @@ pub struct Chat {
     /// `user_typing` stops by itself after this long without `typing_stop`.
     pub typing_timeout_ms: u64,
     pub max_message_length: usize,
+    /// A viewer ("chatbot") types for 1.5 s, then says one of `lines`, in every chat room
+    /// with members, this often (0: never).
+    pub bot_interval_ms: u64,
+    pub lines: Vec<String>,
+}
+
+/// Shouts in `room:lobby` by themselves, so the lobby overlay is never empty.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct Lobby {
+    pub shout_interval_ms: u64,
+    pub users: Vec<String>,
+    pub lines: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -147,7 +161,22 @@ impl Default for Dashboard {
 
 impl Default for Chat {
     fn default() -> Self {
-        Chat { typing_timeout_ms: 3_000, max_message_length: 500 }
+        Chat {
+            typing_timeout_ms: 3_000,
+            max_message_length: 500,
+            bot_interval_ms: 6_000,
+            lines: ["gg!", "that was close", "hi from the chat", "what game is next?", "PogChamp"].map(String::from).to_vec(),
+        }
+    }
+}
+
+impl Default for Lobby {
+    fn default() -> Self {
+        Lobby {
+            shout_interval_ms: 4_000,
+            users: ["ada", "grace", "linus"].map(String::from).to_vec(),
+            lines: ["hello, lobby!", "stream starts in 5", "who else is here?", "nice overlay"].map(String::from).to_vec(),
+        }
     }
 }
 

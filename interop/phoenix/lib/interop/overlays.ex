@@ -10,8 +10,11 @@ defmodule Interop.Overlays do
   @scenes ["Starting Soon", "Just Chatting", "Gameplay", "Be Right Back", "Ending"]
   @users ["ada", "grace", "linus", "margaret", "ken"]
   @services [%{name: "obs", status: "healthy"}, %{name: "twitch", status: "healthy"}, %{name: "database", status: "healthy"}]
-  @queue ["Follow for more!", "New video every Friday", "Thanks for the subs!"]
-  @ticks [scene: 6_000, twitch: 4_000, system: 5_000, rotate: 8_000, dashboard: 2_000, events: 100]
+  @queue ["Follow for more streams!", "Next stream: Friday 19:00", "Thanks to our sponsors"]
+  @lobby_users ["ada", "grace", "linus"]
+  @lobby_lines ["hello, lobby!", "stream starts in 5", "who else is here?", "nice overlay"]
+  @chat_lines ["gg!", "that was close", "hi from the chat", "what game is next?", "PogChamp"]
+  @ticks [scene: 6_000, twitch: 4_000, system: 5_000, rotate: 8_000, dashboard: 2_000, events: 100, lobby: 4_000, chat: 6_000]
   @max_force_seconds 600
 
   def start_link(_), do: GenServer.start_link(__MODULE__, nil, name: __MODULE__)
@@ -42,7 +45,7 @@ defmodule Interop.Overlays do
   @impl true
   def init(nil) do
     for {tick, ms} <- @ticks, do: :timer.send_interval(ms, {:tick, tick})
-    {:ok, %{scene: 0, rotation: 0, forced: nil, extra: [], id: 0}}
+    {:ok, %{scene: 0, rotation: 0, forced: nil, extra: [], id: 0, twitch: 0, line: 0}}
   end
 
   @impl true
@@ -81,7 +84,7 @@ defmodule Interop.Overlays do
   end
 
   def handle_info({:tick, :twitch}, s) do
-    n = s.id + 1
+    n = s.twitch + 1
     user = Enum.at(@users, rem(n, length(@users)))
     {type, data} =
       case rem(n, 3) do
@@ -90,7 +93,33 @@ defmodule Interop.Overlays do
         _ -> {"cheer", %{user: user, bits: 100 * (1 + rem(n, 10))}}
       end
     Endpoint.broadcast("overlay:twitch", "twitch_event", %{type: type, data: data, timestamp: now()})
-    {:noreply, %{s | id: n}}
+    {:noreply, %{s | twitch: n}}
+  end
+
+  # the lobby and chat rooms are never empty: shouts, and a viewer who types, then talks
+  def handle_info({:tick, :lobby}, s) do
+    n = s.line + 1
+    shout = %{from: Enum.at(@lobby_users, rem(n, length(@lobby_users))), body: Enum.at(@lobby_lines, rem(n, length(@lobby_lines)))}
+    Endpoint.broadcast("room:lobby", "shout", shout)
+    {:noreply, %{s | line: n}}
+  end
+
+  def handle_info({:tick, :chat}, s) do
+    line = Enum.at(@chat_lines, rem(s.line + 1, length(@chat_lines)))
+
+    for topic <- joined("chat:room:") do
+      Endpoint.broadcast(topic, "user_typing", %{user: "chatbot", typing: true})
+      Process.send_after(self(), {:chat_say, topic, line}, 1_500)
+    end
+
+    {:noreply, %{s | line: s.line + 1}}
+  end
+
+  def handle_info({:chat_say, topic, line}, s) do
+    id = s.id + 1
+    Endpoint.broadcast(topic, "new_message", %{id: Integer.to_string(id), user: "chatbot", body: line, timestamp: now()})
+    Endpoint.broadcast(topic, "user_typing", %{user: "chatbot", typing: false})
+    {:noreply, %{s | id: id}}
   end
 
   def handle_info({:tick, :system}, s) do

@@ -18,6 +18,11 @@ defmodule InteropWeb.Admin do
 
   get "/health", do: json(conn, %{status: "ok"})
 
+  # the lobby overlay (Plug.Static serves the other files of www/)
+  get "/" do
+    conn |> put_resp_content_type("text/html") |> send_file(200, Path.expand("../../../../www/index.html", __DIR__))
+  end
+
   get "/admin/disconnect" do
     user = query(conn)["user"]
     InteropWeb.Endpoint.broadcast("user_socket:" <> (user || ""), "disconnect", %{})
