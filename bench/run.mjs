@@ -3,7 +3,9 @@
 // throughput), one page load per measurement, clients alternated (A B B A …);
 // pages POST their result back here. Prints a table of medians [min..max] and
 // ratios (ours / phoenix.js), and writes BENCHMARKS.md.
-//   node bench/run.mjs [--reps N] [--smoke] [--only WORKLOAD]
+//   node bench/run.mjs [--reps N] [--smoke] [--only WORKLOAD] [--server mock,phoenix]
+//     --server: which servers to measure against, in turn (default both: phoenix-mock,
+//     release build, and the real Phoenix app, built by scripts/phoenix.sh build)
 //   node bench/run.mjs --profile CLIENT --only WORKLOAD [--smoke]
 //     one run under the DevTools CPU profiler (distorts timings): prints the
 //     functions with the most self time and writes target/CLIENT-WORKLOAD.cpuprofile
@@ -13,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "no
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync, brotliCompressSync, constants } from "node:zlib";
-import { startServer } from "../tests/node/helpers.mjs";
+import { startKind } from "../tests/node/helpers.mjs";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const args = process.argv.slice(2);
@@ -21,6 +23,8 @@ const SMOKE = args.includes("--smoke");
 const REPS = Number(args[args.indexOf("--reps") + 1]) || (SMOKE ? 1 : 5);
 const ONLY = args.includes("--only") ? args[args.indexOf("--only") + 1] : null; // one workload, e.g. presence
 const PROFILE = args.includes("--profile") ? args[args.indexOf("--profile") + 1] : null; // phoenix | wasm
+const SERVER_KINDS = (args.includes("--server") ? args[args.indexOf("--server") + 1] : PROFILE ? "mock" : "mock,phoenix").split(",");
+const SERVER_NAMES = { mock: "phoenix-mock (release build)", phoenix: "Phoenix 1.7.24 on Bandit (interop/phoenix, MIX_ENV=prod)" };
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const PHOENIX = path.join(ROOT, "node_modules/phoenix/priv/static");
 
@@ -74,8 +78,7 @@ const http = createServer((req, res) => {
 await new Promise((r) => http.listen(0, "127.0.0.1", r));
 const pageBase = `http://127.0.0.1:${http.address().port}`;
 process.env.PHX_MOCK_BIN ??= path.join(ROOT, "target/release/phoenix-mock");
-const mock = await startServer([], 0);
-const mockPid = mock.pid;
+let mock; // the server of the current section: phoenix-mock or Phoenix
 
 function cpuSeconds(pid) {
   try {
@@ -171,6 +174,7 @@ const sizeRows = [
 
 if (PROFILE) {
   const [workload, , size] = WORKLOADS.find(([w]) => w === ONLY) ?? WORKLOADS[0];
+  mock = await startKind(SERVER_KINDS[0]);
   await profile(PROFILE, workload, size);
   await mock.stop();
   http.close();
@@ -185,7 +189,7 @@ const log = (s = "") => {
 };
 log(`# Benchmarks: phoenix-wasm vs phoenix.js 1.8.16`);
 log();
-log(`${new Date().toISOString().slice(0, 10)}, ${SMOKE ? "smoke run (tiny sizes)" : `${REPS} repetitions per client, alternated`}; headless Chromium (${CHROMIUM}) launched directly, one page load per measurement; server: phoenix-mock (release build) on 127.0.0.1. Medians, [min..max]. Ratio = phoenix-wasm / phoenix.js (higher is better for msg/s, lower for ms and bytes).`);
+log(`${new Date().toISOString().slice(0, 10)}, ${SMOKE ? "smoke run (tiny sizes)" : `${REPS} repetitions per client, alternated`}; headless Chromium (${CHROMIUM}) launched directly, one page load per measurement; servers on 127.0.0.1: ${SERVER_KINDS.map((k) => SERVER_NAMES[k]).join("; ")}, each in its own section. Medians, [min..max]. Ratio = phoenix-wasm / phoenix.js (higher is better for msg/s, lower for ms and bytes).`);
 log();
 log(`## Size`);
 log();
@@ -193,46 +197,55 @@ log(`| artifact | raw B | gzip -9 B | brotli 11 B | gzip ratio |`);
 log(`|---|---|---|---|---|`);
 for (const [name, s] of sizeRows) log(`| ${name} | ${s.raw.toLocaleString("en-US")} | ${s.gzip.toLocaleString("en-US")} | ${s.brotli.toLocaleString("en-US")} | ${(s.gzip / ref.gzip).toFixed(2)} |`);
 log();
-log(`## Speed and memory`);
-log();
-log(`| workload | figure | phoenix.js | phoenix-wasm | ratio | bare WebSocket |`);
-log(`|---|---|---|---|---|---|`);
-const serverCpu = [];
-for (const [workload, label, size, figures, withBare] of WORKLOADS.filter(([w]) => !ONLY || w === ONLY)) {
-  const runs = { phoenix: [], wasm: [], bare: [] };
-  for (let rep = 0; rep < REPS; rep++) {
-    const order = rep % 2 === 0 ? ["phoenix", "wasm"] : ["wasm", "phoenix"];
-    for (const client of order) {
-      const cpu0 = cpuSeconds(mockPid);
-      const t0 = Date.now();
-      runs[client].push(await measure(client, workload, size));
-      if (workload === "inbound" || workload === "inflight") serverCpu.push([`${label} (${client})`, (cpuSeconds(mockPid) - cpu0) / ((Date.now() - t0) / 1000)]);
+for (const kind of SERVER_KINDS) {
+  mock = await startKind(kind);
+  log(`## Speed and memory: ${SERVER_NAMES[kind]}`);
+  log();
+  log(`| workload | figure | phoenix.js | phoenix-wasm | ratio | bare WebSocket |`);
+  log(`|---|---|---|---|---|---|`);
+  const serverCpu = [];
+  for (const [workload, label, size, figures, withBare] of WORKLOADS.filter(([w]) => !ONLY || w === ONLY)) {
+    const runs = { phoenix: [], wasm: [], bare: [] };
+    for (let rep = 0; rep < REPS; rep++) {
+      const order = rep % 2 === 0 ? ["phoenix", "wasm"] : ["wasm", "phoenix"];
+      for (const client of order) {
+        const cpu0 = cpuSeconds(mock.pid);
+        const t0 = Date.now();
+        runs[client].push(await measure(client, workload, size));
+        if (workload === "inbound" || workload === "inflight") serverCpu.push([`${label} (${client})`, (cpuSeconds(mock.pid) - cpu0) / ((Date.now() - t0) / 1000)]);
+      }
+      if (withBare && rep === 0) runs.bare.push(await measure("bare", workload, size));
     }
-    if (withBare && rep === 0) runs.bare.push(await measure("bare", workload, size));
+    for (const [key, unit, higherBetter] of figures) {
+      const [p, w] = [runs.phoenix.map((r) => r[key]), runs.wasm.map((r) => r[key])];
+      const cell = (xs) => `${fmt(median(xs))} [${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))}]`;
+      const ratio = median(w) / median(p);
+      const bareCell = runs.bare.some((r) => r[key] !== undefined) ? fmt(median(runs.bare.map((r) => r[key]))) : "";
+      log(`| ${label} | ${unit} | ${cell(p)} | ${cell(w)} | ${ratio.toFixed(2)}${higherBetter ? "" : ""} | ${bareCell} |`);
+    }
   }
-  for (const [key, unit, higherBetter] of figures) {
-    const [p, w] = [runs.phoenix.map((r) => r[key]), runs.wasm.map((r) => r[key])];
-    const cell = (xs) => `${fmt(median(xs))} [${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))}]`;
-    const ratio = median(w) / median(p);
-    const bareCell = runs.bare.some((r) => r[key] !== undefined) ? fmt(median(runs.bare.map((r) => r[key]))) : "";
-    log(`| ${label} | ${unit} | ${cell(p)} | ${cell(w)} | ${ratio.toFixed(2)}${higherBetter ? "" : ""} | ${bareCell} |`);
+  if (!ONLY || ONLY === "samepage") {
+    // both clients in one page: the steadiest ratios
+    const seconds = SMOKE ? 0.5 : 5;
+    const ab = [];
+    for (let rep = 0; rep < REPS; rep++) ab.push(await measure("both", "samepage", { n: S.rtt, window: 100, seconds }));
+    log();
+    log(`Same page (both clients connected in one page): ${S.rtt} round trips each, alternated A B B A after 1000 untimed; then both with 100 pushes in flight at once for ${seconds} s, sharing the page's main thread.`);
+    log();
+    log(`| figure | phoenix.js | phoenix-wasm | ratio |`);
+    log(`|---|---|---|---|`);
+    for (const [key, unit] of [["p50Ms", "round trip p50 ms"], ["p99Ms", "round trip p99 ms"], ["meanMs", "round trip mean ms"], ["msgsPerSec", "100 in flight each, msg/s"]]) {
+      const [p, w] = [ab.map((r) => r.phoenix[key]), ab.map((r) => r.wasm[key])];
+      const cell = (xs) => `${fmt(median(xs))} [${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))}]`;
+      log(`| ${unit} | ${cell(p)} | ${cell(w)} | ${(median(w) / median(p)).toFixed(2)} |`);
+    }
   }
-}
-if (!ONLY || ONLY === "samepage") {
-  // both clients in one page: the steadiest ratios
-  const seconds = SMOKE ? 0.5 : 5;
-  const ab = [];
-  for (let rep = 0; rep < REPS; rep++) ab.push(await measure("both", "samepage", { n: S.rtt, window: 100, seconds }));
+
   log();
-  log(`Same page (both clients connected in one page): ${S.rtt} round trips each, alternated A B B A after 1000 untimed; then both with 100 pushes in flight at once for ${seconds} s, sharing the page's main thread.`);
+  log(`Server headroom: ${SERVER_NAMES[kind]} CPU use during the throughput workloads (1.0 = one core busy; the machine has 2):`);
+  for (const [label, cpu] of serverCpu.slice(0, 8)) log(`- ${label}: ${Number.isFinite(cpu) ? cpu.toFixed(2) : "n/a"}`);
   log();
-  log(`| figure | phoenix.js | phoenix-wasm | ratio |`);
-  log(`|---|---|---|---|`);
-  for (const [key, unit] of [["p50Ms", "round trip p50 ms"], ["p99Ms", "round trip p99 ms"], ["meanMs", "round trip mean ms"], ["msgsPerSec", "100 in flight each, msg/s"]]) {
-    const [p, w] = [ab.map((r) => r.phoenix[key]), ab.map((r) => r.wasm[key])];
-    const cell = (xs) => `${fmt(median(xs))} [${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))}]`;
-    log(`| ${unit} | ${cell(p)} | ${cell(w)} | ${(median(w) / median(p)).toFixed(2)} |`);
-  }
+  await mock.stop();
 }
 if (!ONLY || ONLY === "cpu") {
   // the clients' own CPU work per message, without browser or network (bench/cpu.mjs)
@@ -242,10 +255,5 @@ if (!ONLY || ONLY === "cpu") {
   const out = execFileSync(process.execPath, [path.join(ROOT, "bench/cpu.mjs"), String(SMOKE ? 2000 : 200000), String(SMOKE ? 1 : 7)], { encoding: "utf8" });
   for (const line of out.trim().split("\n")) log(line);
 }
-log();
-log(`Server headroom: phoenix-mock CPU use during the throughput workloads (1.0 = one core busy; the machine has 2):`);
-for (const [label, cpu] of serverCpu.slice(0, 8)) log(`- ${label}: ${Number.isFinite(cpu) ? cpu.toFixed(2) : "n/a"}`);
-log();
 if (!SMOKE && !ONLY) writeFileSync(path.join(ROOT, "BENCHMARKS.md"), lines.join("\n") + "\n");
-await mock.stop();
 http.close();

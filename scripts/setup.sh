@@ -51,7 +51,7 @@ printf '    %-22s %s\n' "wasm toolchain:" "$toolchain" "Elixir/Erlang:" "$elixir
 ((plan)) && exit 0
 
 if [[ $toolchain != ok ]]; then
-    step "setup: wasm toolchain (scripts/setup-wasm-toolchain.sh; about 20 minutes on a new machine)"
+    step "setup: wasm toolchain (scripts/setup-wasm-toolchain.sh; about 8 minutes on a new 2-core machine)"
     bash scripts/setup-wasm-toolchain.sh "$ROOT"
     hash -r
     wasm32_std || { echo "ERROR: the wasm32 std is still missing after scripts/setup-wasm-toolchain.sh" >&2; exit 1; }
