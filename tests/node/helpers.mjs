@@ -28,9 +28,10 @@ export function startServer(extraArgs = [], port = 0) {
  * on `port`. `stop()` shuts the BEAM down (SIGTERM), `kill()` kills it (SIGKILL).
  */
 export function startPhoenix(port = 0) {
+  // stdin stays open while this process lives: the app stops when it closes
   const child = spawn("bash", [path.join(root, "scripts/phoenix.sh"), "run"], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, PORT: String(port), PHX_EXIT_ON_EOF: "1" },
+    stdio: ["pipe", "pipe", "inherit"],
   });
   return listening("phoenix", child);
 }

@@ -14,9 +14,16 @@ defmodule Interop.Application do
       Interop.Overlays,
       InteropWeb.Endpoint,
       {Task, &announce/0}
-    ]
+    ] ++ if(System.get_env("PHX_EXIT_ON_EOF") == "1", do: [Supervisor.child_spec({Task, &exit_on_eof/0}, id: :exit_on_eof)], else: [])
 
     Supervisor.start_link(children, strategy: :one_for_one, name: Interop.Supervisor)
+  end
+
+  # A test harness that dies without stopping the server closes its end of our stdin:
+  # stop then, instead of living on with the harness's output pipes open.
+  defp exit_on_eof do
+    IO.read(:stdio, :eof)
+    System.halt(0)
   end
 
   # The line the test harness waits for, with the port actually bound (PORT=0 picks one).

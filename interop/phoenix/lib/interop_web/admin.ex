@@ -50,7 +50,12 @@ defmodule InteropWeb.Admin do
 
   match _, do: send_resp(conn, 404, "not found")
 
-  defp cors(conn, _opts), do: put_resp_header(conn, "access-control-allow-origin", "*")
+  # callable from any page, cross-origin isolated ones (the benchmark's) included
+  defp cors(conn, _opts) do
+    conn
+    |> put_resp_header("access-control-allow-origin", "*")
+    |> put_resp_header("cross-origin-resource-policy", "cross-origin")
+  end
   defp query(conn), do: Plug.Conn.fetch_query_params(conn).query_params
 
   defp ms(conn, default) do
