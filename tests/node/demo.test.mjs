@@ -27,6 +27,9 @@ after(async () => {
   await browser?.close();
 });
 
+/** Waits until no CSS animation runs (new rows slide and fade in), so screenshots show the overlay at rest. */
+const settled = (page) => page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
+
 /** The demo server of `kind` on `port`: the mock with the demo scenario (fast bots, three scenes), or Phoenix. */
 const demoServer = (kind, port = 0) => (kind === "phoenix" ? startPhoenix(port) : startServer(["--scenario", DEMO_SCENARIO], port));
 
@@ -63,6 +66,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     await page.waitForFunction(() => [...document.querySelectorAll(".shout")].some((e) => e.textContent === "bobhello overlay"));
     const shouts = await page.$$eval(".shout", (els) => els.map((e) => e.textContent).filter((t) => t.startsWith("bob")));
     assert.deepEqual(shouts, ["bobfirst!", "bobhello overlay"]);
+    await settled(page);
     await page.screenshot({ path: SHOTS + "lobby.png", omitBackground: true });
 
     // the server drops every socket: the overlay shows it and recovers by itself
@@ -96,6 +100,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     await page.waitForFunction(() => [...document.querySelectorAll("#board li")].some((li) => li.textContent === "bob ×2"));
     for (const c of [ch, ch2]) assert.deepEqual(await outcome(c.push("update_status", { status: "away" })), { status: "ok", response: { status: "away" } });
     await page.waitForFunction(() => [...document.querySelectorAll("#board li.away")].some((li) => li.textContent.startsWith("bob")));
+    await settled(page);
     await page.screenshot({ path: SHOTS + "presence.png", omitBackground: true });
     bob.disconnect();
     bob2.disconnect();
@@ -135,6 +140,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
       await page.waitForFunction((s) => document.getElementById("scene").textContent === s, scene);
     }
     assert.equal(await text("#scene"), outro);
+    await settled(page);
     await page.screenshot({ path: SHOTS + "obs.png", omitBackground: true });
     obs.socket.disconnect();
     assert.deepEqual(errors, []);
@@ -154,6 +160,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     await bob.push("new_message", { body: "hello chat" });
     await page.waitForFunction(() => [...document.querySelectorAll(".msg")].some((m) => m.textContent === "bobhello chat"));
     await page.waitForFunction(() => !/\bbob\b/.test(document.getElementById("typing").textContent));
+    await settled(page);
     await page.screenshot({ path: SHOTS + "chat.png", omitBackground: true });
     bob.socket.disconnect();
     assert.deepEqual(errors, []);
@@ -171,6 +178,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     assert.equal(await page.$eval("#content", (el) => el.textContent), "Be right back");
     assert.equal(await page.$eval("#kind", (el) => el.textContent), "brb");
     assert.match(await page.$eval("#countdown", (el) => el.textContent), /^[12]s$/);
+    await settled(page);
     await page.screenshot({ path: SHOTS + "omnibar.png", omitBackground: true });
     await page.waitForFunction(() => !document.getElementById("bar").classList.contains("forced"), null, { timeout: 5000 });
     producer.socket.disconnect();
@@ -184,6 +192,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     const port = server.port;
     await server.stop();
     await page.waitForFunction(() => /^reconnecting in \d+s$/.test(document.getElementById("status").textContent));
+    await settled(page);
     await page.screenshot({ path: SHOTS + "obs-reconnecting.png", omitBackground: true });
     server = await demoServer(kind, port);
     await page.waitForFunction(() => document.getElementById("status").textContent === "connected", null, { timeout: 15000 });
