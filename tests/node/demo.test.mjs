@@ -27,8 +27,6 @@ after(async () => {
   await browser?.close();
 });
 
-/** Waits until no CSS animation runs (new rows slide and fade in), so screenshots show the overlay at rest. */
-const settled = (page) => page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
 
 /** The demo server of `kind` on `port`: the mock with the demo scenario (fast bots, three scenes), or Phoenix. */
 const demoServer = (kind, port = 0) => (kind === "phoenix" ? startPhoenix(port) : startServer(["--scenario", DEMO_SCENARIO], port));
@@ -45,6 +43,12 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
   after(async () => {
     await server?.stop();
   });
+
+  /** A screenshot into SHOTS once no CSS animation runs (new rows slide and fade in): the overlay at rest. */
+  async function shot(page, name) {
+    await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== "running"));
+    await page.screenshot({ path: `${SHOTS}${name}.png`, omitBackground: true });
+  }
 
   test("lobby overlay shows 'joined room:lobby', connection state and live shouts", async () => {
     const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
@@ -66,8 +70,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     await page.waitForFunction(() => [...document.querySelectorAll(".shout")].some((e) => e.textContent === "bobhello overlay"));
     const shouts = await page.$$eval(".shout", (els) => els.map((e) => e.textContent).filter((t) => t.startsWith("bob")));
     assert.deepEqual(shouts, ["bobfirst!", "bobhello overlay"]);
-    await settled(page);
-    await page.screenshot({ path: SHOTS + "lobby.png", omitBackground: true });
+    await shot(page, "lobby");
 
     // the server drops every socket: the overlay shows it and recovers by itself
     await server.admin("/admin/drop");
@@ -100,8 +103,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     await page.waitForFunction(() => [...document.querySelectorAll("#board li")].some((li) => li.textContent === "bob ×2"));
     for (const c of [ch, ch2]) assert.deepEqual(await outcome(c.push("update_status", { status: "away" })), { status: "ok", response: { status: "away" } });
     await page.waitForFunction(() => [...document.querySelectorAll("#board li.away")].some((li) => li.textContent.startsWith("bob")));
-    await settled(page);
-    await page.screenshot({ path: SHOTS + "presence.png", omitBackground: true });
+    await shot(page, "presence");
     bob.disconnect();
     bob2.disconnect();
     await page.waitForFunction(() => ![...document.querySelectorAll("#board li")].some((li) => li.textContent.startsWith("bob")));
@@ -140,8 +142,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
       await page.waitForFunction((s) => document.getElementById("scene").textContent === s, scene);
     }
     assert.equal(await text("#scene"), outro);
-    await settled(page);
-    await page.screenshot({ path: SHOTS + "obs.png", omitBackground: true });
+    await shot(page, "obs");
     obs.socket.disconnect();
     assert.deepEqual(errors, []);
     await page.close();
@@ -160,8 +161,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     await bob.push("new_message", { body: "hello chat" });
     await page.waitForFunction(() => [...document.querySelectorAll(".msg")].some((m) => m.textContent === "bobhello chat"));
     await page.waitForFunction(() => !/\bbob\b/.test(document.getElementById("typing").textContent));
-    await settled(page);
-    await page.screenshot({ path: SHOTS + "chat.png", omitBackground: true });
+    await shot(page, "chat");
     bob.socket.disconnect();
     assert.deepEqual(errors, []);
     await page.close();
@@ -178,8 +178,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     assert.equal(await page.$eval("#content", (el) => el.textContent), "Be right back");
     assert.equal(await page.$eval("#kind", (el) => el.textContent), "brb");
     assert.match(await page.$eval("#countdown", (el) => el.textContent), /^[12]s$/);
-    await settled(page);
-    await page.screenshot({ path: SHOTS + "omnibar.png", omitBackground: true });
+    await shot(page, "omnibar");
     await page.waitForFunction(() => !document.getElementById("bar").classList.contains("forced"), null, { timeout: 5000 });
     producer.socket.disconnect();
     assert.deepEqual(errors, []);
@@ -192,8 +191,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     const port = server.port;
     await server.stop();
     await page.waitForFunction(() => /^reconnecting in \d+s$/.test(document.getElementById("status").textContent));
-    await settled(page);
-    await page.screenshot({ path: SHOTS + "obs-reconnecting.png", omitBackground: true });
+    await shot(page, "obs-reconnecting");
     server = await demoServer(kind, port);
     await page.waitForFunction(() => document.getElementById("status").textContent === "connected", null, { timeout: 15000 });
     const obs = await driver("director2", "overlay:obs");

@@ -3,14 +3,14 @@
 // message reporting turned on and off with them), onStatus, waitFor, onHeartbeat, ping,
 // and the errors for wrong arguments; a channel's callbacks; a presence sync's onJoin /
 // onLeave; the static Presence helpers' argument checks and list. phoenix-wasm in node
-// against the mock server.
+// against phoenix-mock and the real Phoenix app.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Socket, Presence } from "./wasm-client.mjs";
-import { startServer, outcome } from "./helpers.mjs";
+import { SERVERS, startKind, outcome } from "./helpers.mjs";
 
-test("socket callbacks, off, waitFor, heartbeat and ping from JS", async () => {
-  const server = await startServer();
+for (const kind of SERVERS) test(`${kind}: socket callbacks, off, waitFor, heartbeat and ping from JS`, async () => {
+  const server = await startKind(kind);
   const socket = new Socket(server.socketUrl, { params: { token: "user:events" }, heartbeatIntervalMs: 50, reconnectAfterMs: () => 10_000 });
   try {
     const log = [];
@@ -62,8 +62,8 @@ test("socket callbacks, off, waitFor, heartbeat and ping from JS", async () => {
   }
 });
 
-test("channel callbacks from JS: on/off by ref and by event, onState, onClose, several bindings of one event", async () => {
-  const server = await startServer();
+for (const kind of SERVERS) test(`${kind}: channel callbacks from JS: on/off by ref and by event, onState, onClose, several bindings of one event`, async () => {
+  const server = await startKind(kind);
   const socket = new Socket(server.socketUrl, { params: { token: "user:channel-events" } });
   try {
     socket.connect();

@@ -9,7 +9,7 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 import { WebSocket } from "ws";
 import { Socket } from "phoenix";
-import { startServer, outcome } from "./helpers.mjs";
+import { SERVERS, startKind, startServer, outcome } from "./helpers.mjs";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const SHOTS = path.join(ROOT, "target/screenshots/");
@@ -74,8 +74,8 @@ test("a Vite app installs the package, builds, and talks to the server", async (
   await page.close();
 });
 
-test("the single-file build works from a file:// page (OBS local file)", async () => {
-  const server = await startServer();
+for (const kind of SERVERS) test(`${kind}: the single-file build works from a file:// page (OBS local file)`, async () => {
+  const server = await startKind(kind);
   cleanup.push(() => server.stop());
   const dir = mkdtempSync(path.join(tmpdir(), "local-file-"));
   cleanup.push(() => rmSync(dir, { recursive: true, force: true }));

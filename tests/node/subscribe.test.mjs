@@ -1,9 +1,9 @@
 // subscribe(socket, topic, handlers, opts): the package's hook-style helper (js/decorate.js),
-// on phoenix-wasm in node against the mock server.
+// on phoenix-wasm in node against phoenix-mock and the real Phoenix app.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Socket, subscribe } from "./wasm-client.mjs";
-import { startServer, outcome } from "./helpers.mjs";
+import { SERVERS, startKind, outcome } from "./helpers.mjs";
 
 const connected = (url, token) => {
   const socket = new Socket(url, { params: { token } });
@@ -11,8 +11,8 @@ const connected = (url, token) => {
   return socket;
 };
 
-test("subscribe joins with its handlers; the function it returns removes them and leaves", async () => {
-  const server = await startServer();
+for (const kind of SERVERS) test(`${kind}: subscribe joins with its handlers; the function it returns removes them and leaves`, async () => {
+  const server = await startKind(kind);
   const listener = connected(server.socketUrl, "user:subscriber");
   const shouter = connected(server.socketUrl, "user:shouter");
   try {
@@ -46,8 +46,8 @@ test("subscribe joins with its handlers; the function it returns removes them an
   }
 });
 
-test("subscribe reports an error from the join and rejects wrong handlers before joining anything", async () => {
-  const server = await startServer();
+for (const kind of SERVERS) test(`${kind}: subscribe reports an error from the join and rejects wrong handlers before joining anything`, async () => {
+  const server = await startKind(kind);
   const socket = connected(server.socketUrl, "user:subscriber");
   try {
     // the mock server refuses topics under room:forbidden
