@@ -19,8 +19,13 @@ export PHOENIX_VENDOR=${PHOENIX_VENDOR:-}
 command -v mix >/dev/null || { echo "scripts/phoenix.sh: mix not found: run scripts/setup.sh (it installs Elixir)" >&2; exit 1; }
 cd "$app"
 case ${1:-} in
-    build) mix compile 2>&1 | grep -Ev '^(==>|Compiling|Generated|warning: |  [a-z_/]+\.exs?:[0-9]+|$)' || true
-           [[ -f _build/$MIX_ENV/lib/interop/ebin/interop.app ]] || { echo "scripts/phoenix.sh: the Phoenix app did not build" >&2; exit 1; } ;;
+    build) log=$(mktemp)
+           if ! mix compile >"$log" 2>&1; then
+               cat "$log" >&2; rm -f "$log"
+               echo "scripts/phoenix.sh: the Phoenix app did not build (mix compile failed above)" >&2
+               exit 1
+           fi
+           rm -f "$log" ;;
     run)   exec mix run --no-halt --no-compile ;;
     *)     echo "usage: scripts/phoenix.sh build|run" >&2; exit 2 ;;
 esac
