@@ -31,8 +31,32 @@ defmodule InteropWeb.RoomChannel do
     {:noreply, socket}
   end
 
-  def handle_info({:blast, i, n, size, binary?}, socket) when i < n do
-    # in slices, so the channel stays responsive while it blasts
+  def handle_info({:blast, i, n, size, binary?} = blast, socket) when i < n do
+    # in slices, as fast as the socket takes them: a transport whose mailbox holds
+    # thousands of pushes spends its time scanning it (one core busy, a few thousand
+    # messages a second to a browser), so the next slice waits for it to drain
+    if backlog(socket) > 512 do
+      Process.send_after(self(), blast, 1)
+      {:noreply, socket}
+    else
+      blast_slice(blast, socket)
+    end
+  end
+
+  def handle_info({:blast, n, n, _size, _binary?}, socket) do
+    {ref, n} = socket.assigns.blast
+    reply(ref, {:ok, %{sent: n}})
+    {:noreply, socket}
+  end
+
+  defp backlog(socket) do
+    case Process.info(socket.transport_pid, :message_queue_len) do
+      {:message_queue_len, len} -> len
+      nil -> 0
+    end
+  end
+
+  defp blast_slice({:blast, i, n, size, binary?}, socket) do
     last = min(i + 256, n)
     pad = String.duplicate("x", max(size - 20, 0))
 
@@ -45,12 +69,6 @@ defmodule InteropWeb.RoomChannel do
     end
 
     send(self(), {:blast, last, n, size, binary?})
-    {:noreply, socket}
-  end
-
-  def handle_info({:blast, n, n, _size, _binary?}, socket) do
-    {ref, n} = socket.assigns.blast
-    reply(ref, {:ok, %{sent: n}})
     {:noreply, socket}
   end
 
