@@ -241,6 +241,15 @@ for (const kind of SERVERS) describe(`contract on ${kind}`, { timeout: 60_000 },
     assert.equal(s.isConnected(), true);
   });
 
+  test("/admin/disconnect without a user closes every socket", async () => {
+    const a = await connected({ params: { token: "user:all-a" }, reconnectAfterMs: () => 20 });
+    const b = await connected({ params: { token: "user:all-b" }, reconnectAfterMs: () => 20 });
+    const closes = [nextCall((cb) => a.onClose(cb)), nextCall((cb) => b.onClose(cb))];
+    const { closed } = await server.admin("/admin/disconnect");
+    assert.ok(closed >= 2, `closed ${closed}`);
+    for (const [ev] of await Promise.all(closes)) assert.equal(ev.code, 1011);
+  });
+
   test("/admin/drop cuts sockets without a close frame; /admin/pause refuses upgrades", async () => {
     const s = await connected({ params: { token: "user:drop" }, reconnectAfterMs: () => 50 });
     await joinedChannel(s, "room:drop");

@@ -4,7 +4,7 @@ defmodule InteropWeb.Admin do
   JSON and `access-control-allow-origin: *` (tests call them from other origins):
 
       GET /health                          200 {status: "ok"}
-      GET /admin/disconnect?user=ID        Phoenix's `disconnect` broadcast: close 1000 (WebSocket)
+      GET /admin/disconnect[?user=ID]      Phoenix's `disconnect` broadcast (Bandit closes with 1011)
       GET /admin/drop[?user=ID]            kill the socket processes: no close frame
       GET /admin/mute?ms=N[&user=ID]       heartbeats unanswered for N ms (default 60,000)
       GET /admin/drop-next                 the next push that arrives kills its connection
@@ -24,9 +24,12 @@ defmodule InteropWeb.Admin do
   end
 
   get "/admin/disconnect" do
-    user = query(conn)["user"]
-    InteropWeb.Endpoint.broadcast("user_socket:" <> (user || ""), "disconnect", %{})
-    json(conn, %{closed: length(Registry.lookup(Interop.Sockets, user))})
+    # one user's sockets, or (no user) every socket, as the mock does
+    sockets = Registry.lookup(Interop.Sockets, query(conn)["user"] || :all)
+    for user <- sockets |> Enum.map(fn {_pid, user} -> user end) |> Enum.uniq() do
+      InteropWeb.Endpoint.broadcast("user_socket:" <> user, "disconnect", %{})
+    end
+    json(conn, %{closed: length(sockets)})
   end
 
   get "/admin/drop", do: json(conn, %{dropped: InteropWeb.FaultySocket.drop(query(conn)["user"])})

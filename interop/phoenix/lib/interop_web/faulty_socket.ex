@@ -22,8 +22,8 @@ defmodule InteropWeb.FaultySocket do
 
   @impl true
   def init({_, %Phoenix.Socket{assigns: %{user: user}}} = state) do
-    Registry.register(Interop.Sockets, user, nil)
-    Registry.register(Interop.Sockets, :all, nil)
+    Registry.register(Interop.Sockets, user, user)
+    Registry.register(Interop.Sockets, :all, user)
     Process.put(:interop_user, user)
     UserSocket.init(state)
   end
