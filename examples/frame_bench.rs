@@ -31,7 +31,7 @@ fn per_op(n: u32, mut f: impl FnMut(u32)) -> f64 {
 /// A connected socket with `room:echo` joined (join ref "1"), and its connection.
 fn joined_socket() -> (Socket, ChannelId, ConnId) {
     let mut socket = Socket::new(Config::new("ws://127.0.0.1:4000/socket"));
-    let channel = socket.channel("room:echo", Box::new(|| Ok("{}".into())));
+    let channel = socket.channel("room:echo", phoenix_wasm::core::Source::json("{}"));
     socket.connect(0);
     let conn = match socket.poll_output() {
         Some(Output::Connect { conn, .. }) => conn,

@@ -231,9 +231,25 @@ fn fuzz_socket(r: &mut Rng, n: u64) -> String {
         c.max_send_buffer = 1 + r.below(5) as usize;
         c.timeout = 100 + r.below(2000);
         c.heartbeat_interval = 100 + r.below(3000);
-        c.heartbeat_timeout = 50 + r.below(3000);
+        c.heartbeat_timeout = Some(50 + r.below(3000));
         c.jitter = r.chance(50);
         c.seed = r.next() | 1;
+        // configuration asked of the host, answered late, out of order or stale
+        use phoenix_wasm::core::{Schedule, Source};
+        if r.chance(30) {
+            c.params = Source::Ask;
+        }
+        if r.chance(30) {
+            c.auth_token = Source::Ask;
+        }
+        if r.chance(30) {
+            c.reconnect_after = Schedule::Ask;
+        }
+        if r.chance(30) {
+            c.rejoin_after = Schedule::Ask;
+        }
+        let ask_join = r.chance(30);
+        let mut asks: Vec<Output> = Vec::new();
         let mut s = Socket::new(c);
         let mut now = 0u64;
         let mut conn: Option<ConnId> = None;
@@ -256,7 +272,8 @@ fn fuzz_socket(r: &mut Rng, n: u64) -> String {
                     }
                 }
                 4 => {
-                    let ch = s.channel(r.pick(&["room:1", "room:2", "room:1"]), Box::new(|| Ok("{}".into())));
+                    let params = if ask_join { Source::Ask } else { Source::json("{}") };
+                    let ch = s.channel(r.pick(&["room:1", "room:2", "room:1"]), params);
                     channels.push(ch);
                     let _ = s.join(ch, None, now);
                 }
@@ -295,6 +312,10 @@ fn fuzz_socket(r: &mut Rng, n: u64) -> String {
                         }
                     }
                 }
+                10 if !asks.is_empty() && r.chance(50) => {
+                    let i = r.below(asks.len() as u64) as usize;
+                    answer(&mut s, asks.swap_remove(i), r.chance(10), now);
+                }
                 10 => s.handle_visibility(r.chance(50), now),
                 _ => {
                     now += r.below(5000);
@@ -307,6 +328,7 @@ fn fuzz_socket(r: &mut Rng, n: u64) -> String {
                     Output::Connect { conn: c, .. } => conn = Some(c),
                     Output::Send(f) => sent.push(decode_from_client(&f).expect("the client sends decodable frames")),
                     Output::Event(Event::PushReply { push, last: true, .. }) => *outcomes.entry(push).or_default() += 1,
+                    ask @ (Output::ConnectParams { .. } | Output::JoinParams { .. } | Output::RetryDelay { .. }) => asks.push(ask),
                     _ => {}
                 }
             }
@@ -319,16 +341,25 @@ fn fuzz_socket(r: &mut Rng, n: u64) -> String {
             let unique: HashSet<&&String> = refs.iter().collect();
             assert_eq!(unique.len(), refs.len(), "a ref was reused");
         }
-        // drain every timer: every push must end with exactly one outcome
+        // drain every timer (the host answering what is asked): every push must end
+        // with exactly one outcome
         for _ in 0..10_000 {
+            for ask in std::mem::take(&mut asks) {
+                answer(&mut s, ask, false, now);
+            }
+            while let Some(out) = s.poll_output() {
+                match out {
+                    Output::Event(Event::PushReply { push, last: true, .. }) => *outcomes.entry(push).or_default() += 1,
+                    ask @ (Output::ConnectParams { .. } | Output::JoinParams { .. } | Output::RetryDelay { .. }) => asks.push(ask),
+                    _ => {}
+                }
+            }
+            if !asks.is_empty() {
+                continue;
+            }
             let Some(t) = s.poll_timeout() else { break };
             now = now.max(t);
             s.handle_timeout(now);
-            while let Some(out) = s.poll_output() {
-                if let Output::Event(Event::PushReply { push, last: true, .. }) = out {
-                    *outcomes.entry(push).or_default() += 1;
-                }
-            }
             if s.poll_timeout().is_some_and(|t| t > now + 60_000) {
                 break; // only the heartbeat / reconnect cycle is left
             }
@@ -338,6 +369,18 @@ fn fuzz_socket(r: &mut Rng, n: u64) -> String {
         }
     }
     format!("socket: {n} random event sequences ({events_total} outputs); every push resolved exactly once, refs unique")
+}
+
+/// The host's answer to an ask of the socket (`fail`: the application's function threw).
+fn answer(s: &mut Socket, ask: Output, fail: bool, now: u64) {
+    match ask {
+        Output::ConnectParams { conn } => {
+            s.connect_params(conn, if fail { Err("params threw".into()) } else { Ok((Some("{}".into()), Some("t".into()))) }, now)
+        }
+        Output::JoinParams { channel } => s.join_params(channel, if fail { Err("params threw".into()) } else { Ok("{}".into()) }, now),
+        Output::RetryDelay { retry, tries } => s.retry_delay(retry, u64::from(tries) * 100, now),
+        _ => {}
+    }
 }
 
 fn main() {

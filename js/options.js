@@ -87,22 +87,19 @@ function callOption(f, what) {
 }
 
 /**
- * Params (an object, or a function returning one, called again on every rejoin) as a
- * function giving their JSON text; an object is checked now, so a wrong type throws
- * where it was passed.
+ * Params: an object as its JSON text (checked now, so a wrong type throws where it was
+ * passed), or a function returning one (called again on every connect or rejoin) as a
+ * function giving the JSON text.
  */
 function params(value, what) {
-  if (typeof value !== "function") {
-    const text = jsonObject(value, what);
-    return () => text;
-  }
+  if (typeof value !== "function") return jsonObject(value, what);
   return () => jsonObject(callOption(value, what), what);
 }
 
-/** `authToken`: a string, or a function returning one (or nothing), as a function. */
+/** `authToken`: a string as it is, or a function returning one (or nothing). */
 function authToken(value) {
   if (value === undefined) return undefined;
-  if (typeof value === "string") return () => value;
+  if (typeof value === "string") return value;
   if (typeof value !== "function") fail(`option authToken must be a string or a function returning one (got ${typeName(value)})`);
   return () => {
     const v = callOption(value, "authToken");
@@ -119,8 +116,8 @@ function hex32() {
  * `new Socket`'s options, in the order the shell reads them: timeout,
  * heartbeatIntervalMs, heartbeatTimeoutMs, maxSendBuffer, maxFrameBytes (numbers or
  * undefined for the defaults), reconnectAfterMs, rejoinAfterMs (functions giving -1 for
- * the default), params (a function giving JSON text), authToken (a function giving a
- * string or nothing, or undefined), vsn, jitter, reconnectWhileHidden, correlationId
+ * the default), params (JSON text, or a function giving it), authToken (a string, a
+ * function giving a string or nothing, or undefined), vsn, jitter, reconnectWhileHidden, correlationId
  * (a string or undefined), a random number (the jitter's seed), the page's protocol and
  * host (undefined outside a page), logger, beforeReconnect (as `(attempt, ready)`),
  * encode, decode.
@@ -179,7 +176,7 @@ export function presenceOptions(opts) {
 }
 
 /**
- * `socket.channel`'s params and options: [params (a function giving JSON text),
+ * `socket.channel`'s params and options: [params (JSON text, or a function giving it),
  * reliable, unbatch (an event name or undefined)].
  */
 export function channelOptions(value, opts) {

@@ -7,7 +7,7 @@
 
 mod sim;
 
-use phoenix_wasm::core::{ChannelId, ChannelState, Config, ConnectionState, Event, Message, Payload};
+use phoenix_wasm::core::{ChannelId, ChannelState, Config, ConnectionState, Event, Message, Payload, Schedule, Source};
 use sim::{broadcast, config, json, params, replies, Sim};
 
 fn join(sim: &mut Sim, topic: &str) -> (ChannelId, Message) {
@@ -53,23 +53,41 @@ fn channel_errors(events: &[Event], ch: ChannelId) -> Vec<Payload> {
 #[test]
 fn socket_constructor_sets_defaults() {
     let c = Config::new("/socket");
-    assert_eq!((c.timeout, c.heartbeat_interval, c.heartbeat_timeout, c.vsn.as_str()), (10_000, 30_000, 30_000, "2.0.0"));
-    assert_eq!(((c.reconnect_after)(1), (c.reconnect_after)(10)), (10, 5000));
-    assert_eq!(((c.rejoin_after)(1), (c.rejoin_after)(4)), (1000, 10_000));
+    assert_eq!((c.timeout, c.heartbeat_interval, c.heartbeat_timeout_ms(), c.vsn.as_str()), (10_000, 30_000, 30_000, "2.0.0"));
+    assert_eq!((c.reconnect_after.delay(1), c.reconnect_after.delay(10)), (Some(10), Some(5000)));
+    assert_eq!((c.rejoin_after.delay(1), c.rejoin_after.delay(4)), (Some(1000), Some(10_000)));
+    let mut c = Config::new("/socket");
+    c.heartbeat_interval = 5_000;
+    assert_eq!(c.heartbeat_timeout_ms(), 5_000, "the heartbeat timeout defaults to the interval");
     assert_eq!(c.max_send_buffer, 1000);
     assert!(c.reconnect_while_hidden && !c.jitter);
 }
 
-// The literal-or-function choice is the JS layer's (`options::params_fn`, browser test
-// `params_function_is_re_evaluated_on_reconnect`); the core always calls a closure.
+// Params given as data are used as they are; params from a function are asked for on
+// every connect (`Output::ConnectParams`), answered by the host.
 #[test]
 fn socket_constructor_supports_closure_or_literal_params() {
     let mut c = config();
-    c.params = Box::new(|| Ok(r#"{"one":"two"}"#.into()));
+    c.params = Source::json(r#"{"one":"two"}"#);
     let mut sim = Sim::new(c);
     sim.socket.connect(sim.now);
     sim.drain();
     assert!(sim.connects[0].1.contains("one=two"));
+    assert!(sim.asks.is_empty(), "fixed params are not asked for");
+
+    let mut c = config();
+    c.params = Source::Ask;
+    let mut sim = Sim::new(c);
+    let mut n = 0;
+    sim.answers.params = Some(Box::new(move || {
+        n += 1;
+        Ok(format!(r#"{{"n":{n}}}"#))
+    }));
+    sim.open();
+    sim.transport_closes(1006);
+    sim.advance(10);
+    assert_eq!(sim.asks.len(), 2);
+    assert!(sim.connects[0].1.contains("n=1") && sim.connects[1].1.contains("n=2"), "{:?}", sim.connects);
 }
 
 #[test]
@@ -77,7 +95,7 @@ fn socket_constructor_overrides_some_defaults_with_options() {
     let mut c = config();
     c.timeout = 40_000;
     c.heartbeat_interval = 60_000;
-    c.reconnect_after = Box::new(|_| 7);
+    c.reconnect_after = Schedule::Steps(vec![7]);
     let mut sim = Sim::new(c);
     sim.open();
     sim.advance(59_999);
@@ -104,7 +122,7 @@ fn visibilitychange_does_not_connect_a_socket_that_was_never_connected() {
 #[test]
 fn visibilitychange_reconnects_on_visibility_change_after_unclean_close() {
     let mut c = config();
-    c.reconnect_after = Box::new(|_| 60_000);
+    c.reconnect_after = Schedule::Steps(vec![60_000]);
     let mut sim = Sim::new(c);
     sim.open();
     sim.socket.handle_visibility(false, sim.now);
@@ -459,7 +477,7 @@ fn custom_encoder_gets_messages_instead_of_frames() {
 fn jitter_spreads_reconnect_delays_within_the_schedule() {
     let mut c = config();
     c.jitter = true;
-    c.reconnect_after = Box::new(|_| 1000);
+    c.reconnect_after = Schedule::Steps(vec![1000]);
     let mut sim = Sim::new(c);
     sim.socket.connect(sim.now);
     sim.drain();
@@ -505,7 +523,7 @@ fn before_reconnect_is_awaited_before_each_reconnect() {
 fn logger_lines_redact_the_token_param() {
     let mut c = config();
     c.log = true;
-    c.params = Box::new(|| Ok(r#"{"token":"s3cret","room":"1"}"#.into()));
+    c.params = Source::json(r#"{"token":"s3cret","room":"1"}"#);
     let mut sim = Sim::new(c);
     sim.open();
     let logs: Vec<String> = sim.events.iter().filter_map(|e| match e { Event::Log { msg, .. } => Some(msg.clone()), _ => None }).collect();
@@ -531,8 +549,9 @@ fn channel_join_params_closure_is_re_evaluated_on_rejoin() {
     let mut sim = Sim::new(config());
     sim.open();
     let mut n = 0;
-    let ch = sim.socket.channel(
-        "room:1",
+    let ch = sim.socket.channel("room:1", Source::Ask);
+    sim.answers.join_params.insert(
+        ch,
         Box::new(move || {
             n += 1;
             Ok(format!(r#"{{"n":{n}}}"#))
@@ -551,7 +570,8 @@ fn channel_join_params_closure_is_re_evaluated_on_rejoin() {
 fn join_params_failure_fails_the_join_with_a_clear_error() {
     let mut sim = Sim::new(config());
     sim.open();
-    let ch = sim.socket.channel("room:1", Box::new(|| Err("token expired".into())));
+    let ch = sim.socket.channel("room:1", Source::Ask);
+    sim.answers.join_params.insert(ch, Box::new(|| Err("token expired".into())));
     let jp = sim.socket.join(ch, None, sim.now).unwrap();
     sim.drain();
     assert!(sim.sent.is_empty());

@@ -4,7 +4,7 @@
 
 mod sim;
 
-use phoenix_wasm::core::{ChannelState, Config, ConnectionState, Event, Message, Payload, Status};
+use phoenix_wasm::core::{ChannelState, Config, ConnectionState, Event, Message, Output, Payload, Retry, Source, Status};
 use sim::{broadcast, config, json, params, replies, Sim};
 
 fn joined(sim: &mut Sim, topic: &str) -> phoenix_wasm::core::ChannelId {
@@ -24,7 +24,7 @@ fn joined(sim: &mut Sim, topic: &str) -> phoenix_wasm::core::ChannelId {
 #[test]
 fn connect_establishes_connection_with_endpoint_params_and_vsn() {
     let mut c = config();
-    c.params = Box::new(|| Ok(r#"{"token":"valid"}"#.into()));
+    c.params = Source::json(r#"{"token":"valid"}"#);
     let mut sim = Sim::new(c);
     assert_eq!(sim.socket.connection_state(), ConnectionState::Closed);
     sim.socket.connect(sim.now);
@@ -74,17 +74,18 @@ fn connect_is_idempotent() {
 #[test]
 fn params_and_auth_token_functions_are_re_evaluated_on_every_connect() {
     let mut c = config();
+    (c.params, c.auth_token) = (Source::Ask, Source::Ask);
+    let mut sim = Sim::new(c);
     let mut n = 0;
-    c.params = Box::new(move || {
+    sim.answers.params = Some(Box::new(move || {
         n += 1;
         Ok(format!(r#"{{"token":"t{n}"}}"#))
-    });
+    }));
     let mut m = 0;
-    c.auth_token = Some(Box::new(move || {
+    sim.answers.token = Some(Box::new(move || {
         m += 1;
         Ok(Some(format!("tok{m}")))
     }));
-    let mut sim = Sim::new(c);
     sim.open();
     sim.transport_closes(1006);
     sim.advance(10);
@@ -98,7 +99,7 @@ fn params_and_auth_token_functions_are_re_evaluated_on_every_connect() {
 #[test]
 fn an_unsendable_token_is_an_error_event_at_connect_not_a_panic() {
     let mut c = config();
-    c.auth_token = Some(Box::new(|| Ok(Some("snow ☃".into()))));
+    c.auth_token = Source::Fixed(Some("snow ☃".into()));
     let mut sim = Sim::new(c);
     sim.socket.connect(sim.now);
     sim.drain();
@@ -157,7 +158,7 @@ fn closes_socket_when_heartbeat_is_not_acked_and_errors_channels() {
 #[test]
 fn heartbeat_timeout_option_shortens_dead_link_detection() {
     let mut c = config();
-    c.heartbeat_timeout = 5_000;
+    c.heartbeat_timeout = Some(5_000);
     let mut sim = Sim::new(c);
     sim.open();
     sim.advance(35_000);
@@ -582,7 +583,7 @@ fn correlation_id_is_a_connect_param_and_prefixes_log_lines() {
     let mut c = config();
     c.correlation_id = Some("cid-42".into());
     c.log = true;
-    c.params = Box::new(|| Ok(r#"{"token":"t"}"#.into()));
+    c.params = Source::json(r#"{"token":"t"}"#);
     let mut sim = Sim::new(c);
     sim.open();
     assert!(sim.connects[0].1.contains("token=t&correlation_id=cid-42"));
@@ -633,4 +634,123 @@ fn a_reply_is_routed_by_the_exact_ref_only() {
     }
     sim.reply(&sent, "ok", "{}");
     assert_eq!(replies(&sim.take_events()).len(), 1);
+}
+
+// ------------------------------------------------- configuration asked of the host
+
+#[test]
+fn reconnect_delays_are_asked_of_the_host_when_the_schedule_is_its_own() {
+    let mut c = config();
+    c.reconnect_after = phoenix_wasm::core::Schedule::Ask;
+    let mut sim = Sim::new(c);
+    sim.open();
+    // answered by hand: the harness answers nothing it is not told to
+    let conn = sim.conn.unwrap();
+    sim.socket.handle_close(conn, 1006, "", sim.now);
+    let mut asked = vec![];
+    while let Some(out) = sim.socket.poll_output() {
+        if let Output::RetryDelay { retry, tries } = out {
+            asked.push((retry, tries));
+        }
+    }
+    assert_eq!(asked, [(Retry::Reconnect, 1)]);
+    assert_eq!(sim.socket.poll_timeout(), None, "no reconnect timer until the delay is known");
+    sim.socket.retry_delay(Retry::Reconnect, 250, sim.now);
+    assert_eq!(sim.socket.poll_timeout(), Some(sim.now + 250));
+    sim.drain();
+    assert!(sim.events.iter().any(|e| matches!(e, Event::Status(Status::Reconnecting { attempt: 1, in_ms: 250 }))));
+    sim.advance(250);
+    assert_eq!(sim.connects.len(), 2);
+
+    // an answer that comes after the application connected by itself is ignored
+    sim.transport_opens();
+    let conn = sim.conn.unwrap();
+    sim.socket.handle_close(conn, 1006, "", sim.now);
+    while sim.socket.poll_output().is_some() {}
+    sim.socket.connect(sim.now);
+    sim.drain();
+    sim.socket.retry_delay(Retry::Reconnect, 10, sim.now);
+    sim.advance(1_000);
+    assert_eq!(sim.connects.len(), 3, "one connect, not a second from the stale delay");
+}
+
+#[test]
+fn rejoin_delays_are_asked_per_channel() {
+    let mut c = config();
+    c.rejoin_after = phoenix_wasm::core::Schedule::Ask;
+    let mut sim = Sim::new(c);
+    sim.answers.rejoin_after = Some(Box::new(|tries| u64::from(tries) * 300));
+    sim.open();
+    let ch = sim.socket.channel("room:1", params("{}"));
+    sim.socket.join(ch, None, sim.now).unwrap();
+    sim.drain();
+    let join = sim.last_sent("phx_join");
+    sim.reply(&join, "error", "{}");
+    assert!(sim.asks.iter().any(|a| matches!(a, Output::RetryDelay { retry: Retry::Rejoin(c), tries: 1 } if *c == ch)));
+    sim.take_sent();
+    sim.advance(299);
+    assert!(sim.sent.is_empty());
+    sim.advance(1);
+    assert_eq!(sim.sent_events(), ["room:1:phx_join"]);
+}
+
+#[test]
+fn asked_join_params_that_come_after_a_leave_send_nothing() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = sim.socket.channel("room:1", phoenix_wasm::core::Source::Ask);
+    sim.socket.join(ch, None, sim.now).unwrap();
+    let asks: Vec<Output> = std::iter::from_fn(|| sim.socket.poll_output()).collect();
+    assert!(asks.contains(&Output::JoinParams { channel: ch }), "{asks:?}");
+    assert_eq!(sim.socket.poll_timeout(), Some(sim.now + 30_000), "only the heartbeat: the join's timeout starts when it is sent");
+    let _ = sim.socket.leave(ch, None, sim.now);
+    sim.drain();
+    sim.socket.join_params(ch, Ok(r#"{"late":true}"#.into()), sim.now);
+    sim.drain();
+    assert!(!sim.sent_events().contains(&"room:1:phx_join".to_owned()), "{:?}", sim.sent_events());
+}
+
+#[test]
+fn a_failed_connect_params_answer_is_an_error_event_and_no_connection() {
+    let mut c = config();
+    c.params = phoenix_wasm::core::Source::Ask;
+    let mut sim = Sim::new(c);
+    sim.answers.params = Some(Box::new(|| Err("no session".into())));
+    sim.socket.connect(sim.now);
+    sim.drain();
+    assert!(sim.connects.is_empty());
+    assert!(sim.events.iter().any(|e| matches!(e, Event::Error { reason } if reason.contains("no session"))), "{:?}", sim.events);
+    assert_eq!(sim.socket.connection_state(), ConnectionState::Closed);
+    // a stale answer for that connection changes nothing
+    sim.socket.connect_params(phoenix_wasm::core::ConnId(1), Ok((None, None)), sim.now);
+    sim.drain();
+    assert!(sim.connects.is_empty());
+}
+
+#[test]
+fn before_reconnect_runs_for_reconnects_on_visibility_and_pageshow_too() {
+    let mut c = config();
+    c.before_reconnect = true;
+    c.reconnect_after = phoenix_wasm::core::Schedule::Steps(vec![60_000]);
+    let mut sim = Sim::new(c);
+    sim.open();
+    sim.socket.handle_visibility(false, sim.now);
+    sim.transport_closes(1006);
+    sim.socket.handle_visibility(true, sim.now);
+    sim.drain();
+    assert_eq!(sim.hooks, [1], "the hook runs before the visibility reconnect");
+    assert_eq!(sim.connects.len(), 1, "and the connect waits for it");
+    sim.socket.reconnect_ready(sim.now);
+    sim.drain();
+    assert_eq!(sim.connects.len(), 2);
+    sim.transport_opens();
+
+    sim.socket.handle_page_hide(sim.now);
+    sim.drain();
+    sim.socket.handle_page_show(sim.now);
+    sim.drain();
+    assert_eq!(sim.hooks, [1, 1]);
+    sim.socket.reconnect_ready(sim.now);
+    sim.drain();
+    assert_eq!(sim.connects.len(), 3);
 }

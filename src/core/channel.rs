@@ -41,9 +41,9 @@ impl fmt::Display for ChannelState {
     }
 }
 
-/// Produces the join params (JSON object text); called on every join and rejoin,
-/// so a closure can refresh them. An `Err` fails that join with the message.
-pub type ParamsFn = Box<dyn FnMut() -> Result<String, String>>;
+/// A channel's join params (JSON object text): fixed, or asked of the host on every
+/// join and rejoin ([`crate::core::Output::JoinParams`]), so they can be refreshed.
+pub type Params = super::source::Source<String>;
 
 /// Misuse of a channel, reported to the caller instead of panicking.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +89,7 @@ impl std::error::Error for ChannelError {}
 /// The core's record of one channel.
 pub(crate) struct Channel {
     pub topic: String,
-    pub params: ParamsFn,
+    pub params: Params,
     pub state: ChannelState,
     pub joined_once: bool,
     pub join_push: PushId,

@@ -2,10 +2,10 @@
 //! timers or JavaScript. Time is a value passed in (`now`, in milliseconds).
 //!
 //! ```
-//! use phoenix_wasm::core::{Config, Socket, Output, Payload};
+//! use phoenix_wasm::core::{Config, Socket, Output, Payload, Source};
 //!
 //! let mut socket = Socket::new(Config::new("ws://127.0.0.1:4000/socket"));
-//! let lobby = socket.channel("room:lobby", Box::new(|| Ok("{}".into())));
+//! let lobby = socket.channel("room:lobby", Source::json("{}"));
 //! socket.connect(0);
 //! let Some(Output::Connect { conn, url, .. }) = socket.poll_output() else { unreachable!() };
 //! assert_eq!(url, "ws://127.0.0.1:4000/socket/websocket?vsn=2.0.0");
@@ -30,13 +30,16 @@ pub mod push;
 pub mod reliable;
 pub mod serializer;
 pub mod socket;
+pub mod source;
 pub mod text;
 pub mod timers;
 
-pub use channel::{ChannelError, ChannelState, ParamsFn};
+pub use backoff::Schedule;
+pub use channel::{ChannelError, ChannelState, Params};
+pub use source::Source;
 pub use ids::{BindingRef, ChannelId, ConnId, PresenceId, PushId};
 pub use presence::{Change, Entry, PresenceState, Touched};
 pub use reliable::ChannelOptions;
 pub use message::{Message, Payload, Reply};
 pub use serializer::Frame;
-pub use socket::{Config, ConnectionState, Event, Health, Output, Socket, Status};
+pub use socket::{Config, ConnectionState, Event, Health, Output, Retry, Socket, Status};

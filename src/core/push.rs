@@ -40,4 +40,6 @@ pub(crate) struct PushRec {
     pub msg_ref: Option<String>,
     /// A timeout was delivered; a buffered push that timed out is never sent.
     pub timed_out: bool,
+    /// A join waiting for its params ([`crate::core::Output::JoinParams`]).
+    pub awaiting_params: bool,
 }

@@ -10,8 +10,8 @@ use std::collections::VecDeque;
 
 use super::idmap::IdMap;
 
-use super::backoff::{default_reconnect_after, default_rejoin_after, Backoff, Schedule};
-use super::channel::{Channel, ChannelError, ChannelState, ParamsFn};
+use super::backoff::{Backoff, Schedule};
+use super::channel::{Channel, ChannelError, ChannelState, Params};
 use super::endpoint::{endpoint_url, protocols, redact_url, websocket_endpoint, ConnectError, PageLocation};
 use super::ids::{BindingRef, ChannelId, ConnId, PresenceId, PushId};
 use super::presence::{Change, PresenceState, PresenceTracker, Touched};
@@ -20,6 +20,7 @@ use super::message::{events, Message, Payload};
 use super::push::{reasons, PushKind, PushRec};
 use super::reliable::{self, ChannelOptions, Verdict};
 use super::serializer::{self, Frame};
+use super::source::Source;
 use super::text::{cat, uint};
 use super::timers::{TimerKey, Timers};
 
@@ -32,12 +33,10 @@ pub const WS_CLOSE_NORMAL: u16 = 1000;
 /// `disconnect()` without a code produces, as in phoenix.js).
 pub const WS_CLOSE_NO_STATUS: u16 = 1005;
 
-/// Produces the connect params (a JSON object as text); called on every connect.
-pub type SocketParamsFn = Box<dyn FnMut() -> Result<String, String>>;
-/// Produces the auth token; called on every connect.
-pub type TokenFn = Box<dyn FnMut() -> Result<Option<String>, String>>;
-
-/// Socket options, with phoenix.js's names and defaults.
+/// Socket options, with phoenix.js's names and defaults. Plain data: what the host
+/// computes (params, token, retry delays, the `beforeReconnect` hook) is asked for with
+/// an [`Output`] and answered with an input, so nothing calls out of the core while it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
     /// The endpoint as given to `new Socket(endpoint)`; `/websocket` is appended.
     pub endpoint: String,
@@ -47,18 +46,19 @@ pub struct Config {
     pub timeout: u64,
     /// Interval between heartbeats in ms (default 30,000).
     pub heartbeat_interval: u64,
-    /// How long to wait for a heartbeat reply in ms (default: the interval).
-    pub heartbeat_timeout: u64,
-    /// Reconnect delays by try number.
+    /// How long to wait for a heartbeat reply in ms (`None`, the default: the interval).
+    pub heartbeat_timeout: Option<u64>,
+    /// Reconnect delays by try number (default phoenix.js's).
     pub reconnect_after: Schedule,
-    /// Rejoin delays by try number.
+    /// Rejoin delays by try number (default phoenix.js's).
     pub rejoin_after: Schedule,
     /// Most messages held while disconnected (send buffer, and each channel's push buffer).
     pub max_send_buffer: usize,
-    /// Connect params.
-    pub params: SocketParamsFn,
-    /// Auth token, sent as a subprotocol.
-    pub auth_token: Option<TokenFn>,
+    /// Connect params, a JSON object as text (default `{}`); with [`Source::Ask`] each
+    /// connect asks for them ([`Output::ConnectParams`]).
+    pub params: Source<String>,
+    /// Auth token, sent as a subprotocol (default none); [`Source::Ask`] as for `params`.
+    pub auth_token: Source<Option<String>>,
     /// The page location, to resolve relative endpoints.
     pub page: Option<PageLocation>,
     /// Full jitter on reconnect delays: each delay is uniform in `[0, schedule(tries)]`.
@@ -92,12 +92,12 @@ impl Config {
             vsn: "2.0.0".to_owned(),
             timeout: 10_000,
             heartbeat_interval: 30_000,
-            heartbeat_timeout: 30_000,
-            reconnect_after: Box::new(default_reconnect_after),
-            rejoin_after: Box::new(default_rejoin_after),
+            heartbeat_timeout: None,
+            reconnect_after: Schedule::reconnect(),
+            rejoin_after: Schedule::rejoin(),
             max_send_buffer: 1000,
-            params: Box::new(|| Ok("{}".to_owned())),
-            auth_token: None,
+            params: Source::json("{}"),
+            auth_token: Source::Fixed(None),
             page: None,
             jitter: false,
             seed: 0x9E37_79B9_7F4A_7C15,
@@ -109,6 +109,20 @@ impl Config {
             correlation_id: None,
         }
     }
+
+    /// The heartbeat timeout in ms: the option, or the interval.
+    pub fn heartbeat_timeout_ms(&self) -> u64 {
+        self.heartbeat_timeout.unwrap_or(self.heartbeat_interval)
+    }
+}
+
+/// What a retry delay is asked for ([`Output::RetryDelay`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// The socket's next reconnect (`reconnectAfterMs`).
+    Reconnect,
+    /// A channel's next rejoin (`rejoinAfterMs`).
+    Rejoin(ChannelId),
 }
 
 /// The socket's connection state (phoenix.js `connectionState()`).
@@ -221,6 +235,26 @@ pub enum Output {
     BeforeReconnect {
         /// The reconnect attempt, from 1.
         attempt: u32,
+    },
+    /// Connection `conn` needs its params and token (where [`Config::params`] or
+    /// [`Config::auth_token`] is [`Source::Ask`]): answer with [`Socket::connect_params`].
+    ConnectParams {
+        /// The connection being opened.
+        conn: ConnId,
+    },
+    /// The channel's join needs its params (its params are [`Source::Ask`]): answer
+    /// with [`Socket::join_params`].
+    JoinParams {
+        /// The channel joining.
+        channel: ChannelId,
+    },
+    /// A retry needs its delay (its schedule is [`Schedule::Ask`]): answer with
+    /// [`Socket::retry_delay`].
+    RetryDelay {
+        /// What is retried.
+        retry: Retry,
+        /// The try the delay is for, from 1.
+        tries: u32,
     },
 }
 
@@ -365,6 +399,8 @@ pub struct Socket {
     /// A reconnect was skipped while hidden; it runs when the page is shown.
     reconnect_deferred: bool,
     awaiting_hook: bool,
+    /// A reconnect delay was asked for ([`Output::RetryDelay`]) and not answered yet.
+    awaiting_delay: bool,
     closed_by_pagehide: bool,
     pings: IdMap<String, (u32, u64)>,
     next_ping: u32,
@@ -446,6 +482,7 @@ impl Socket {
             established_once: false,
             reconnect_deferred: false,
             awaiting_hook: false,
+            awaiting_delay: false,
             closed_by_pagehide: false,
             pings: IdMap::new(),
             next_ping: 0,
@@ -562,22 +599,47 @@ impl Socket {
         self.closed_by_client = false;
         self.timers.cancel(TimerKey::Reconnect);
         self.awaiting_hook = false;
+        self.awaiting_delay = false;
         self.reconnect_deferred = false;
-        match self.connect_request() {
+        self.next_conn = self.next_conn.wrapping_add(1);
+        let conn = ConnId(self.next_conn);
+        self.conn = Conn::Connecting(conn);
+        if self.config.params.is_ask() || self.config.auth_token.is_ask() {
+            self.outputs.push_back(Output::ConnectParams { conn });
+        } else {
+            self.open_connection(conn, Ok((None, None)));
+        }
+    }
+
+    /// The answer to [`Output::ConnectParams`]: the params (a JSON object as text) and
+    /// the token, each used where the config asks for it; or why they could not be
+    /// made (the connect fails with an error event). Stale answers are ignored.
+    pub fn connect_params(&mut self, conn: ConnId, answer: Result<(Option<String>, Option<String>), String>, now: u64) {
+        let _ = now;
+        if self.conn == Conn::Connecting(conn) {
+            self.open_connection(conn, answer);
+        }
+    }
+
+    fn open_connection(&mut self, conn: ConnId, answer: Result<(Option<String>, Option<String>), String>) {
+        match answer.map_err(ConnectError::Params).and_then(|(params, token)| self.connect_request(params, token)) {
             Ok((url, protocols)) => {
-                self.next_conn = self.next_conn.wrapping_add(1);
-                let conn = ConnId(self.next_conn);
-                self.conn = Conn::Connecting(conn);
                 self.log("transport", || cat(&["connecting to ", &redact_url(&url)]), None);
                 self.outputs.push_back(Output::Connect { conn, url, protocols });
                 self.emit(Event::Status(Status::Connecting));
             }
-            Err(e) => self.emit(Event::Error { reason: e.message() }),
+            Err(e) => {
+                self.conn = Conn::Closed;
+                self.emit(Event::Error { reason: e.message() });
+            }
         }
     }
 
-    fn connect_request(&mut self) -> Result<(String, Vec<String>), ConnectError> {
-        let mut params = (self.config.params)().map_err(ConnectError::Params)?;
+    fn connect_request(&self, params: Option<String>, token: Option<String>) -> Result<(String, Vec<String>), ConnectError> {
+        let mut params = match (&self.config.params, params) {
+            (Source::Fixed(p), _) => p.clone(),
+            (Source::Ask, p) => p.unwrap_or_else(|| "{}".to_owned()),
+        };
         if let Some(cid) = &self.config.correlation_id {
             let mut raw = String::new();
             json::write_string(&mut raw, cid);
@@ -585,9 +647,9 @@ impl Socket {
         }
         let endpoint = websocket_endpoint(&self.config.endpoint);
         let url = endpoint_url(&endpoint, &params, &self.config.vsn, self.config.page.as_ref())?;
-        let token = match self.config.auth_token.as_mut() {
-            Some(f) => f().map_err(ConnectError::Params)?,
-            None => None,
+        let token = match &self.config.auth_token {
+            Source::Fixed(t) => t.clone(),
+            Source::Ask => token,
         };
         Ok((url, protocols(token.as_deref())?))
     }
@@ -596,6 +658,7 @@ impl Socket {
     pub fn disconnect(&mut self, code: Option<u16>, reason: Option<&str>, now: u64) {
         self.closed_by_client = true;
         self.awaiting_hook = false;
+        self.awaiting_delay = false;
         self.reconnect_deferred = false;
         self.closed_by_pagehide = false;
         self.timers.cancel(TimerKey::Reconnect);
@@ -679,7 +742,34 @@ impl Socket {
     }
 
     fn schedule_reconnect(&mut self, now: u64) {
-        let mut delay = self.reconnect.next_delay(&self.config.reconnect_after);
+        match self.reconnect.next_delay(&self.config.reconnect_after) {
+            Some(delay) => self.arm_reconnect(delay, now),
+            None => {
+                self.awaiting_delay = true;
+                self.outputs.push_back(Output::RetryDelay { retry: Retry::Reconnect, tries: self.reconnect.next_try() });
+            }
+        }
+    }
+
+    /// The answer to [`Output::RetryDelay`]: the delay in ms of that retry. Answers
+    /// no longer wanted (the socket connected, the channel left) are ignored.
+    pub fn retry_delay(&mut self, retry: Retry, delay: u64, now: u64) {
+        match retry {
+            Retry::Reconnect => {
+                if std::mem::take(&mut self.awaiting_delay) && self.conn == Conn::Closed && !self.closed_by_client {
+                    self.arm_reconnect(delay, now);
+                }
+            }
+            Retry::Rejoin(id) => {
+                let errored = self.channels.get(&id).is_some_and(|c| c.state == ChannelState::Errored);
+                if errored && self.is_connected() {
+                    self.timers.arm(TimerKey::Rejoin(id), now + delay);
+                }
+            }
+        }
+    }
+
+    fn arm_reconnect(&mut self, mut delay: u64, now: u64) {
         if self.config.jitter {
             delay = self.random() % (delay + 1);
         }
@@ -705,6 +795,18 @@ impl Socket {
         }
     }
 
+    /// A reconnect is due now (its timer fired, or the page came back): through the
+    /// application's `beforeReconnect` hook when there is one.
+    fn reconnect_now(&mut self, now: u64) {
+        if self.config.before_reconnect {
+            self.awaiting_hook = true;
+            self.awaiting_delay = false;
+            self.outputs.push_back(Output::BeforeReconnect { attempt: self.reconnect.tries().max(1) });
+        } else {
+            self.connect(now);
+        }
+    }
+
     /// The page became visible or hidden (`visibilitychange`, `resume`). On becoming
     /// visible after an unclean close, reconnects at once with a fresh backoff.
     pub fn handle_visibility(&mut self, visible: bool, now: u64) {
@@ -713,7 +815,7 @@ impl Socket {
         if visible && down && self.established_once && !self.closed_by_client && (self.last_close_unclean || self.reconnect_deferred) {
             self.reconnect.reset();
             self.timers.cancel(TimerKey::Reconnect);
-            self.connect(now);
+            self.reconnect_now(now);
         }
     }
 
@@ -728,7 +830,8 @@ impl Socket {
     /// `pageshow`: reconnect if `pagehide` disconnected.
     pub fn handle_page_show(&mut self, now: u64) {
         if std::mem::take(&mut self.closed_by_pagehide) {
-            self.connect(now);
+            self.closed_by_client = false;
+            self.reconnect_now(now);
         }
     }
 
@@ -809,11 +912,8 @@ impl Socket {
                     if self.hidden && !self.config.reconnect_while_hidden {
                         self.reconnect_deferred = true;
                         self.log("transport", || "not reconnecting as page is hidden".to_owned(), None);
-                    } else if self.config.before_reconnect {
-                        self.awaiting_hook = true;
-                        self.outputs.push_back(Output::BeforeReconnect { attempt: self.reconnect.tries() });
                     } else {
-                        self.connect(now);
+                        self.reconnect_now(now);
                     }
                 }
                 TimerKey::Rejoin(id) => {
@@ -836,7 +936,7 @@ impl Socket {
         }
         let r = self.make_ref();
         self.pending_heartbeat = Some((r.clone(), now));
-        self.timers.arm(TimerKey::HeartbeatTimeout, now + self.config.heartbeat_timeout);
+        self.timers.arm(TimerKey::HeartbeatTimeout, now + self.config.heartbeat_timeout_ms());
         self.transmit_heartbeat(r);
     }
 
@@ -1190,7 +1290,7 @@ impl Socket {
     fn new_push(&mut self, channel: ChannelId, kind: PushKind, event: &str, payload: Payload, timeout: u64) -> PushId {
         self.next_push = self.next_push.wrapping_add(1);
         let id = PushId(self.next_push);
-        self.pushes.insert(id, Box::new(PushRec { channel, kind, event: event.to_owned(), payload, timeout, msg_ref: None, timed_out: false }));
+        self.pushes.insert(id, Box::new(PushRec { channel, kind, event: event.to_owned(), payload, timeout, msg_ref: None, timed_out: false, awaiting_params: false }));
         id
     }
 
@@ -1222,6 +1322,7 @@ impl Socket {
         if let Some(p) = self.pushes.get_mut(&id) {
             p.msg_ref = None;
             p.timed_out = false;
+            p.awaiting_params = false;
         }
     }
 
@@ -1233,21 +1334,56 @@ impl Socket {
         }
         let (channel, kind) = (p.channel, p.kind);
         if kind == PushKind::Join {
-            let params = match self.channels.get_mut(&channel).map(|c| ((c.params)(), c.reliable.as_ref())) {
-                Some((Ok(text), None)) => Payload::json(text).map_err(|e| e.message()),
-                Some((Ok(text), Some(r))) => r.join_params(&text).map(Payload::Json).map_err(|e| cat(&["join params: ", &e.message()])),
-                Some((Err(e), _)) => Err(e),
-                None => return,
-            };
-            match params {
-                Ok(payload) => self.pushes.get_mut(&id).expect("checked above").payload = payload,
-                Err(e) => {
-                    let reason = cat(&[reasons::PARAMS_FAILED, ": ", &e]);
-                    self.emit(Event::Error { reason: reason.clone() });
-                    return self.resolve(id, "error", reason_json(&reason), now);
+            let Some(ch) = self.channels.get(&channel) else { return };
+            match &ch.params {
+                Source::Fixed(text) => {
+                    let text = text.clone();
+                    return self.send_join(id, channel, Ok(text), now);
+                }
+                Source::Ask => {
+                    self.pushes.get_mut(&id).expect("checked above").awaiting_params = true;
+                    self.outputs.push_back(Output::JoinParams { channel });
+                    return;
                 }
             }
         }
+        self.send_started(id, now);
+    }
+
+    /// The answer to [`Output::JoinParams`]: the channel's join params (a JSON object as
+    /// text), or why they could not be made (the join fails with that reason). Answers
+    /// no longer wanted (the channel left or was removed) are ignored.
+    pub fn join_params(&mut self, channel: ChannelId, params: Result<String, String>, now: u64) {
+        let Some(jp) = self.channels.get(&channel).filter(|c| c.state == ChannelState::Joining).map(|c| c.join_push) else { return };
+        let awaiting = self.pushes.get_mut(&jp).is_some_and(|p| std::mem::take(&mut p.awaiting_params));
+        if awaiting {
+            self.send_join(jp, channel, params, now);
+        }
+    }
+
+    /// Sends the join push `id` of `channel` with its params.
+    fn send_join(&mut self, id: PushId, channel: ChannelId, params: Result<String, String>, now: u64) {
+        let Some(ch) = self.channels.get(&channel) else { return };
+        let params = match (params, ch.reliable.as_ref()) {
+            (Ok(text), None) => Payload::json(text).map_err(|e| e.message()),
+            (Ok(text), Some(r)) => r.join_params(&text).map(Payload::Json).map_err(|e| cat(&["join params: ", &e.message()])),
+            (Err(e), _) => Err(e),
+        };
+        match params {
+            Ok(payload) => self.pushes.get_mut(&id).expect("the channel's join push").payload = payload,
+            Err(e) => {
+                let reason = cat(&[reasons::PARAMS_FAILED, ": ", &e]);
+                self.emit(Event::Error { reason: reason.clone() });
+                return self.resolve(id, "error", reason_json(&reason), now);
+            }
+        }
+        self.send_started(id, now);
+    }
+
+    /// Sends push `id` (its payload ready): now, or into the send buffer.
+    fn send_started(&mut self, id: PushId, now: u64) {
+        let Some(p) = self.pushes.get(&id) else { return };
+        let (channel, kind) = (p.channel, p.kind);
         let Some(r) = self.start_timeout(id, now) else { return };
         let p = &self.pushes[&id];
         let join_ref = if kind == PushKind::Join { Some(r.as_str()) } else { self.join_ref(channel) };
@@ -1371,12 +1507,12 @@ impl Socket {
     // --------------------------------------------------------------- channels
 
     /// Creates a channel for `topic` (phoenix.js `socket.channel(topic, params)`).
-    pub fn channel(&mut self, topic: &str, params: ParamsFn) -> ChannelId {
+    pub fn channel(&mut self, topic: &str, params: Params) -> ChannelId {
         self.channel_with(topic, params, ChannelOptions::default())
     }
 
     /// [`Socket::channel`] with options beyond phoenix.js (reliable delivery, un-batching).
-    pub fn channel_with(&mut self, topic: &str, params: ParamsFn, options: ChannelOptions) -> ChannelId {
+    pub fn channel_with(&mut self, topic: &str, params: Params, options: ChannelOptions) -> ChannelId {
         self.next_channel = self.next_channel.wrapping_add(1);
         let id = ChannelId(self.next_channel);
         let timeout = self.config.timeout;
@@ -1524,8 +1660,13 @@ impl Socket {
             return;
         }
         let Some(ch) = self.channels.get(&id) else { return };
-        let delay = ch.rejoin.next_delay(&self.config.rejoin_after);
-        self.timers.arm(TimerKey::Rejoin(id), now + delay);
+        match ch.rejoin.next_delay(&self.config.rejoin_after) {
+            Some(delay) => self.timers.arm(TimerKey::Rejoin(id), now + delay),
+            None => {
+                let tries = ch.rejoin.next_try();
+                self.outputs.push_back(Output::RetryDelay { retry: Retry::Rejoin(id), tries });
+            }
+        }
     }
 
     /// The channel errored (server `phx_error`, or the transport failed).

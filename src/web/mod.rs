@@ -73,9 +73,9 @@ impl Socket {
     /// `{reliable: true}` for sequenced, resumable delivery, `{unbatch: "batch_updates"}`
     /// to deliver the items of batched events one by one.
     pub fn channel(&self, topic: &str, params: JsValue, opts: JsValue) -> Result<Channel, JsValue> {
-        let (params, opts) = options::channel_options(&params, &opts)?;
+        let (params, params_fn, opts) = options::channel_options(&params, &opts)?;
         let id = self.shell.core.borrow_mut().channel_with(topic, params, opts);
-        let events = self.shell.add_channel(id);
+        let events = self.shell.add_channel(id, params_fn);
         Ok(Channel { shell: self.shell.clone(), id, topic: topic.to_owned(), events })
     }
 

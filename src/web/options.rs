@@ -5,10 +5,8 @@ use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::values::describe;
-use crate::core::backoff::{default_reconnect_after, default_rejoin_after, Schedule};
 use crate::core::endpoint::PageLocation;
-use crate::core::{ChannelOptions, Config, ParamsFn};
+use crate::core::{ChannelOptions, Config, Schedule, Source};
 
 #[wasm_bindgen(module = "/js/options.js")]
 extern "C" {
@@ -21,8 +19,17 @@ extern "C" {
     fn channel_options_js(params: &JsValue, opts: &JsValue) -> Result<Array, JsValue>;
 }
 
-/// Options the shell keeps for itself (the core never calls JS).
+/// Options the shell keeps for itself (the core never calls JS: it asks, and the shell
+/// answers with what these functions give).
 pub(crate) struct ShellOptions {
+    /// `params` as a function (`js/options.js`: JSON text, or a throw).
+    pub params: Option<Function>,
+    /// `authToken` as a function (a string or nothing, or a throw).
+    pub auth_token: Option<Function>,
+    /// `reconnectAfterMs(tries)` (`js/options.js`: ms, or -1 for the default).
+    pub reconnect_after: Option<Function>,
+    /// `rejoinAfterMs(tries)`, likewise.
+    pub rejoin_after: Option<Function>,
     /// `logger(kind, msg, data)`; `debug: true` installs a `console.log` one.
     pub logger: Option<Function>,
     /// `beforeReconnect`, wrapped by `js/options.js` as `(attempt, ready)`: it calls
@@ -34,28 +41,20 @@ pub(crate) struct ShellOptions {
     pub decode: Option<Function>,
 }
 
-/// A function from `js/options.js` as a Rust closure: its result, or what it threw.
-fn call(value: JsValue) -> Option<impl FnMut() -> Result<JsValue, String>> {
-    let f = value.dyn_into::<Function>().ok()?;
-    Some(move || f.call0(&JsValue::NULL).map_err(|e| describe(&e)))
-}
-
-/// A params function (from `js/options.js`, which gives JSON text) as the core's.
-fn params(value: JsValue) -> Box<dyn FnMut() -> Result<String, String>> {
-    match call(value) {
-        Some(mut f) => Box::new(move || f().map(|v| v.as_string().unwrap_or_default())),
-        None => Box::new(|| Ok("{}".to_owned())),
+/// Params as `js/options.js` gives them: JSON text (fixed), or a function (asked for).
+fn params(value: JsValue) -> (Source<String>, Option<Function>) {
+    match value.dyn_into::<Function>() {
+        Ok(f) => (Source::Ask, Some(f)),
+        Err(v) => (Source::Fixed(v.as_string().unwrap_or_else(|| "{}".to_owned())), None),
     }
 }
 
-/// A `(tries) => ms` option (from `js/options.js`, which gives -1 for the default).
-fn schedule(value: JsValue, default: fn(u32) -> u64) -> Schedule {
-    match value.dyn_into::<Function>() {
-        Ok(f) => Box::new(move |tries| match f.call1(&JsValue::NULL, &JsValue::from(tries)).ok().and_then(|v| v.as_f64()) {
-            Some(n) if n >= 0.0 => n as u64,
-            _ => default(tries),
-        }),
-        Err(_) => Box::new(default),
+/// A schedule option: asked for when the application gave a function.
+fn schedule(value: &JsValue, default: Schedule) -> Schedule {
+    if value.is_function() {
+        Schedule::Ask
+    } else {
+        default
     }
 }
 
@@ -69,13 +68,16 @@ pub(crate) fn config(end_point: &str, opts: &JsValue) -> Result<(Config, ShellOp
     let mut c = Config::new(end_point);
     c.timeout = num(0, c.timeout);
     c.heartbeat_interval = num(1, c.heartbeat_interval);
-    c.heartbeat_timeout = num(2, c.heartbeat_interval);
+    c.heartbeat_timeout = at(2).as_f64().map(|n| n as u64);
     c.max_send_buffer = num(3, c.max_send_buffer as u64) as usize;
     c.max_frame_bytes = num(4, c.max_frame_bytes as u64) as usize;
-    c.reconnect_after = schedule(at(5), default_reconnect_after);
-    c.rejoin_after = schedule(at(6), default_rejoin_after);
-    c.params = params(at(7));
-    c.auth_token = call(at(8)).map(|mut f| -> crate::core::socket::TokenFn { Box::new(move || f().map(|v| v.as_string())) });
+    c.reconnect_after = schedule(&at(5), c.reconnect_after);
+    c.rejoin_after = schedule(&at(6), c.rejoin_after);
+    let (params, params_fn) = params(at(7));
+    c.params = params;
+    let token = at(8);
+    let token_fn = token.dyn_ref::<Function>().cloned();
+    c.auth_token = if token_fn.is_some() { Source::Ask } else { Source::Fixed(token.as_string()) };
     if let Some(vsn) = at(9).as_string() {
         c.vsn = vsn;
     }
@@ -84,16 +86,26 @@ pub(crate) fn config(end_point: &str, opts: &JsValue) -> Result<(Config, ShellOp
     c.correlation_id = at(12).as_string();
     c.seed = (at(13).as_f64().unwrap_or(0.5) * 9.007_199_254_740_991e15) as u64 | 1;
     c.page = at(14).as_string().zip(at(15).as_string()).map(|(protocol, host)| PageLocation { protocol, host });
-    let shell = ShellOptions { logger: func(16), before_reconnect: func(17), encode: func(18), decode: func(19) };
+    let shell = ShellOptions {
+        params: params_fn,
+        auth_token: token_fn,
+        reconnect_after: func(5),
+        rejoin_after: func(6),
+        logger: func(16),
+        before_reconnect: func(17),
+        encode: func(18),
+        decode: func(19),
+    };
     c.log = shell.logger.is_some();
     c.before_reconnect = shell.before_reconnect.is_some();
     c.custom_codec = shell.encode.is_some();
     Ok((c, shell))
 }
 
-/// `socket.channel(topic, params, opts)`: the params as the core's function, and the
-/// channel options.
-pub(crate) fn channel_options(value: &JsValue, opts: &JsValue) -> Result<(ParamsFn, ChannelOptions), JsValue> {
+/// `socket.channel(topic, params, opts)`: the params (and the function giving them, when
+/// asked for), and the channel options.
+pub(crate) fn channel_options(value: &JsValue, opts: &JsValue) -> Result<(Source<String>, Option<Function>, ChannelOptions), JsValue> {
     let o = channel_options_js(value, opts)?;
-    Ok((params(o.get(0)), ChannelOptions { reliable: o.get(1).as_bool().unwrap_or(false), unbatch: o.get(2).as_string() }))
+    let (params, f) = params(o.get(0));
+    Ok((params, f, ChannelOptions { reliable: o.get(1).as_bool().unwrap_or(false), unbatch: o.get(2).as_string() }))
 }

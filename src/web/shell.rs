@@ -16,7 +16,7 @@ use super::values::{console_warn, error, invoke, message_from_js, message_to_js,
 use crate::core::idmap::IdMap;
 use crate::core::presence::changes_json;
 use crate::core::text::cat;
-use crate::core::{ChannelId, ConnId, Event, Output, PresenceId, PresenceState, PushId, Socket, Touched};
+use crate::core::{ChannelId, ConnId, Event, Output, PresenceId, PresenceState, PushId, Retry, Socket, Touched};
 
 #[derive(Default)]
 struct PresenceCallbacks {
@@ -39,6 +39,8 @@ struct Callbacks {
     status_observers: Vec<StatusObserver>,
     /// Each channel's bindings and state callbacks (JS).
     channels: IdMap<ChannelId, ChannelEvents>,
+    /// The params functions of channels whose params are asked for.
+    channel_params: IdMap<ChannelId, Function>,
     /// The JS `Push` object of each push awaiting a reply (and of each join).
     pushes: IdMap<PushId, super::Push>,
     presences: IdMap<PresenceId, PresenceCallbacks>,
@@ -333,9 +335,13 @@ impl Shell {
     }
 
     /// The callbacks object of a new channel.
-    pub fn add_channel(&self, channel: ChannelId) -> ChannelEvents {
+    pub fn add_channel(&self, channel: ChannelId, params: Option<Function>) -> ChannelEvents {
         let events = ChannelEvents::new();
-        self.callbacks.borrow_mut().channels.insert(channel, events.clone());
+        let mut cbs = self.callbacks.borrow_mut();
+        cbs.channels.insert(channel, events.clone());
+        if let Some(f) = params {
+            cbs.channel_params.insert(channel, f);
+        }
         events
     }
 
@@ -429,6 +435,35 @@ impl Shell {
                 }
                 Output::Event(e) => self.dispatch(e),
                 Output::BeforeReconnect { attempt } => self.run_before_reconnect(attempt),
+                // what the core asks of the application, answered with no borrow held
+                // while the application's functions run (they may use the socket)
+                Output::ConnectParams { conn } => {
+                    let text = |f: &Option<Function>| f.as_ref().map(|f| f.call0(&JsValue::NULL).map(|v| v.as_string()));
+                    let answer = match (text(&self.opts.params), text(&self.opts.auth_token)) {
+                        (Some(Err(e)), _) | (_, Some(Err(e))) => Err(super::values::describe(&e)),
+                        (p, t) => Ok((p.and_then(Result::ok).flatten(), t.and_then(Result::ok).flatten())),
+                    };
+                    self.core.borrow_mut().connect_params(conn, answer, now());
+                }
+                Output::JoinParams { channel } => {
+                    let f = self.callbacks.borrow().channel_params.get(&channel).cloned();
+                    let answer = match f.map(|f| f.call0(&JsValue::NULL)) {
+                        Some(Ok(v)) => Ok(v.as_string().unwrap_or_else(|| "{}".to_owned())),
+                        Some(Err(e)) => Err(super::values::describe(&e)),
+                        None => Ok("{}".to_owned()),
+                    };
+                    self.core.borrow_mut().join_params(channel, answer, now());
+                }
+                Output::RetryDelay { retry, tries } => {
+                    let (f, fallback) = match retry {
+                        Retry::Reconnect => (&self.opts.reconnect_after, crate::core::Schedule::reconnect()),
+                        Retry::Rejoin(_) => (&self.opts.rejoin_after, crate::core::Schedule::rejoin()),
+                    };
+                    // js/options.js gives -1 (and warns) where the function gave no delay
+                    let asked = f.as_ref().and_then(|f| f.call1(&JsValue::NULL, &tries.into()).ok()).and_then(|v| v.as_f64()).filter(|n| *n >= 0.0);
+                    let delay = asked.map(|n| n as u64).or_else(|| fallback.delay(tries)).unwrap_or(0);
+                    self.core.borrow_mut().retry_delay(retry, delay, now());
+                }
                 // only produced when a custom `encode` is set
                 Output::SendMessage(m) => {
                     if let Some(encode) = &self.opts.encode {
@@ -583,6 +618,7 @@ impl Shell {
             Event::ChannelRemoved { channel, join_push, presences } => {
                 let mut cbs = self.callbacks.borrow_mut();
                 cbs.channels.remove(&channel);
+                cbs.channel_params.remove(&channel);
                 cbs.pushes.remove(&join_push);
                 // their callbacks and listed JS objects go with them
                 cbs.presences.retain(|id, _| !presences.contains(id));

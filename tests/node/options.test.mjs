@@ -189,7 +189,7 @@ test("js/options.js: schedules fall back with a warning, wrappers give what the 
       "phoenix-wasm: reconnectAfterMs did not return a number; using the default",
       'phoenix-wasm: rejoinAfterMs threw ({"code":7}); using the default',
     ]);
-    assert.equal(o[7](), '{"a":1}');
+    assert.equal(o[7], '{"a":1}', "params given as an object are data (JSON text)");
     assert.equal(o[8](), undefined, "an authToken function may give nothing");
     assert.equal(o[12], "cid");
     assert.equal(typeof o[13], "number");
@@ -197,11 +197,11 @@ test("js/options.js: schedules fall back with a warning, wrappers give what the 
     assert.throws(() => socketOptions({ authToken: () => 5 })[8](), /authToken function must return a string \(got number\)/);
     assert.throws(() => socketOptions({ authToken: () => { throw "gone"; } })[8](), /authToken function threw: gone/);
     assert.throws(() => socketOptions({ params: () => [] })[7](), /params must be an object or a function returning one \(got array\)/);
-    assert.equal(socketOptions({ authToken: "" })[8](), "", "an empty token is still a token");
+    assert.equal(socketOptions({ authToken: "" })[8], "", "an empty token is still a token");
     assert.match(socketOptions({ correlationId: true })[12], /^[0-9a-f]{16}$/);
     assert.equal(socketOptions({ correlationId: false })[12], undefined);
     assert.equal(socketOptions({ correlationId: "" })[12], "", "a string is used as it is");
-    assert.equal(socketOptions(undefined)[7](), "{}");
+    assert.equal(socketOptions(undefined)[7], "{}");
 
     const [params, reliable, unbatch] = channelOptions(() => ({ room: 1 }), { reliable: true, unbatch: "batch" });
     assert.equal(params(), '{"room":1}');

@@ -3,7 +3,24 @@
 #![allow(dead_code)]
 
 use phoenix_wasm::core::serializer::{decode_from_client, encode_to_client};
-use phoenix_wasm::core::{Config, ConnId, Event, Frame, Message, Output, Payload, Socket};
+use std::collections::HashMap;
+
+use phoenix_wasm::core::{ChannelId, Config, ConnId, Event, Frame, Message, Output, Payload, Retry, Socket, Source};
+
+/// What the application computes when the socket asks: the host's answers.
+#[derive(Default)]
+pub struct Answers {
+    /// Connect params (where the config asks for them).
+    pub params: Option<Box<dyn FnMut() -> Result<String, String>>>,
+    /// The auth token (where the config asks for it).
+    pub token: Option<Box<dyn FnMut() -> Result<Option<String>, String>>>,
+    /// Reconnect delays by try.
+    pub reconnect_after: Option<Box<dyn FnMut(u32) -> u64>>,
+    /// Rejoin delays by try.
+    pub rejoin_after: Option<Box<dyn FnMut(u32) -> u64>>,
+    /// Each channel's join params.
+    pub join_params: HashMap<ChannelId, Box<dyn FnMut() -> Result<String, String>>>,
+}
 
 pub struct Sim {
     pub socket: Socket,
@@ -15,19 +32,23 @@ pub struct Sim {
     pub events: Vec<Event>,
     /// `beforeReconnect` requests, by attempt.
     pub hooks: Vec<u32>,
+    /// How the asks of the socket are answered.
+    pub answers: Answers,
+    /// Every ask, as it came.
+    pub asks: Vec<Output>,
 }
 
 pub fn config() -> Config {
     Config::new("ws://example.test/socket")
 }
 
-pub fn params(json: &'static str) -> phoenix_wasm::core::ParamsFn {
-    Box::new(move || Ok(json.to_owned()))
+pub fn params(json: &'static str) -> phoenix_wasm::core::Params {
+    Source::json(json)
 }
 
 impl Sim {
     pub fn new(config: Config) -> Self {
-        Sim { socket: Socket::new(config), now: 1_000, conn: None, connects: vec![], sent: vec![], closes: vec![], events: vec![], hooks: vec![] }
+        Sim { socket: Socket::new(config), now: 1_000, conn: None, connects: vec![], sent: vec![], closes: vec![], events: vec![], hooks: vec![], answers: Answers::default(), asks: vec![] }
     }
 
     /// Moves every pending output into the records.
@@ -43,6 +64,28 @@ impl Sim {
                 Output::Event(e) => self.events.push(e),
                 Output::BeforeReconnect { attempt } => self.hooks.push(attempt),
                 Output::SendMessage(m) => self.sent.push(m),
+                Output::ConnectParams { conn } => {
+                    self.asks.push(out);
+                    let a = &mut self.answers;
+                    let params = a.params.as_mut().map(|f| f()).transpose();
+                    let token = a.token.as_mut().map(|f| f()).transpose().map(Option::flatten);
+                    let answer = params.and_then(|p| token.map(|t| (p, t)));
+                    self.socket.connect_params(conn, answer, self.now);
+                }
+                Output::JoinParams { channel } => {
+                    self.asks.push(out);
+                    let params = self.answers.join_params.get_mut(&channel).map_or_else(|| Ok("{}".to_owned()), |f| f());
+                    self.socket.join_params(channel, params, self.now);
+                }
+                Output::RetryDelay { retry, tries } => {
+                    self.asks.push(out);
+                    let f = match retry {
+                        Retry::Reconnect => self.answers.reconnect_after.as_mut(),
+                        Retry::Rejoin(_) => self.answers.rejoin_after.as_mut(),
+                    };
+                    let delay = f.map_or(1000, |f| f(tries));
+                    self.socket.retry_delay(retry, delay, self.now);
+                }
             }
         }
     }
