@@ -112,6 +112,17 @@ step "typed demo (www/typed/*.ts -> .js)"
 npx --no-install tsc -p www/typed
 
 step "sizes (gzip -9)"
-for f in pkg/phoenix_wasm_bg.wasm pkg/phoenix_wasm.js pkg/index.js pkg/phoenix-wasm.single.js; do
+for f in pkg/phoenix_wasm_bg.wasm pkg/phoenix_wasm.js pkg/index.js pkg/decorate.js pkg/phoenix-wasm.single.js; do
     printf '    %8d B  %8d B gzip  %s\n' "$(wc -c <"$f")" "$(gzip -9 -c "$f" | wc -c)" "$f"
 done
+# what a page loads from the ESM entry, each file gzipped on its own, against phoenix.js
+loaded=0
+for f in pkg/index.js pkg/decorate.js pkg/phoenix_wasm.js pkg/phoenix_wasm_bg.wasm; do
+    loaded=$((loaded + $(gzip -9 -c "$f" | wc -c)))
+done
+ref=node_modules/phoenix/priv/static/phoenix.min.js
+if [[ -f $ref ]]; then
+    ref_gzip=$(gzip -9 -c "$ref" | wc -c)
+    printf '    %8d B gzip loaded by a page (ESM entry, JS, glue, wasm): %s x phoenix.min.js (%d B gzip)\n' \
+        "$loaded" "$(awk "BEGIN { printf \"%.2f\", $loaded / $ref_gzip }")" "$ref_gzip"
+fi
