@@ -81,8 +81,8 @@ pub(crate) fn config(end_point: &str, opts: &JsValue) -> Result<(Config, ShellOp
     if let Some(vsn) = at(9).as_string() {
         c.vsn = vsn;
     }
-    c.jitter = at(10).as_bool().unwrap_or(false);
-    c.reconnect_while_hidden = at(11).as_bool().unwrap_or(true);
+    c.jitter = at(10).as_bool().unwrap_or(c.jitter);
+    c.reconnect_while_hidden = at(11).as_bool().unwrap_or(c.reconnect_while_hidden);
     c.correlation_id = at(12).as_string();
     c.seed = (at(13).as_f64().unwrap_or(0.5) * 9.007_199_254_740_991e15) as u64 | 1;
     c.page = at(14).as_string().zip(at(15).as_string()).map(|(protocol, host)| PageLocation { protocol, host });
