@@ -4,7 +4,7 @@
 //   onHeartbeat (each kept with the ref `off` takes), the promises of `waitFor`, and
 //   `ping` callbacks; registering a callback asks the core only for its ref (and
 //   `onMessage` and `off` tell it whether to report every message); and the page
-//   lifecycle listeners, which hand `pagehide`, `pageshow` and visibility to the shell;
+//   lifecycle listeners, which hand `pagehide`, `pageshow`, visibility and `online` to the shell;
 // - `ChannelEvents`, one per channel: its bindings by ref (`on`, `onClose`, `onError`) and
 //   its `onState` callbacks; the core decides which bindings a message is for;
 // - `PresenceEvents`, one per presence: its `onJoin`, `onLeave` and `onSync`;
@@ -59,7 +59,8 @@ export class SocketEvents {
   /**
    * Follows the page's lifecycle as phoenix.js does: `pagehide` / `pageshow` (the
    * back/forward cache) and `visibilitychange` / `resume`, each reported as
-   * `handler(kind, visible)` (kind 0 `pagehide`, 1 `pageshow`, 2 a visibility change).
+   * `handler(kind, visible)` (kind 0 `pagehide`, 1 `pageshow`, 2 a visibility change),
+   * and the network coming back, `online` (kind 3).
    * Without a document (node, workers) nothing is listened to. Whether the page is
    * visible now.
    */
@@ -72,6 +73,7 @@ export class SocketEvents {
       [globalThis, "pageshow", () => handler(1, visible())],
       [globalThis, "visibilitychange", () => handler(2, visible())],
       [doc, "resume", () => handler(2, visible())],
+      [globalThis, "online", () => handler(3, visible())],
     ];
     for (const [target, name, listener] of this.listeners) target.addEventListener(name, listener);
     return visible();

@@ -252,6 +252,40 @@ async fn pagehide_disconnects_and_pageshow_reconnects() {
     socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
 }
 
+/// The browser's `online` event (a network switch): an open socket checks itself with a
+/// heartbeat at once; a socket waiting out a long reconnect delay reconnects at once.
+#[wasm_bindgen_test]
+async fn online_sends_a_heartbeat_at_once_and_cuts_a_reconnect_delay_short() {
+    // reconnectAfterMs is a function (JSON cannot hold one)
+    let opts = obj(r#"{"params":{"token":"user:online"},"heartbeatIntervalMs":60000}"#);
+    Reflect::set(&opts, &"reconnectAfterMs".into(), &Function::new_no_args("return 60000")).unwrap();
+    let socket = Socket::new(server_url(), opts).unwrap();
+    let opened = next(5_000, |cb| {
+        socket.on_open(cb).unwrap();
+    });
+    socket.connect();
+    opened.await.expect("connected");
+    let dispatch = Function::new_with_args("name", "globalThis.dispatchEvent(new Event(name))");
+    let beat = next(5_000, |cb| {
+        socket.on_heartbeat(cb).unwrap();
+    });
+    dispatch.call1(&JsValue::NULL, &"online".into()).unwrap();
+    let rtt = beat.await.expect("a heartbeat answered within 5 s, not at the 60 s interval");
+    assert!(rtt.as_f64().is_some(), "{}", stringify(&rtt));
+
+    let (closes, cb) = recorder();
+    socket.on_close(cb).unwrap();
+    admin("/admin/drop?user=online").await;
+    until(5_000, "the drop", || closes.length() == 1).await;
+    assert!(!socket.is_connected());
+    let reopened = next(5_000, |cb| {
+        socket.on_open(cb).unwrap();
+    });
+    dispatch.call1(&JsValue::NULL, &"online".into()).unwrap();
+    reopened.await.expect("reconnected at once, not after the 60 s delay");
+    socket.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn reconnects_with_backoff_and_rejoins_after_the_server_drops_every_socket() {
     let socket = socket_with(r#"{"params":{"token":"user:dropme"},"reconnectAfterMs":null}"#);

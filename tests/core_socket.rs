@@ -754,3 +754,49 @@ fn before_reconnect_runs_for_reconnects_on_visibility_and_pageshow_too() {
     sim.drain();
     assert_eq!(sim.connects.len(), 3);
 }
+
+// ------------------------------------------------------------ network online
+
+#[test]
+fn online_checks_an_open_connection_with_a_heartbeat_at_once() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    sim.advance(5_000);
+    sim.socket.handle_online(sim.now);
+    sim.drain();
+    let hb = sim.last_sent("heartbeat");
+    assert_eq!(sim.sent_events(), ["phoenix:heartbeat"], "sent at 5 s, not at 30 s");
+    // a dead connection is found within the heartbeat timeout from now
+    assert_eq!(sim.socket.poll_timeout(), Some(sim.now + 30_000));
+    sim.reply(&hb, "ok", "{}");
+    assert!(sim.events.iter().any(|e| matches!(e, Event::Heartbeat { .. })));
+    // and the usual interval follows from the reply
+    assert_eq!(sim.socket.poll_timeout(), Some(sim.now + 30_000));
+    // a second online while one is in flight sends nothing more
+    sim.take_sent();
+    sim.socket.handle_online(sim.now);
+    sim.socket.handle_online(sim.now);
+    sim.drain();
+    assert_eq!(sim.sent_events(), ["phoenix:heartbeat"]);
+}
+
+#[test]
+fn online_cuts_a_pending_reconnect_delay_short() {
+    let mut c = config();
+    c.reconnect_after = phoenix_wasm::core::Schedule::Steps(vec![60_000]);
+    let mut sim = Sim::new(c);
+    sim.open();
+    sim.transport_closes(1006);
+    assert_eq!(sim.connects.len(), 1);
+    sim.advance(1_000);
+    sim.socket.handle_online(sim.now);
+    sim.drain();
+    assert_eq!(sim.connects.len(), 2, "reconnects at once instead of after 60 s");
+    // after a disconnect() the socket stays down
+    sim.transport_opens();
+    sim.socket.disconnect(None, None, sim.now);
+    sim.drain();
+    sim.socket.handle_online(sim.now);
+    sim.drain();
+    assert_eq!(sim.connects.len(), 2);
+}

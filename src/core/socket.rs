@@ -819,6 +819,27 @@ impl Socket {
         }
     }
 
+    /// The browser reports the network back (`online`, e.g. after a network switch): an
+    /// open connection, which may have died silently, is checked with a heartbeat now
+    /// (instead of at the next interval), and a reconnect that is waiting for its delay
+    /// starts now with a fresh backoff.
+    pub fn handle_online(&mut self, now: u64) {
+        match self.conn {
+            Conn::Open(_) if self.pending_heartbeat.is_none() => {
+                self.timers.cancel(TimerKey::Heartbeat);
+                self.send_heartbeat(now);
+            }
+            Conn::Closed if !self.closed_by_client && (self.timers.deadline(TimerKey::Reconnect).is_some() || self.awaiting_delay) => {
+                self.log("transport", || "network online: reconnecting now".to_owned(), None);
+                self.reconnect.reset();
+                self.timers.cancel(TimerKey::Reconnect);
+                self.awaiting_delay = false;
+                self.reconnect_now(now);
+            }
+            _ => {}
+        }
+    }
+
     /// `pagehide`: disconnect (the page may enter the back/forward cache).
     pub fn handle_page_hide(&mut self, now: u64) {
         if self.conn != Conn::Closed {

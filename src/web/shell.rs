@@ -158,7 +158,8 @@ pub(crate) struct Shell {
     pumping: Cell<bool>,
     opts: ShellOptions,
     /// What the page-lifecycle listeners of `events` call: `(kind, visible)`, kind 0
-    /// `pagehide`, 1 `pageshow`, 2 a visibility change (`visibilitychange`, `resume`).
+    /// `pagehide`, 1 `pageshow`, 2 a visibility change (`visibilitychange`, `resume`),
+    /// 3 the network back (`online`).
     lifecycle: Closure<dyn FnMut(u8, bool)>,
     /// The callbacks handed to a custom `encode` / `decode`, made once.
     codec_callbacks: RefCell<Option<(JsCallback, JsCallback)>>,
@@ -201,6 +202,7 @@ impl Shell {
                         shell.with_core(|core, now| match kind {
                             0 => core.handle_page_hide(now),
                             1 => core.handle_page_show(now),
+                            3 => core.handle_online(now),
                             _ => core.handle_visibility(visible, now),
                         });
                     }
