@@ -128,12 +128,19 @@ function presenceJson(value, what) {
   return text;
 }
 
-/** `Presence.syncState` / `syncDiff`: the core applies `update` to `state`; the new state. */
+/**
+ * `Presence.syncState` / `syncDiff`: the core applies `update` to `state`; the new state,
+ * an object without a prototype as phoenix.js's (presence keys are the server's and may
+ * be `__proto__`, `constructor` …).
+ */
 function presenceSync(glue, state, update, what, onJoin, onLeave) {
   const join = optionalFunction(onJoin, "onJoin");
   const leave = optionalFunction(onLeave, "onLeave");
   const text = presenceJson(update, what);
-  return JSON.parse(glue.__presenceSync(presenceJson(state, "state"), text, what === "diff", join, leave));
+  const parsed = JSON.parse(glue.__presenceSync(presenceJson(state, "state"), text, what === "diff", join, leave));
+  const result = Object.create(null);
+  for (const key of Object.getOwnPropertyNames(parsed)) result[key] = parsed[key];
+  return result;
 }
 
 /**

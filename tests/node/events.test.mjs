@@ -159,7 +159,23 @@ test("presence statics: arguments checked with clear errors, list hands back the
   assert.throws(() => Presence.syncState({ a: 1 }, {}), /invalid presence state/);
   assert.throws(() => Presence.syncDiff(state, { joins: [] }), /invalid presence diff/);
   // nothing given: an empty state
-  assert.deepEqual(Presence.syncDiff(undefined, null), {});
+  assert.deepEqual(Object.keys(Presence.syncDiff(undefined, null)), []);
+});
+
+test("presence statics: the state has no prototype, as phoenix.js's, so keys like __proto__ and constructor are presences", async () => {
+  const { Presence: PhxPresence } = await import("phoenix");
+  const server = { __proto__: null, constructor: { metas: [{ phx_ref: "1" }] }, toString: { metas: [{ phx_ref: "2" }] } };
+  Object.defineProperty(server, "__proto__", { value: { metas: [{ phx_ref: "3" }] }, enumerable: true });
+  const ours = Presence.syncState({}, server);
+  const theirs = PhxPresence.syncState({}, server);
+  assert.equal(Object.getPrototypeOf(ours), null);
+  assert.equal(Object.getPrototypeOf(theirs), null);
+  assert.deepEqual(Object.getOwnPropertyNames(ours).sort(), ["__proto__", "constructor", "toString"]);
+  assert.deepEqual(JSON.stringify(ours), JSON.stringify(theirs));
+  assert.equal(ours.constructor.metas[0].phx_ref, "1");
+  const left = Presence.syncDiff(ours, { joins: {}, leaves: { constructor: { metas: [{ phx_ref: "1" }] } } });
+  assert.equal(Object.getPrototypeOf(left), null);
+  assert.deepEqual(Presence.list(left, (key) => key).sort(), ["__proto__", "toString"]);
 });
 
 test("socket.log and hasLogger: the logger option gets application log lines; a throwing logger is reported", () => {
