@@ -35,6 +35,10 @@ export function decorate(glue) {
     this.__events().off(refs);
     this.__observe();
   };
+  /** phoenix.js `protocol()`: `"wss"` on an https page, `"ws"` otherwise. */
+  Socket.prototype.protocol = function () {
+    return /^https/.test(globalThis.location?.protocol ?? "") ? "wss" : "ws";
+  };
   Socket.prototype.log = function (kind, msg, data) {
     this.__events().log(kind, msg, data);
   };

@@ -238,6 +238,10 @@ export declare class Socket<T = AnyTopics> {
   remove(channel: Channel<any>): void;
   isConnected(): boolean;
   connectionState(): ConnectionState;
+  /** The URL a connect opens: the endpoint with `/websocket`, the params and `vsn`. */
+  endPointURL(): string;
+  /** `"wss"` on an https page, `"ws"` otherwise. */
+  protocol(): "ws" | "wss";
   makeRef(): string;
   onOpen(callback: () => void): string;
   onClose(callback: (event: CloseInfo) => void): string;

@@ -636,6 +636,18 @@ impl Socket {
     }
 
     fn connect_request(&self, params: Option<String>, token: Option<String>) -> Result<(String, Vec<String>), ConnectError> {
+        let url = self.endpoint_url(params)?;
+        let token = match &self.config.auth_token {
+            Source::Fixed(t) => t.clone(),
+            Source::Ask => token,
+        };
+        Ok((url, protocols(token.as_deref())?))
+    }
+
+    /// The URL a connect opens (phoenix.js `endPointURL()`): the endpoint with
+    /// `/websocket`, the params (`params`, where the config asks for them) and `vsn`,
+    /// resolved against the page.
+    pub fn endpoint_url(&self, params: Option<String>) -> Result<String, ConnectError> {
         let mut params = match (&self.config.params, params) {
             (Source::Fixed(p), _) => p.clone(),
             (Source::Ask, p) => p.unwrap_or_else(|| "{}".to_owned()),
@@ -646,12 +658,7 @@ impl Socket {
             params = json::with_field(&params, "correlation_id", &raw).map_err(|e| ConnectError::Params(e.message()))?;
         }
         let endpoint = websocket_endpoint(&self.config.endpoint);
-        let url = endpoint_url(&endpoint, &params, &self.config.vsn, self.config.page.as_ref())?;
-        let token = match &self.config.auth_token {
-            Source::Fixed(t) => t.clone(),
-            Source::Ask => token,
-        };
-        Ok((url, protocols(token.as_deref())?))
+        endpoint_url(&endpoint, &params, &self.config.vsn, self.config.page.as_ref())
     }
 
     /// Closes the connection on purpose: no reconnect until [`Socket::connect`].

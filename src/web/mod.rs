@@ -98,6 +98,16 @@ impl Socket {
         self.shell.with_core(|core, now| core.push_message(msg, now)).map_err(|e| error(cat(&["push failed: ", &e])))
     }
 
+    /// The URL a connect opens (phoenix.js `endPointURL()`): the endpoint with
+    /// `/websocket`, the params (a params function is called) and `vsn`, resolved against
+    /// the page. Throws what a connect would report (params that are not an object, a
+    /// relative endpoint without a page).
+    #[wasm_bindgen(js_name = endPointURL)]
+    pub fn end_point_url(&self) -> Result<String, JsValue> {
+        let params = self.shell.params()?;
+        self.shell.core.borrow().endpoint_url(params).map_err(|e| error(e.message()))
+    }
+
     /// Whether the socket is open.
     #[wasm_bindgen(js_name = isConnected)]
     pub fn is_connected(&self) -> bool {

@@ -440,10 +440,9 @@ impl Shell {
                 // what the core asks of the application, answered with no borrow held
                 // while the application's functions run (they may use the socket)
                 Output::ConnectParams { conn } => {
-                    let text = |f: &Option<Function>| f.as_ref().map(|f| f.call0(&JsValue::NULL).map(|v| v.as_string()));
-                    let answer = match (text(&self.opts.params), text(&self.opts.auth_token)) {
-                        (Some(Err(e)), _) | (_, Some(Err(e))) => Err(super::values::describe(&e)),
-                        (p, t) => Ok((p.and_then(Result::ok).flatten(), t.and_then(Result::ok).flatten())),
+                    let answer = match (self.params(), call_text(&self.opts.auth_token)) {
+                        (Err(e), _) | (_, Err(e)) => Err(super::values::describe(&e)),
+                        (Ok(p), Ok(t)) => Ok((p, t)),
                     };
                     self.core.borrow_mut().connect_params(conn, answer, now());
                 }
@@ -476,6 +475,12 @@ impl Shell {
         }
         self.pumping.set(false);
         self.arm_timer();
+    }
+
+    /// The connect params from the application's `params` function (JSON text from
+    /// `js/options.js`, which throws an `Error` naming the option), if it gave one.
+    pub fn params(&self) -> Result<Option<String>, JsValue> {
+        call_text(&self.opts.params)
     }
 
     /// Runs the application's `beforeReconnect(attempt)` (wrapped by `js/options.js`,
@@ -627,6 +632,11 @@ impl Shell {
             }
         }
     }
+}
+
+/// What a function of the application's gives, as text (nothing: no function, or no string).
+fn call_text(f: &Option<Function>) -> Result<Option<String>, JsValue> {
+    f.as_ref().map_or(Ok(None), |f| f.call0(&JsValue::NULL).map(|v| v.as_string()))
 }
 
 thread_local! {

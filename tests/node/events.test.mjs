@@ -209,3 +209,23 @@ test("new Presence checks its event names", () => {
   assert.equal(new Presence(channel, { events: { state: "s", diff: "d" } }).inPendingSyncState(), true);
   assert.equal(new Presence(channel, null).list().length, 0, "no options: the default events");
 });
+
+test("endPointURL and protocol as phoenix.js's", async () => {
+  const { Socket: PhxSocket } = await import("phoenix");
+  const cases = [
+    ["ws://127.0.0.1:4000/socket", { params: { token: "a b&c", n: 1 } }],
+    ["ws://h/socket", { params: () => ({ x: "y", nested: { a: 1 } }) }],
+    ["wss://h/socket?a=1", {}],
+  ];
+  for (const [endpoint, opts] of cases) {
+    assert.equal(new Socket(endpoint, opts).endPointURL(), new PhxSocket(endpoint, opts).endPointURL(), endpoint);
+  }
+  // the params function is called each time, as on every connect
+  let n = 0;
+  const counted = new Socket("ws://h/socket", { params: () => ({ n: ++n }) });
+  assert.equal(counted.endPointURL(), "ws://h/socket/websocket?n=1&vsn=2.0.0");
+  assert.equal(counted.endPointURL(), "ws://h/socket/websocket?n=2&vsn=2.0.0");
+  assert.equal(new Socket("ws://h/socket").protocol(), "ws", "no page: not https");
+  assert.throws(() => new Socket("/socket").endPointURL(), /relative/i, "a relative endpoint needs a page");
+  assert.throws(() => new Socket("ws://h/socket", { params: () => 5 }).endPointURL(), /params must be an object/);
+});

@@ -133,6 +133,11 @@ mapped.on("obs_event", (e) => e.type satisfies string);
 // @ts-expect-error wrong payload shape for a plain event map
 mapped.on("initial_state", (s: { scene: number }) => void s);
 Presence.list(Presence.syncState({}, { a: { metas: [{ phx_ref: "1" }] } }), (k) => k);
+plain.endPointURL() satisfies string;
+const scheme: "ws" | "wss" = plain.protocol();
+// @ts-expect-error protocol() is one of two schemes
+const notScheme: "http" = plain.protocol();
+void scheme, notScheme;
 
 // @ts-expect-error options are typed
 new Socket("/socket", { heartbeatIntervalMs: "30s" });
