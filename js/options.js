@@ -96,6 +96,11 @@ function params(value, what) {
   return () => jsonObject(callOption(value, what), what);
 }
 
+/** `connect(params)`'s params (deprecated in phoenix.js): as `params` above. */
+export function connectParams(value) {
+  return params(value, "params");
+}
+
 /** `authToken`: a string as it is, or a function returning one (or nothing). */
 function authToken(value) {
   if (value === undefined) return undefined;

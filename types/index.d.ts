@@ -231,6 +231,8 @@ export interface CloseInfo {
 export declare class Socket<T = AnyTopics> {
   constructor(endPoint: string, opts?: SocketOptions);
   connect(): void;
+  /** @deprecated pass `params` to the constructor (as in phoenix.js); these replace them. */
+  connect(params: Params<Record<string, unknown>>): void;
   disconnect(callback?: () => void, code?: number, reason?: string): void;
   /** A channel typed by the registry (or by an explicit schema: `socket.channel<Schema>(topic)`). */
   channel<K extends string>(topic: K, params?: Params<JoinParams<SchemaOf<T, K>>>, opts?: ChannelOptions): Channel<SchemaOf<T, K>>;

@@ -644,6 +644,12 @@ impl Socket {
         Ok((url, protocols(token.as_deref())?))
     }
 
+    /// Replaces the connect params (phoenix.js's deprecated `connect(params)`): used
+    /// from the next connect on.
+    pub fn set_params(&mut self, params: Source<String>) {
+        self.config.params = params;
+    }
+
     /// The URL a connect opens (phoenix.js `endPointURL()`): the endpoint with
     /// `/websocket`, the params (`params`, where the config asks for them) and `vsn`,
     /// resolved against the page.

@@ -56,9 +56,17 @@ impl Socket {
         Ok(Socket { shell: Shell::new(crate::core::Socket::new(config), shell_opts) })
     }
 
-    /// Connects, unless already connected or connecting.
-    pub fn connect(&self) {
+    /// Connects, unless already connected or connecting. `params` (deprecated, as in
+    /// phoenix.js: pass them to the constructor) replace the connect params from now on.
+    #[wasm_bindgen(js_name = connect)]
+    pub fn connect_with(&self, params: JsValue) -> Result<(), JsValue> {
+        if !params.is_undefined() && !params.is_null() {
+            let (params, f) = options::connect_params(&params)?;
+            values::console_warn("passing params to connect is deprecated. Instead pass :params to the Socket constructor");
+            self.shell.set_params(params, f);
+        }
         self.shell.with_core(|core, now| core.connect(now));
+        Ok(())
     }
 
     /// Disconnects on purpose (no reconnect), with a close `code` and `reason`. Not API
@@ -176,6 +184,11 @@ impl Socket {
 /// The socket-level callbacks and the logger, for Rust (the package's JS reaches them on
 /// the same object, `js/events.js`, without a call into wasm).
 impl Socket {
+    /// Connects, unless already connected or connecting.
+    pub fn connect(&self) {
+        self.shell.with_core(|core, now| core.connect(now));
+    }
+
     /// Whether a `logger` (or `debug: true`) is set.
     pub fn has_logger(&self) -> bool {
         self.shell.has_logger()

@@ -14,6 +14,10 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = socketOptions)]
     fn socket_options(opts: &JsValue) -> Result<Array, JsValue>;
 
+    /// `connect(params)`'s params as JSON text or a function; throws on a wrong type.
+    #[wasm_bindgen(catch, js_name = connectParams)]
+    fn connect_params_js(params: &JsValue) -> Result<JsValue, JsValue>;
+
     /// `[params, reliable, unbatch]`; throws on a wrong type.
     #[wasm_bindgen(catch, js_name = channelOptions)]
     fn channel_options_js(params: &JsValue, opts: &JsValue) -> Result<Array, JsValue>;
@@ -47,6 +51,11 @@ fn params(value: JsValue) -> (Source<String>, Option<Function>) {
         Ok(f) => (Source::Ask, Some(f)),
         Err(v) => (Source::Fixed(v.as_string().unwrap_or_else(|| "{}".to_owned())), None),
     }
+}
+
+/// `connect(params)`'s params (and the function giving them, when asked for).
+pub(crate) fn connect_params(value: &JsValue) -> Result<(Source<String>, Option<Function>), JsValue> {
+    Ok(params(connect_params_js(value)?))
 }
 
 /// A schedule option: asked for when the application gave a function.

@@ -157,6 +157,9 @@ pub(crate) struct Shell {
     pub events: SocketEvents,
     pumping: Cell<bool>,
     opts: ShellOptions,
+    /// `params` as a function (`js/options.js`: JSON text, or a throw), when it is one;
+    /// `connect(params)` replaces it.
+    params: RefCell<Option<Function>>,
     /// What the page-lifecycle listeners of `events` call: `(kind, visible)`, kind 0
     /// `pagehide`, 1 `pageshow`, 2 a visibility change (`visibilitychange`, `resume`),
     /// 3 the network back (`online`).
@@ -217,6 +220,7 @@ impl Shell {
                     }
                 })
             }),
+            params: RefCell::new(opts.params.clone()),
             opts,
             me: me.clone(),
         });
@@ -480,7 +484,14 @@ impl Shell {
     /// The connect params from the application's `params` function (JSON text from
     /// `js/options.js`, which throws an `Error` naming the option), if it gave one.
     pub fn params(&self) -> Result<Option<String>, JsValue> {
-        call_text(&self.opts.params)
+        let f = self.params.borrow().clone();
+        call_text(&f)
+    }
+
+    /// Replaces the connect params (the deprecated `connect(params)`).
+    pub fn set_params(&self, params: crate::core::Source<String>, f: Option<Function>) {
+        *self.params.borrow_mut() = f;
+        self.core.borrow_mut().set_params(params);
     }
 
     /// Runs the application's `beforeReconnect(attempt)` (wrapped by `js/options.js`,

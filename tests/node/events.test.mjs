@@ -229,3 +229,30 @@ test("endPointURL and protocol as phoenix.js's", async () => {
   assert.throws(() => new Socket("/socket").endPointURL(), /relative/i, "a relative endpoint needs a page");
   assert.throws(() => new Socket("ws://h/socket", { params: () => 5 }).endPointURL(), /params must be an object/);
 });
+
+for (const kind of SERVERS) test(`${kind}: connect(params), deprecated as in phoenix.js, replaces the params`, async () => {
+  const server = await startKind(kind);
+  const socket = new Socket(server.socketUrl, { params: { token: "invalid" } });
+  const warn = console.warn;
+  const warnings = [];
+  console.warn = (msg) => warnings.push(msg);
+  try {
+    assert.throws(() => socket.connect(5), /params must be an object or a function returning one \(got number\)/);
+    const opened = new Promise((resolve) => socket.onOpen(resolve));
+    socket.connect({ token: "user:connect-params" });
+    assert.match(warnings[0], /passing params to connect is deprecated/);
+    await opened;
+    assert.match(socket.endPointURL(), /token=user%3Aconnect-params/);
+    // a function works too, and is called on every connect
+    socket.disconnect();
+    let calls = 0;
+    const again = new Promise((resolve) => socket.onOpen(resolve));
+    socket.connect(() => ({ token: "user:connect-params", calls: ++calls }));
+    await again;
+    assert.equal(calls, 1);
+  } finally {
+    console.warn = warn;
+    socket.disconnect();
+    await server.stop();
+  }
+});
