@@ -14,6 +14,11 @@ export function decorate(glue) {
   const { Presence } = glue;
   const api = { Socket: glue.Socket, Channel: glue.Channel, Push: glue.__pushClass(), Presence, subscribe, wasmMemoryBytes: glue.wasmMemoryBytes };
   if (Presence.syncState) return api;
+  // the minified glue's class names are one letter: give them theirs back (stack traces,
+  // the console, and wasm-bindgen's "expected instance of Socket")
+  for (const [name, cls] of Object.entries(api)) {
+    if (typeof cls === "function" && /^[A-Z]/.test(name)) Object.defineProperty(cls, "name", { value: name });
+  }
   Presence.syncState = (state, newState, onJoin, onLeave) => presenceSync(glue, state, newState, "newState", onJoin, onLeave);
   Presence.syncDiff = (state, diff, onJoin, onLeave) => presenceSync(glue, state, diff, "diff", onJoin, onLeave);
   Presence.list = (presences, chooser) => {

@@ -121,7 +121,8 @@ type Params<P> = P | (() => P);
 
 /** A channel on a topic. */
 export declare class Channel<S = AnySchema> {
-  private constructor();
+  /** As `socket.channel(topic, params)` (phoenix.js's constructor). */
+  constructor(topic: string, params: Params<JoinParams<S>> | undefined, socket: Socket<any>);
   readonly topic: string;
   readonly state: ChannelState;
   joinRef(): string | undefined;

@@ -284,6 +284,13 @@ impl Channel {
 
 #[wasm_bindgen]
 impl Channel {
+    /// `new Channel(topic, params, socket)` (phoenix.js's constructor): the same channel as
+    /// `socket.channel(topic, params)`, on that socket.
+    #[wasm_bindgen(constructor)]
+    pub fn new(topic: &str, params: JsValue, socket: &Socket) -> Result<Channel, JsValue> {
+        socket.channel(topic, params, JsValue::UNDEFINED)
+    }
+
     /// The topic.
     #[wasm_bindgen(getter)]
     pub fn topic(&self) -> String {

@@ -6,7 +6,7 @@
 // against phoenix-mock and the real Phoenix app.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Socket, Presence } from "./wasm-client.mjs";
+import { Socket, Channel, Presence } from "./wasm-client.mjs";
 import { SERVERS, startKind, outcome } from "./helpers.mjs";
 
 for (const kind of SERVERS) test(`${kind}: socket callbacks, off, waitFor, heartbeat and ping from JS`, async () => {
@@ -252,6 +252,24 @@ for (const kind of SERVERS) test(`${kind}: connect(params), deprecated as in pho
     assert.equal(calls, 1);
   } finally {
     console.warn = warn;
+    socket.disconnect();
+    await server.stop();
+  }
+});
+
+for (const kind of SERVERS) test(`${kind}: new Channel(topic, params, socket), phoenix.js's constructor, makes a working channel on that socket`, async () => {
+  const server = await startKind(kind);
+  const socket = new Socket(server.socketUrl, { params: { token: "user:channel-ctor" } });
+  try {
+    socket.connect();
+    const ch = new Channel("room:channel-ctor", { n: 1 }, socket);
+    assert.ok(ch instanceof Channel);
+    assert.equal(ch.topic, "room:channel-ctor");
+    assert.equal((await outcome(ch.join())).status, "ok");
+    assert.deepEqual((await outcome(ch.push("echo", { via: "constructor" }))).response, { via: "constructor" });
+    assert.throws(() => new Channel("room:x", {}, {}), /expected instance of Socket/, "a socket of this package is required");
+    assert.equal(Socket.name, "Socket");
+  } finally {
     socket.disconnect();
     await server.stop();
   }
