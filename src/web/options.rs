@@ -26,7 +26,8 @@ extern "C" {
 /// Options the shell keeps for itself (the core never calls JS: it asks, and the shell
 /// answers with what these functions give).
 pub(crate) struct ShellOptions {
-    /// `params` as a function (`js/options.js`: JSON text, or a throw).
+    /// `params` as a function (`js/options.js`: JSON text, or a throw); the shell takes it
+    /// (`connect(params)` may replace it).
     pub params: Option<Function>,
     /// `authToken` as a function (a string or nothing, or a throw).
     pub auth_token: Option<Function>,

@@ -173,7 +173,8 @@ pub(crate) struct Shell {
 }
 
 impl Shell {
-    pub fn new(core: Socket, opts: ShellOptions) -> Rc<Self> {
+    pub fn new(core: Socket, mut opts: ShellOptions) -> Rc<Self> {
+        let params = opts.params.take();
         let shell = Rc::new_cyclic(|me: &Weak<Shell>| Shell {
             core: RefCell::new(core),
             transport: RefCell::new(None),
@@ -220,7 +221,7 @@ impl Shell {
                     }
                 })
             }),
-            params: RefCell::new(opts.params.clone()),
+            params: RefCell::new(params),
             opts,
             me: me.clone(),
         });
