@@ -378,7 +378,7 @@ fn answer(s: &mut Socket, ask: Output, fail: bool, now: u64) {
             s.connect_params(conn, if fail { Err("params threw".into()) } else { Ok((Some("{}".into()), Some("t".into()))) }, now)
         }
         Output::JoinParams { channel } => s.join_params(channel, if fail { Err("params threw".into()) } else { Ok("{}".into()) }, now),
-        Output::RetryDelay { retry, tries } => s.retry_delay(retry, u64::from(tries) * 100, now),
+        Output::RetryDelay { retry, tries } => s.retry_delay(retry, (!fail).then_some(u64::from(tries) * 100), now),
         _ => {}
     }
 }

@@ -655,7 +655,7 @@ fn reconnect_delays_are_asked_of_the_host_when_the_schedule_is_its_own() {
     }
     assert_eq!(asked, [(Retry::Reconnect, 1)]);
     assert_eq!(sim.socket.poll_timeout(), None, "no reconnect timer until the delay is known");
-    sim.socket.retry_delay(Retry::Reconnect, 250, sim.now);
+    sim.socket.retry_delay(Retry::Reconnect, Some(250), sim.now);
     assert_eq!(sim.socket.poll_timeout(), Some(sim.now + 250));
     sim.drain();
     assert!(sim.events.iter().any(|e| matches!(e, Event::Status(Status::Reconnecting { attempt: 1, in_ms: 250 }))));
@@ -669,7 +669,7 @@ fn reconnect_delays_are_asked_of_the_host_when_the_schedule_is_its_own() {
     while sim.socket.poll_output().is_some() {}
     sim.socket.connect(sim.now);
     sim.drain();
-    sim.socket.retry_delay(Retry::Reconnect, 10, sim.now);
+    sim.socket.retry_delay(Retry::Reconnect, Some(10), sim.now);
     sim.advance(1_000);
     assert_eq!(sim.connects.len(), 3, "one connect, not a second from the stale delay");
 }
@@ -799,4 +799,17 @@ fn online_cuts_a_pending_reconnect_delay_short() {
     sim.socket.handle_online(sim.now);
     sim.drain();
     assert_eq!(sim.connects.len(), 2);
+}
+
+#[test]
+fn a_retry_delay_the_host_has_none_for_is_the_default_schedules() {
+    let mut c = config();
+    c.reconnect_after = phoenix_wasm::core::Schedule::Ask;
+    let mut sim = Sim::new(c);
+    sim.open();
+    let conn = sim.conn.unwrap();
+    sim.socket.handle_close(conn, 1006, "", sim.now);
+    while sim.socket.poll_output().is_some() {}
+    sim.socket.retry_delay(Retry::Reconnect, None, sim.now);
+    assert_eq!(sim.socket.poll_timeout(), Some(sim.now + 10), "phoenix.js's first reconnect delay");
 }

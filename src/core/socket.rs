@@ -764,18 +764,22 @@ impl Socket {
         }
     }
 
-    /// The answer to [`Output::RetryDelay`]: the delay in ms of that retry. Answers
-    /// no longer wanted (the socket connected, the channel left) are ignored.
-    pub fn retry_delay(&mut self, retry: Retry, delay: u64, now: u64) {
+    /// The answer to [`Output::RetryDelay`]: the delay in ms of that retry, or `None`
+    /// where the host has none (the application's function failed or gave no number):
+    /// phoenix.js's default schedule's. Answers no longer wanted (the socket
+    /// connected, the channel left) are ignored.
+    pub fn retry_delay(&mut self, retry: Retry, delay: Option<u64>, now: u64) {
         match retry {
             Retry::Reconnect => {
                 if std::mem::take(&mut self.awaiting_delay) && self.conn == Conn::Closed && !self.closed_by_client {
+                    let delay = delay.or_else(|| Schedule::reconnect().delay(self.reconnect.next_try())).unwrap_or(0);
                     self.arm_reconnect(delay, now);
                 }
             }
             Retry::Rejoin(id) => {
-                let errored = self.channels.get(&id).is_some_and(|c| c.state == ChannelState::Errored);
-                if errored && self.is_connected() {
+                let Some(ch) = self.channels.get(&id).filter(|c| c.state == ChannelState::Errored) else { return };
+                if self.is_connected() {
+                    let delay = delay.or_else(|| Schedule::rejoin().delay(ch.rejoin.next_try())).unwrap_or(0);
                     self.timers.arm(TimerKey::Rejoin(id), now + delay);
                 }
             }

@@ -461,14 +461,14 @@ impl Shell {
                     self.core.borrow_mut().join_params(channel, answer, now());
                 }
                 Output::RetryDelay { retry, tries } => {
-                    let (f, fallback) = match retry {
-                        Retry::Reconnect => (&self.opts.reconnect_after, crate::core::Schedule::reconnect()),
-                        Retry::Rejoin(_) => (&self.opts.rejoin_after, crate::core::Schedule::rejoin()),
+                    let f = match retry {
+                        Retry::Reconnect => &self.opts.reconnect_after,
+                        Retry::Rejoin(_) => &self.opts.rejoin_after,
                     };
-                    // js/options.js gives -1 (and warns) where the function gave no delay
+                    // js/options.js gives -1 (and warns) where the function gave no delay:
+                    // the core then takes the default schedule's
                     let asked = f.as_ref().and_then(|f| f.call1(&JsValue::NULL, &tries.into()).ok()).and_then(|v| v.as_f64()).filter(|n| *n >= 0.0);
-                    let delay = asked.map(|n| n as u64).or_else(|| fallback.delay(tries)).unwrap_or(0);
-                    self.core.borrow_mut().retry_delay(retry, delay, now());
+                    self.core.borrow_mut().retry_delay(retry, asked.map(|n| n as u64), now());
                 }
                 // only produced when a custom `encode` is set
                 Output::SendMessage(m) => {

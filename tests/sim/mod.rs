@@ -83,7 +83,7 @@ impl Sim {
                         Retry::Reconnect => self.answers.reconnect_after.as_mut(),
                         Retry::Rejoin(_) => self.answers.rejoin_after.as_mut(),
                     };
-                    let delay = f.map_or(1000, |f| f(tries));
+                    let delay = f.map(|f| f(tries));
                     self.socket.retry_delay(retry, delay, self.now);
                 }
             }
