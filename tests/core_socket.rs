@@ -638,22 +638,23 @@ fn a_reply_is_routed_by_the_exact_ref_only() {
 
 // ------------------------------------------------- configuration asked of the host
 
-#[test]
-fn reconnect_delays_are_asked_of_the_host_when_the_schedule_is_its_own() {
+/// A socket whose reconnect delays are asked for, just disconnected by the network: the
+/// asks it made, unanswered (the harness's drain would answer them).
+fn dropped_with_asked_reconnect_delays() -> (Sim, Vec<Output>) {
     let mut c = config();
     c.reconnect_after = phoenix_wasm::core::Schedule::Ask;
     let mut sim = Sim::new(c);
     sim.open();
-    // answered by hand: the harness answers nothing it is not told to
     let conn = sim.conn.unwrap();
     sim.socket.handle_close(conn, 1006, "", sim.now);
-    let mut asked = vec![];
-    while let Some(out) = sim.socket.poll_output() {
-        if let Output::RetryDelay { retry, tries } = out {
-            asked.push((retry, tries));
-        }
-    }
-    assert_eq!(asked, [(Retry::Reconnect, 1)]);
+    let asks = std::iter::from_fn(|| sim.socket.poll_output()).filter(|o| matches!(o, Output::RetryDelay { .. })).collect();
+    (sim, asks)
+}
+
+#[test]
+fn reconnect_delays_are_asked_of_the_host_when_the_schedule_is_its_own() {
+    let (mut sim, asks) = dropped_with_asked_reconnect_delays();
+    assert_eq!(asks, [Output::RetryDelay { retry: Retry::Reconnect, tries: 1 }]);
     assert_eq!(sim.socket.poll_timeout(), None, "no reconnect timer until the delay is known");
     sim.socket.retry_delay(Retry::Reconnect, Some(250), sim.now);
     assert_eq!(sim.socket.poll_timeout(), Some(sim.now + 250));
@@ -803,13 +804,7 @@ fn online_cuts_a_pending_reconnect_delay_short() {
 
 #[test]
 fn a_retry_delay_the_host_has_none_for_is_the_default_schedules() {
-    let mut c = config();
-    c.reconnect_after = phoenix_wasm::core::Schedule::Ask;
-    let mut sim = Sim::new(c);
-    sim.open();
-    let conn = sim.conn.unwrap();
-    sim.socket.handle_close(conn, 1006, "", sim.now);
-    while sim.socket.poll_output().is_some() {}
+    let (mut sim, _) = dropped_with_asked_reconnect_delays();
     sim.socket.retry_delay(Retry::Reconnect, None, sim.now);
     assert_eq!(sim.socket.poll_timeout(), Some(sim.now + 10), "phoenix.js's first reconnect delay");
 }
