@@ -118,52 +118,61 @@ function hex32() {
 }
 
 /**
- * `new Socket`'s options, in the order the shell reads them: timeout,
- * heartbeatIntervalMs, heartbeatTimeoutMs, maxSendBuffer, maxFrameBytes (numbers or
- * undefined for the defaults), reconnectAfterMs, rejoinAfterMs (functions giving -1 for
- * the default), params (JSON text, or a function giving it), authToken (a string, a
- * function giving a string or nothing, or undefined), vsn, jitter, reconnectWhileHidden, correlationId
- * (a string or undefined), a random number (the jitter's seed), the page's protocol and
- * host (undefined outside a page), logger, beforeReconnect (as `(attempt, ready)`),
- * encode, decode.
+ * `new Socket`'s options, checked once: `config`, the core's plain data as one named
+ * JSON object (only the options given; the core holds the defaults, `core::options`),
+ * and the application's functions by name, each wrapped so the core's side only sees
+ * a number, a string or a message it can report: `params` (giving JSON text),
+ * `authToken`, `reconnectAfterMs` and `rejoinAfterMs` (giving -1 for the default),
+ * `logger`, `beforeReconnect` (as `(attempt, ready)`), `encode`, `decode`.
  */
 export function socketOptions(opts) {
   if (opts != null && typeof opts !== "object") {
     fail(`Socket options must be an object (got ${typeName(opts)})`);
   }
-  const out = [
-    ms(opts, "timeout"),
-    ms(opts, "heartbeatIntervalMs"),
-    ms(opts, "heartbeatTimeoutMs"),
-    ms(opts, "maxSendBuffer"),
-    ms(opts, "maxFrameBytes"),
-    schedule(opts, "reconnectAfterMs"),
-    schedule(opts, "rejoinAfterMs"),
-    params(get(opts, "params"), "params"),
-    authToken(get(opts, "authToken")),
-  ];
+  const config = {};
+  const ask = [];
+  const fns = {};
+  for (const key of ["timeout", "heartbeatIntervalMs", "heartbeatTimeoutMs", "maxSendBuffer", "maxFrameBytes"]) {
+    const v = ms(opts, key);
+    if (v !== undefined) config[key] = Math.floor(v);
+  }
+  for (const key of ["reconnectAfterMs", "rejoinAfterMs"]) {
+    fns[key] = schedule(opts, key);
+    if (fns[key]) ask.push(key);
+  }
+  const p = params(get(opts, "params"), "params");
+  if (typeof p === "function") (fns.params = p), ask.push("params");
+  else config.params = JSON.parse(p);
+  const token = authToken(get(opts, "authToken"));
+  if (typeof token === "function") (fns.authToken = token), ask.push("authToken");
+  else if (token !== undefined) config.authToken = token;
   const vsn = option(opts, "vsn", (v) => typeof v === "string", "a string");
+  if (vsn !== undefined) config.vsn = vsn;
   option(opts, "binaryType", (v) => v === "arraybuffer", '"arraybuffer", as binary payloads arrive as ArrayBuffer');
-  let id = option(opts, "correlationId", (v) => typeof v === "string" || typeof v === "boolean", "true or a string");
-  id = id === true ? hex32() + hex32() : id === false ? undefined : id;
+  for (const key of ["jitter", "reconnectWhileHidden"]) {
+    const v = flag(opts, key);
+    if (v !== undefined) config[key] = v;
+  }
+  const id = option(opts, "correlationId", (v) => typeof v === "string" || typeof v === "boolean", "true or a string");
+  if (id === true) config.correlationId = hex32() + hex32();
+  else if (typeof id === "string") config.correlationId = id;
+  config.seed = Math.floor(Math.random() * 2 ** 53);
   const location = globalThis.location;
-  const page = typeof location?.protocol === "string" && typeof location.host === "string";
-  let logger = optionalFn(opts, "logger");
-  if (!logger && flag(opts, "debug")) logger = (kind, msg, data) => console.log(`${kind}: ${msg}`, data);
-  out.push(
-    vsn,
-    flag(opts, "jitter"),
-    flag(opts, "reconnectWhileHidden"),
-    id,
-    Math.random(),
-    page ? location.protocol : undefined,
-    page ? location.host : undefined,
-    logger,
-    beforeReconnect(opts),
-    optionalFn(opts, "encode"),
-    optionalFn(opts, "decode"),
-  );
-  return out;
+  if (typeof location?.protocol === "string" && typeof location.host === "string") {
+    config.pageProtocol = location.protocol;
+    config.pageHost = location.host;
+  }
+  fns.logger = optionalFn(opts, "logger");
+  if (!fns.logger && flag(opts, "debug")) fns.logger = (kind, msg, data) => console.log(`${kind}: ${msg}`, data);
+  if (fns.logger) config.log = true;
+  fns.beforeReconnect = beforeReconnect(opts);
+  if (fns.beforeReconnect) ask.push("beforeReconnect");
+  fns.encode = optionalFn(opts, "encode");
+  fns.decode = optionalFn(opts, "decode");
+  if (fns.encode) config.codec = true;
+  if (ask.length > 0) config.ask = ask;
+  fns.config = JSON.stringify(config);
+  return fns;
 }
 
 /**

@@ -12,6 +12,10 @@
 
 pub mod core;
 
+/// The JS package's engine: the core behind one wasm export, its outputs drained as
+/// records ([`engine::wire`]) by the JS driver.
+pub mod engine;
+
 #[cfg_attr(not(all(target_arch = "wasm32", feature = "heap", not(target_feature = "atomics"))), allow(dead_code))]
 mod heap;
 

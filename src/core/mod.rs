@@ -25,6 +25,7 @@ pub mod ids;
 pub mod json;
 pub mod keyindex;
 pub mod message;
+pub mod options;
 pub mod presence;
 pub mod push;
 pub mod reliable;

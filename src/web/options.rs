@@ -5,14 +5,14 @@ use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::endpoint::PageLocation;
-use crate::core::{ChannelOptions, Config, Schedule, Source};
+use crate::core::{ChannelOptions, Config, Source};
 
 #[wasm_bindgen(module = "/js/options.js")]
 extern "C" {
-    /// The socket options in the order [`config`] reads them; throws on a wrong type.
+    /// The socket options: `config` (the core's, as named JSON) and the application's
+    /// functions by name; throws on a wrong type.
     #[wasm_bindgen(catch, js_name = socketOptions)]
-    fn socket_options(opts: &JsValue) -> Result<Array, JsValue>;
+    fn socket_options(opts: &JsValue) -> Result<JsValue, JsValue>;
 
     /// `connect(params)`'s params as JSON text or a function; throws on a wrong type.
     #[wasm_bindgen(catch, js_name = connectParams)]
@@ -59,56 +59,23 @@ pub(crate) fn connect_params(value: &JsValue) -> Result<(Source<String>, Option<
     Ok(params(connect_params_js(value)?))
 }
 
-/// A schedule option: asked for when the application gave a function.
-fn schedule(value: &JsValue, default: Schedule) -> Schedule {
-    if value.is_function() {
-        Schedule::Ask
-    } else {
-        default
-    }
-}
-
 /// Reads the phoenix.js options (plus phoenix-wasm's extras) into a core config and
 /// the shell's options; a wrong option type throws an `Error` naming the option.
 pub(crate) fn config(end_point: &str, opts: &JsValue) -> Result<(Config, ShellOptions), JsValue> {
     let o = socket_options(opts)?;
-    let at = |i: u32| o.get(i);
-    let num = |i: u32, default: u64| at(i).as_f64().map_or(default, |n| n as u64);
-    let func = |i: u32| at(i).dyn_into::<Function>().ok();
-    let mut c = Config::new(end_point);
-    c.timeout = num(0, c.timeout);
-    c.heartbeat_interval = num(1, c.heartbeat_interval);
-    c.heartbeat_timeout = at(2).as_f64().map(|n| n as u64);
-    c.max_send_buffer = num(3, c.max_send_buffer as u64) as usize;
-    c.max_frame_bytes = num(4, c.max_frame_bytes as u64) as usize;
-    c.reconnect_after = schedule(&at(5), c.reconnect_after);
-    c.rejoin_after = schedule(&at(6), c.rejoin_after);
-    let (params, params_fn) = params(at(7));
-    c.params = params;
-    let token = at(8);
-    let token_fn = token.dyn_ref::<Function>().cloned();
-    c.auth_token = if token_fn.is_some() { Source::Ask } else { Source::Fixed(token.as_string()) };
-    if let Some(vsn) = at(9).as_string() {
-        c.vsn = vsn;
-    }
-    c.jitter = at(10).as_bool().unwrap_or(c.jitter);
-    c.reconnect_while_hidden = at(11).as_bool().unwrap_or(c.reconnect_while_hidden);
-    c.correlation_id = at(12).as_string();
-    c.seed = (at(13).as_f64().unwrap_or(0.5) * 9.007_199_254_740_991e15) as u64 | 1;
-    c.page = at(14).as_string().zip(at(15).as_string()).map(|(protocol, host)| PageLocation { protocol, host });
+    let func = |key: &str| js_sys::Reflect::get(&o, &key.into()).ok().and_then(|v| v.dyn_into::<Function>().ok());
+    let text = js_sys::Reflect::get(&o, &"config".into())?.as_string().unwrap_or_default();
+    let c = Config::from_options(end_point, &text).map_err(super::values::error)?;
     let shell = ShellOptions {
-        params: params_fn,
-        auth_token: token_fn,
-        reconnect_after: func(5),
-        rejoin_after: func(6),
-        logger: func(16),
-        before_reconnect: func(17),
-        encode: func(18),
-        decode: func(19),
+        params: func("params"),
+        auth_token: func("authToken"),
+        reconnect_after: func("reconnectAfterMs"),
+        rejoin_after: func("rejoinAfterMs"),
+        logger: func("logger"),
+        before_reconnect: func("beforeReconnect"),
+        encode: func("encode"),
+        decode: func("decode"),
     };
-    c.log = shell.logger.is_some();
-    c.before_reconnect = shell.before_reconnect.is_some();
-    c.custom_codec = shell.encode.is_some();
     Ok((c, shell))
 }
 

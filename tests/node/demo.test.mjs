@@ -76,7 +76,9 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     await server.admin("/admin/drop");
     await page.waitForFunction(() => document.getElementById("status").classList.contains("reconnecting"));
     await page.waitForFunction(() => document.getElementById("status").textContent === "connected");
-    await ch.push("shout", { from: "bob", body: "after the drop" });
+    // the socket is open again; a broadcast reaches the overlay once its channel has rejoined
+    await page.waitForFunction(() => window.phoenixDemo.lobby.state === "joined");
+    assert.equal((await outcome(ch.push("shout", { from: "bob", body: "after the drop" }))).status, "ok");
     await page.waitForFunction(() => [...document.querySelectorAll(".shout")].some((e) => e.textContent.includes("after the drop")));
     shouter.disconnect();
     assert.deepEqual(errors, []);

@@ -178,30 +178,37 @@ test("js/options.js: schedules fall back with a warning, wrappers give what the 
       debug: true,
       correlationId: "cid",
     });
-    assert.equal(o.length, 20);
-    assert.deepEqual(o.slice(0, 5), [undefined, undefined, undefined, undefined, undefined], "numbers not given stay undefined");
-    assert.equal(o[5](1), 250);
-    assert.equal(o[5](2), -1);
-    assert.equal(o[5](3), -1);
-    assert.equal(o[6](1), -1);
+    const config = JSON.parse(o.config);
+    for (const key of ["timeout", "heartbeatIntervalMs", "heartbeatTimeoutMs", "maxSendBuffer", "maxFrameBytes", "vsn", "jitter"]) {
+      assert.equal(key in config, false, `${key} not given: left to the core's default`);
+    }
+    assert.deepEqual(config.ask, ["reconnectAfterMs", "rejoinAfterMs", "authToken"], "what the application's functions compute is asked for");
+    assert.equal(o.reconnectAfterMs(1), 250);
+    assert.equal(o.reconnectAfterMs(2), -1);
+    assert.equal(o.reconnectAfterMs(3), -1);
+    assert.equal(o.rejoinAfterMs(1), -1);
     assert.deepEqual(warnings, [
       "phoenix-wasm: reconnectAfterMs did not return a number; using the default",
       "phoenix-wasm: reconnectAfterMs did not return a number; using the default",
       'phoenix-wasm: rejoinAfterMs threw ({"code":7}); using the default',
     ]);
-    assert.equal(o[7], '{"a":1}', "params given as an object are data (JSON text)");
-    assert.equal(o[8](), undefined, "an authToken function may give nothing");
-    assert.equal(o[12], "cid");
-    assert.equal(typeof o[13], "number");
-    assert.equal(typeof o[16], "function", "debug: true installs a logger");
-    assert.throws(() => socketOptions({ authToken: () => 5 })[8](), /authToken function must return a string \(got number\)/);
-    assert.throws(() => socketOptions({ authToken: () => { throw "gone"; } })[8](), /authToken function threw: gone/);
-    assert.throws(() => socketOptions({ params: () => [] })[7](), /params must be an object or a function returning one \(got array\)/);
-    assert.equal(socketOptions({ authToken: "" })[8], "", "an empty token is still a token");
-    assert.match(socketOptions({ correlationId: true })[12], /^[0-9a-f]{16}$/);
-    assert.equal(socketOptions({ correlationId: false })[12], undefined);
-    assert.equal(socketOptions({ correlationId: "" })[12], "", "a string is used as it is");
-    assert.equal(socketOptions(undefined)[7], "{}");
+    assert.deepEqual(config.params, { a: 1 }, "params given as an object are data");
+    assert.equal(o.params, undefined);
+    assert.equal(o.authToken(), undefined, "an authToken function may give nothing");
+    assert.equal(config.correlationId, "cid");
+    assert.equal(Number.isInteger(config.seed), true);
+    assert.equal(config.log, true);
+    assert.equal(typeof o.logger, "function", "debug: true installs a logger");
+    assert.deepEqual(JSON.parse(socketOptions({ timeout: 1500.7, jitter: false }).config).timeout, 1500, "whole milliseconds");
+    assert.equal(JSON.parse(socketOptions({ jitter: false }).config).jitter, false);
+    assert.throws(() => socketOptions({ authToken: () => 5 }).authToken(), /authToken function must return a string \(got number\)/);
+    assert.throws(() => socketOptions({ authToken: () => { throw "gone"; } }).authToken(), /authToken function threw: gone/);
+    assert.throws(() => socketOptions({ params: () => [] }).params(), /params must be an object or a function returning one \(got array\)/);
+    assert.equal(JSON.parse(socketOptions({ authToken: "" }).config).authToken, "", "an empty token is still a token");
+    assert.match(JSON.parse(socketOptions({ correlationId: true }).config).correlationId, /^[0-9a-f]{16}$/);
+    assert.equal(JSON.parse(socketOptions({ correlationId: false }).config).correlationId, undefined);
+    assert.equal(JSON.parse(socketOptions({ correlationId: "" }).config).correlationId, "", "a string is used as it is");
+    assert.deepEqual(JSON.parse(socketOptions(undefined).config).params, {});
 
     const [params, reliable, unbatch] = channelOptions(() => ({ room: 1 }), { reliable: true, unbatch: "batch" });
     assert.equal(params(), '{"room":1}');

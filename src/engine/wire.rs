@@ -1,0 +1,404 @@
+//! The engine's outputs as its host reads them: records in one buffer of `u32` words,
+//! their text and bytes in one arena of bytes. Each record is a kind, then its fields in
+//! the order [`KINDS`] lists them:
+//! - `Int`: one word;
+//! - `Text`: two words, the UTF-8 span's start and length in the arena;
+//! - `OptText`: as `Text`, or a start of [`NONE`] for no text;
+//! - `Payload`: a tag (0 JSON text, 1 bytes, 2 none), then the span;
+//! - `Ints`: a count, then that many words.
+//!
+//! The kinds and their fields are defined here once; `js/wire.js`, the JS reader, is
+//! generated from them ([`js_reader`]; a native test checks the file is current).
+
+use crate::core::message::Payload;
+use crate::core::presence::changes_json;
+use crate::core::serializer::Frame;
+use crate::core::{Event, Message, Output, Retry, Status};
+
+/// A missing id or text (a reconnect's retry has no channel; a message may have no ref).
+pub const NONE: u32 = u32::MAX;
+
+/// How a field is laid out in the words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// One word.
+    Int,
+    /// A UTF-8 span.
+    Text,
+    /// A UTF-8 span, or none.
+    OptText,
+    /// JSON text, bytes, or none.
+    Payload,
+    /// A count, then the words.
+    Ints,
+}
+
+macro_rules! kinds {
+    ($( $(#[doc = $doc:literal])* $id:ident = $n:literal $name:ident ( $( $field:ident : $ty:ident ),* ); )*) => {
+        $( $(#[doc = $doc])* pub const $id: u32 = $n; )*
+        /// Every kind: its number (its index), its name (the host's handler method) and
+        /// its fields.
+        pub const KINDS: &[(&str, &[(&str, Field)])] = &[ $( (stringify!($name), &[ $( (stringify!($field), Field::$ty) ),* ]) ),* ];
+        /// The doc line of each kind, for the generated reader.
+        const DOCS: &[&str] = &[ $( concat!($($doc),*) ),* ];
+    };
+}
+
+kinds! {
+    /// Open a transport to `url` offering `protocols` (comma-separated); report its events with `conn`.
+    CONNECT = 0 connect(conn: Int, url: Text, protocols: Text);
+    /// Send this frame (`frame`: JSON text or bytes) on the open transport.
+    SEND = 1 send(frame: Payload);
+    /// Encode this message with the application's `encode` and send what it gives.
+    ENCODE = 2 encode(joinRef: OptText, ref: OptText, topic: Text, event: Text, payload: Payload);
+    /// Close transport `conn` with `code` and `reason`.
+    CLOSE = 3 close(conn: Int, code: Int, reason: Text);
+    /// Run `beforeReconnect(attempt)`, then answer `reconnectReady`.
+    BEFORE_RECONNECT = 4 beforeReconnect(attempt: Int);
+    /// Transport `conn` needs its params and token: answer `connectParams`.
+    CONNECT_PARAMS = 5 connectParams(conn: Int);
+    /// The join of `channel` needs its params: answer `joinParams`.
+    JOIN_PARAMS = 6 joinParams(channel: Int);
+    /// A retry needs its delay (`channel` NONE: the socket's reconnect): answer `retryDelay`.
+    RETRY_DELAY = 7 retryDelay(channel: Int, tries: Int);
+    /// The socket opened (`onOpen`).
+    OPENED = 8 opened();
+    /// The socket closed (`onClose`); `clean` 1 when the client asked for it.
+    CLOSED = 9 closed(code: Int, reason: Text, clean: Int);
+    /// The status changed: `state` 0 connecting, 1 open, 2 reconnecting (`attempt`, `inMs`), 3 closed (`code`, `reason`, `clean`).
+    STATUS = 10 status(state: Int, attempt: Int, inMs: Int, code: Int, reason: Text, clean: Int);
+    /// A heartbeat was answered after `rtt` ms.
+    HEARTBEAT = 11 heartbeat(rtt: Int);
+    /// A transport error, a connect error or a malformed frame (`onError`).
+    ERROR = 12 error(reason: Text);
+    /// A message received (`onMessage`, while observed).
+    MESSAGE = 13 message(joinRef: OptText, ref: OptText, topic: Text, event: Text, payload: Payload);
+    /// An event for `bindings` of `channel`.
+    EVENT = 14 event(channel: Int, bindings: Ints, payload: Payload, ref: OptText, joinRef: OptText);
+    /// `channel` changed state: 0 closed, 1 errored, 2 joined, 3 joining, 4 leaving.
+    CHANNEL_STATE = 15 channelState(channel: Int, state: Int);
+    /// `push` got a reply (or timed out); `last` 0 for a join, which answers again on a rejoin.
+    REPLY = 16 reply(push: Int, status: Text, response: Payload, last: Int);
+    /// The answer to ping `ping`, after `rtt` ms.
+    PONG = 17 pong(ping: Int, rtt: Int);
+    /// A log line (`logger(kind, msg, data)`).
+    LOG = 18 log(kind: Text, msg: Text, data: Payload);
+    /// `presence` synced: its joins and leaves as JSON (`[[kind, key, current, presences], …]`, empty when none are reported).
+    PRESENCE = 19 presence(presence: Int, changes: Text);
+    /// `channel` was removed: its join push answers no more, its presences are gone.
+    CHANNEL_REMOVED = 20 channelRemoved(channel: Int, joinPush: Int, presences: Ints);
+}
+
+/// The channel states in the order [`CHANNEL_STATE`] numbers them.
+pub const CHANNEL_STATES: [&str; 5] = ["closed", "errored", "joined", "joining", "leaving"];
+/// The statuses in the order [`STATUS`] numbers them.
+pub const STATUSES: [&str; 4] = ["connecting", "open", "reconnecting", "closed"];
+
+/// Records being written: the words and the arena of their text and bytes.
+#[derive(Default)]
+pub struct Wire {
+    /// The records.
+    pub words: Vec<u32>,
+    /// Their text and bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl Wire {
+    /// Forgets every record (after the host has read them).
+    pub fn clear(&mut self) {
+        self.words.clear();
+        self.bytes.clear();
+    }
+
+    fn int(&mut self, n: u32) -> &mut Self {
+        self.words.push(n);
+        self
+    }
+
+    fn span(&mut self, b: &[u8]) -> &mut Self {
+        self.words.push(self.bytes.len() as u32);
+        self.words.push(b.len() as u32);
+        self.bytes.extend_from_slice(b);
+        self
+    }
+
+    fn text(&mut self, s: &str) -> &mut Self {
+        self.span(s.as_bytes())
+    }
+
+    fn opt(&mut self, s: Option<&str>) -> &mut Self {
+        match s {
+            Some(s) => self.text(s),
+            None => self.int(NONE).int(0),
+        }
+    }
+
+    fn payload(&mut self, p: Option<&Payload>) -> &mut Self {
+        match p {
+            Some(Payload::Json(t)) => self.int(0).text(t),
+            Some(Payload::Binary(b) | Payload::Reply { response: b, .. }) => self.int(1).span(b),
+            None => self.int(2).int(0).int(0),
+        }
+    }
+
+    fn ints(&mut self, items: impl ExactSizeIterator<Item = u32>) -> &mut Self {
+        self.words.push(items.len() as u32);
+        self.words.extend(items);
+        self
+    }
+
+    /// A message's fields (`joinRef`, `ref`, `topic`, `event`, `payload`).
+    fn message(&mut self, kind: u32, m: &Message) {
+        self.int(kind).opt(m.join_ref.as_deref()).opt(m.msg_ref.as_deref()).text(&m.topic).text(&m.event).payload(Some(&m.payload));
+    }
+
+    /// Writes one output of the core as its record.
+    pub fn output(&mut self, out: Output) {
+        match out {
+            Output::Connect { conn, url, protocols } => {
+                self.int(CONNECT).int(conn.0).text(&url).text(&protocols.join(","));
+            }
+            Output::Send(Frame::Text(t)) => {
+                self.int(SEND).int(0).text(&t);
+            }
+            Output::Send(Frame::Binary(b)) => {
+                self.int(SEND).int(1).span(&b);
+            }
+            Output::SendMessage(m) => self.message(ENCODE, &m),
+            Output::Close { conn, code, reason } => {
+                self.int(CLOSE).int(conn.0).int(code as u32).text(&reason);
+            }
+            Output::BeforeReconnect { attempt } => {
+                self.int(BEFORE_RECONNECT).int(attempt);
+            }
+            Output::ConnectParams { conn } => {
+                self.int(CONNECT_PARAMS).int(conn.0);
+            }
+            Output::JoinParams { channel } => {
+                self.int(JOIN_PARAMS).int(channel.0);
+            }
+            Output::RetryDelay { retry, tries } => {
+                let channel = match retry {
+                    Retry::Reconnect => NONE,
+                    Retry::Rejoin(c) => c.0,
+                };
+                self.int(RETRY_DELAY).int(channel).int(tries);
+            }
+            Output::Event(e) => self.event(e),
+        }
+    }
+
+    fn event(&mut self, e: Event) {
+        match e {
+            Event::Open => {
+                self.int(OPENED);
+            }
+            Event::Close { code, reason, clean } => {
+                self.int(CLOSED).int(code as u32).text(&reason).int(clean as u32);
+            }
+            Event::Status(s) => {
+                let (state, attempt, in_ms, code, reason, clean) = match &s {
+                    Status::Connecting => (0, 0, 0, 0, "", false),
+                    Status::Open => (1, 0, 0, 0, "", false),
+                    Status::Reconnecting { attempt, in_ms } => (2, *attempt, (*in_ms).min(NONE as u64) as u32, 0, "", false),
+                    Status::Closed { code, reason, clean } => (3, 0, 0, *code as u32, reason.as_str(), *clean),
+                };
+                self.int(STATUS).int(state).int(attempt).int(in_ms).int(code).text(reason).int(clean as u32);
+            }
+            Event::Heartbeat { rtt } => {
+                self.int(HEARTBEAT).int(rtt.min(NONE as u64) as u32);
+            }
+            Event::Error { reason } => {
+                self.int(ERROR).text(&reason);
+            }
+            Event::Message(m) => self.message(MESSAGE, &m),
+            Event::Channel { channel, bindings, payload, msg_ref, join_ref, .. } => {
+                self.int(EVENT).int(channel.0).ints(bindings.iter().map(|b| b.0)).payload(Some(&payload));
+                self.opt(msg_ref.as_deref()).opt(join_ref.as_deref());
+            }
+            Event::ChannelState { channel, state } => {
+                let n = CHANNEL_STATES.iter().position(|s| *s == state.as_str()).unwrap_or(0);
+                self.int(CHANNEL_STATE).int(channel.0).int(n as u32);
+            }
+            Event::PushReply { push, status, response, last } => {
+                self.int(REPLY).int(push.0).text(&status).payload(Some(&response)).int(last as u32);
+            }
+            Event::Pong { ping, rtt } => {
+                self.int(PONG).int(ping).int(rtt.min(NONE as u64) as u32);
+            }
+            Event::Log { kind, msg, data } => {
+                self.int(LOG).text(kind).text(&msg).payload(data.as_ref());
+            }
+            Event::Presence { presence, changes } => {
+                let json = if changes.is_empty() { String::new() } else { changes_json(&changes) };
+                self.int(PRESENCE).int(presence.0).text(&json);
+            }
+            Event::ChannelRemoved { channel, join_push, presences } => {
+                self.int(CHANNEL_REMOVED).int(channel.0).int(join_push.0).ints(presences.iter().map(|p| p.0));
+            }
+        }
+    }
+}
+
+/// `js/wire.js`: the kinds' numbers, and `read(words, n, text, bytes, handler)`, which
+/// calls `handler.<kind>(fields…)` for each of the `n` words' records (`text(start,
+/// length)` and `bytes(start, length)` read the arena; a payload is JSON text as a
+/// string, bytes as what `bytes` gives, or undefined).
+pub fn js_reader() -> String {
+    let mut js = String::from(
+        "// The engine's output records (src/engine/wire.rs), generated from their one definition\n\
+         // there by `cargo test` (`UPDATE_WIRE=1 cargo test wire` rewrites it). Do not edit.\n\n",
+    );
+    for (n, ((name, fields), doc)) in KINDS.iter().zip(DOCS).enumerate() {
+        let args: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
+        js.push_str(&["/** ", &n.to_string(), " `", name, "(", &args.join(", "), ")`:", doc, " */\n"].concat());
+    }
+    js.push_str("export const STATUSES = [");
+    js.push_str(&STATUSES.map(|s| ["\"", s, "\""].concat()).join(", "));
+    js.push_str("];\nexport const CHANNEL_STATES = [");
+    js.push_str(&CHANNEL_STATES.map(|s| ["\"", s, "\""].concat()).join(", "));
+    js.push_str("];\n\n/** Calls `h.<kind>(fields…)` for each record of `w[0..n]`. */\n");
+    js.push_str("export function read(w, n, text, bytes, h) {\n");
+    js.push_str("  const optText = (i) => (w[i] === 0xffffffff ? null : text(w[i], w[i + 1]));\n");
+    js.push_str("  const readPayload = (i) => (w[i] === 0 ? text(w[i + 1], w[i + 2]) : w[i] === 1 ? bytes(w[i + 1], w[i + 2]) : undefined);\n");
+    js.push_str("  let i = 0;\n  while (i < n) {\n    switch (w[i++]) {\n");
+    for (n, (name, fields)) in KINDS.iter().enumerate() {
+        js.push_str(&["      case ", &n.to_string(), ": {\n"].concat());
+        let mut args = Vec::new();
+        for (f, ty) in fields.iter() {
+            let (value, size) = match ty {
+                Field::Int => ("w[i]".to_owned(), "1"),
+                Field::Text => ("text(w[i], w[i + 1])".to_owned(), "2"),
+                Field::OptText => ("optText(i)".to_owned(), "2"),
+                Field::Payload => ("readPayload(i)".to_owned(), "3"),
+                Field::Ints => ("w.slice(i + 1, i + 1 + w[i])".to_owned(), "1 + w[i]"),
+            };
+            js.push_str(&["        const ", f, " = ", &value, ";\n        i += ", size, ";\n"].concat());
+            args.push(*f);
+        }
+        js.push_str(&["        h.", name, "(", &args.join(", "), ");\n        break;\n      }\n"].concat());
+    }
+    js.push_str("      default:\n        throw new Error(`phoenix-wasm: unknown output record ${w[i - 1]}`);\n    }\n  }\n}\n");
+    js
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{BindingRef, ChannelId, ChannelState, ConnId, PresenceId, PushId};
+
+    /// What a reader of the records sees: each record as its name and fields in text.
+    fn read(w: &Wire) -> Vec<String> {
+        let text = |s: u32, l: u32| String::from_utf8(w.bytes[s as usize..(s + l) as usize].to_vec()).unwrap();
+        let (words, mut i, mut out) = (&w.words, 0, Vec::new());
+        while i < words.len() {
+            let (name, fields) = KINDS[words[i] as usize];
+            i += 1;
+            let mut rec = vec![name.to_owned()];
+            for (_, ty) in fields.iter() {
+                rec.push(match ty {
+                    Field::Int => {
+                        i += 1;
+                        words[i - 1].to_string()
+                    }
+                    Field::Text | Field::OptText => {
+                        i += 2;
+                        if words[i - 2] == NONE { "null".into() } else { text(words[i - 2], words[i - 1]) }
+                    }
+                    Field::Payload => {
+                        i += 3;
+                        match words[i - 3] {
+                            0 => text(words[i - 2], words[i - 1]),
+                            1 => ["bytes", &words[i - 1].to_string()].concat(),
+                            _ => "none".into(),
+                        }
+                    }
+                    Field::Ints => {
+                        let n = words[i] as usize;
+                        i += 1 + n;
+                        words[i - n..i].iter().map(|x| x.to_string()).collect::<Vec<_>>().join("+")
+                    }
+                });
+            }
+            out.push(rec.join(" "));
+        }
+        out
+    }
+
+    #[test]
+    fn each_output_reads_back_as_its_fields() {
+        let mut w = Wire::default();
+        let msg = Message { join_ref: Some("1".into()), msg_ref: None, topic: "room:é".into(), event: "shout".into(), payload: Payload::Json("{\"a\":1}".into()) };
+        w.output(Output::Connect { conn: ConnId(3), url: "ws://h/socket/websocket?vsn=2.0.0".into(), protocols: vec!["phoenix".into(), "base64url.bearer.phx.dA".into()] });
+        w.output(Output::Send(Frame::Text("[null,null,\"t\",\"e\",{}]".into())));
+        w.output(Output::Send(Frame::Binary(vec![0, 1, 2])));
+        w.output(Output::SendMessage(msg.clone()));
+        w.output(Output::Close { conn: ConnId(3), code: 1000, reason: "bye".into() });
+        w.output(Output::RetryDelay { retry: Retry::Reconnect, tries: 2 });
+        w.output(Output::RetryDelay { retry: Retry::Rejoin(ChannelId(4)), tries: 1 });
+        w.output(Output::Event(Event::Status(Status::Reconnecting { attempt: 2, in_ms: 50 })));
+        w.output(Output::Event(Event::Status(Status::Closed { code: 1006, reason: "gone".into(), clean: false })));
+        w.output(Output::Event(Event::Message(msg)));
+        w.output(Output::Event(Event::Channel {
+            channel: ChannelId(4),
+            bindings: vec![BindingRef(7), BindingRef(9)],
+            event: "shout".into(),
+            payload: Payload::Binary(vec![9; 5]),
+            msg_ref: None,
+            join_ref: Some("1".into()),
+        }));
+        w.output(Output::Event(Event::ChannelState { channel: ChannelId(4), state: ChannelState::Leaving }));
+        w.output(Output::Event(Event::PushReply { push: PushId(5), status: "ok".into(), response: Payload::Json("{}".into()), last: true }));
+        w.output(Output::Event(Event::Log { kind: "push", msg: "room:é shout".into(), data: None }));
+        w.output(Output::Event(Event::Presence { presence: PresenceId(1), changes: vec![] }));
+        w.output(Output::Event(Event::ChannelRemoved { channel: ChannelId(4), join_push: PushId(2), presences: vec![PresenceId(1)] }));
+        assert_eq!(
+            read(&w),
+            [
+                "connect 3 ws://h/socket/websocket?vsn=2.0.0 phoenix,base64url.bearer.phx.dA",
+                "send [null,null,\"t\",\"e\",{}]",
+                "send bytes3",
+                "encode 1 null room:é shout {\"a\":1}",
+                "close 3 1000 bye",
+                "retryDelay 4294967295 2",
+                "retryDelay 4 1",
+                "status 2 2 50 0  0",
+                "status 3 0 0 1006 gone 0",
+                "message 1 null room:é shout {\"a\":1}",
+                "event 4 7+9 bytes5 null 1",
+                "channelState 4 4",
+                "reply 5 ok {} 1",
+                "log push room:é shout none",
+                "presence 1 ",
+                "channelRemoved 4 2 1",
+            ]
+        );
+    }
+
+    #[test]
+    fn kinds_are_numbered_by_their_place() {
+        for (n, id) in [CONNECT, SEND, ENCODE, CLOSE, BEFORE_RECONNECT, CONNECT_PARAMS, JOIN_PARAMS, RETRY_DELAY, OPENED, CLOSED, STATUS, HEARTBEAT, ERROR, MESSAGE, EVENT, CHANNEL_STATE, REPLY, PONG, LOG, PRESENCE, CHANNEL_REMOVED]
+            .into_iter()
+            .enumerate()
+        {
+            assert_eq!(n as u32, id);
+        }
+        for (n, s) in CHANNEL_STATES.iter().enumerate() {
+            let state = [ChannelState::Closed, ChannelState::Errored, ChannelState::Joined, ChannelState::Joining, ChannelState::Leaving][n];
+            assert_eq!(state.as_str(), *s);
+        }
+        assert_eq!(STATUSES.map(|s| s.to_owned()), [Status::Connecting, Status::Open, Status::Reconnecting { attempt: 1, in_ms: 0 }, Status::Closed { code: 0, reason: String::new(), clean: true }].map(|s| s.name().to_owned()));
+    }
+
+    /// `js/wire.js` is what [`js_reader`] writes (`UPDATE_WIRE=1` rewrites it).
+    #[test]
+    fn js_wire_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/js/wire.js");
+        let want = js_reader();
+        if std::env::var_os("UPDATE_WIRE").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(have == want, "js/wire.js is out of date with src/engine/wire.rs: run UPDATE_WIRE=1 cargo test wire");
+    }
+}
