@@ -19,8 +19,8 @@ pub mod engine;
 #[cfg_attr(not(all(target_arch = "wasm32", feature = "heap", not(target_feature = "atomics"))), allow(dead_code))]
 mod heap;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod web;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod typed;

@@ -3,9 +3,8 @@
 //! never calls the host (a user's callback that uses the socket runs after the call that
 //! caused it has returned: nothing is re-entered).
 //!
-//! Every call that can produce outputs writes them; [`Engine::drain`] tells the host how
-//! many words there are, [`Engine::words`] and [`Engine::bytes`] where they are, and
-//! the next call forgets them. Times are the host's clock in ms (`now`).
+//! The host drains the outputs after each call ([`Engine::drain`], then [`Engine::arena`]
+//! for their text and bytes). Times are the host's clock in ms (`now`).
 
 pub mod wire;
 
@@ -22,6 +21,30 @@ mod export {
         BindingRef, ChannelId, ChannelOptions, Config, ConnId, Frame, Message, PresenceId, Retry,
         Socket, Source,
     };
+
+    /// `Presence.syncState` (`diff` false) or `syncDiff` (`diff` true) over JSON text:
+    /// `[newState, changes]` as JSON, `changes` the joins and leaves when `report`
+    /// (`[[kind, key, current, presences], …]`), else `[]`.
+    #[wasm_bindgen(js_name = presenceSync)]
+    pub fn presence_sync(state: &str, update: &str, diff: bool, report: bool) -> Result<String, String> {
+        use crate::core::presence::{changes_json, PresenceState};
+        let invalid = |what: &str, e: crate::core::json::JsonError| crate::core::text::cat(&["invalid presence ", what, ": ", &e.message()]);
+        let mut s = PresenceState::from_json(state).map_err(|e| invalid("state", e))?;
+        s.set_reporting(report);
+        let mut changes = Vec::new();
+        match diff {
+            true => s.sync_diff(update, &mut changes).map_err(|e| invalid("diff", e))?,
+            false => s.sync_state(update, &mut changes).map_err(|e| invalid("state", e))?,
+        }
+        let changes = if changes.is_empty() { "[]".to_owned() } else { changes_json(&changes) };
+        Ok(crate::core::text::cat(&["[", &s.to_json(), ",", &changes, "]"]))
+    }
+
+    /// Bytes of WebAssembly linear memory (diagnostics: it grows, it never shrinks).
+    #[wasm_bindgen(js_name = wasmMemoryBytes)]
+    pub fn wasm_memory_bytes() -> f64 {
+        (core::arch::wasm32::memory_size(0) * 65536) as f64
+    }
 
     /// The sans-IO socket for the JS driver (`js/socket.js`).
     #[wasm_bindgen]
@@ -51,27 +74,18 @@ mod export {
             })
         }
 
-        /// Writes every pending output as records; the number of words.
-        pub fn drain(&mut self) -> u32 {
+        /// Every pending output as records: their words (empty when there are none);
+        /// their text and bytes come from [`Engine::arena`].
+        pub fn drain(&mut self) -> Vec<u32> {
             while let Some(out) = self.core.poll_output() {
                 self.wire.output(out);
             }
-            self.wire.words.len() as u32
+            std::mem::take(&mut self.wire.words)
         }
 
-        /// Where the records' words are (valid until the next call).
-        pub fn words(&self) -> *const u32 {
-            self.wire.words.as_ptr()
-        }
-
-        /// Where their text and bytes are (valid until the next call).
-        pub fn bytes(&self) -> *const u8 {
-            self.wire.bytes.as_ptr()
-        }
-
-        /// Forgets the records read.
-        pub fn clear(&mut self) {
-            self.wire.clear();
+        /// The text and bytes of the records [`Engine::drain`] gave.
+        pub fn arena(&mut self) -> Vec<u8> {
+            std::mem::take(&mut self.wire.bytes)
         }
 
         /// The next deadline (ms on the host's clock), or -1 for none.

@@ -104,12 +104,6 @@ pub struct Wire {
 }
 
 impl Wire {
-    /// Forgets every record (after the host has read them).
-    pub fn clear(&mut self) {
-        self.words.clear();
-        self.bytes.clear();
-    }
-
     fn int(&mut self, n: u32) -> &mut Self {
         self.words.push(n);
         self

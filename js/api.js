@@ -1,0 +1,15 @@
+// The package's classes over a ready wasm module, shared by every entry (ESM, bundler,
+// single file, the node tests): each entry initialises the module its own way, then
+// calls `api(glue)`.
+import { install, wasm } from "./engine.js";
+import { Socket } from "./socket.js";
+import { Channel } from "./channel.js";
+import { Push } from "./push.js";
+import { Presence } from "./presence.js";
+import { subscribe } from "./subscribe.js";
+
+/** `{Socket, Channel, Push, Presence, subscribe, wasmMemoryBytes}` over the glue's exports. */
+export function api(glue) {
+  install(glue);
+  return { Socket, Channel, Push, Presence, subscribe, wasmMemoryBytes: () => wasm.wasmMemoryBytes() };
+}

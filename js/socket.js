@@ -1,0 +1,599 @@
+// A connection to a Phoenix server (phoenix.js `Socket`), and the driver of its engine.
+//
+// The protocol lives in the wasm engine (src/engine, over the sans-IO core). This class
+// owns everything else: the transport, the one timer, the page's lifecycle, and the
+// application's callbacks. Each call into the engine is followed by a drain of what it
+// produced (`pump`): records read by js/wire.js, each handed to one method of `Outputs`
+// below. The engine never calls back, so a callback may use the socket freely.
+import { read, STATUSES, CHANNEL_STATES } from "./wire.js";
+import { socketOptions, connectParams } from "./options.js";
+import { WebSocketTransport } from "./transport.js";
+import { Channel } from "./channel.js";
+import { callbackThrew, invoke, typeName } from "./push.js";
+import { describe } from "./text.js";
+import { fail, parse, payloadArgs, optionalFunction } from "./values.js";
+import { wasm } from "./engine.js";
+
+/** The socket callbacks, by the name of the method that registers them. */
+const KINDS = ["onOpen", "onClose", "onError", "onMessage", "onStatus", "onHeartbeat"];
+const [OPEN, CLOSE, ERROR, MESSAGE, STATUS, HEARTBEAT] = KINDS.keys();
+/** A retry delay's channel when it is the socket's reconnect (src/engine/wire.rs `NONE`). */
+const NONE = 0xffffffff;
+
+const decoder = new TextDecoder();
+const now = () => performance.now();
+
+/** `{state, attempt?, inMs?, code?, reason?, clean?}` from a status record's fields. */
+function statusObject(state, attempt, inMs, code, reason, clean) {
+  const name = STATUSES[state];
+  if (name === "reconnecting") return { state: name, attempt, inMs };
+  if (name === "closed") return { state: name, code, reason, clean: clean === 1 };
+  return { state: name };
+}
+
+export class Socket {
+  #engine;
+  #options;
+  /** per callback kind, `[ref, callback]` pairs in the order they were added */
+  #lists = KINDS.map(() => []);
+  /** `[state, resolve]` of `waitFor` promises */
+  #waiters = [];
+  /** ping id -> callback(rttMs) */
+  #pings = new Map();
+  /** the current transport and its connection id */
+  #transport = null;
+  #conn = -1;
+  /** the armed timer: the engine's deadline it is for, and its id */
+  #timer = null;
+  #pumping = false;
+  #listeners = [];
+  #status = { state: "closed", code: 1000, reason: "", clean: true };
+  /** what the engine's records are handed to (one method per kind of record) */
+  #outputs;
+  /** channel id -> Channel; push id -> Push; presence id -> Presence; channel id -> params function */
+  channels = new Map();
+  pushes = new Map();
+  presences = new Map();
+  #channelParams = new Map();
+
+  /**
+   * `new Socket(endPoint, opts)`: `endPoint` like `"/socket"` or `"ws://host/socket"`
+   * (`/websocket` is appended). Options take phoenix.js's names (js/options.js); a
+   * wrong option type throws an `Error` naming the option.
+   */
+  constructor(endPoint, opts) {
+    if (typeof endPoint !== "string") throw new Error(`endPoint must be a string (got ${typeName(endPoint)})`);
+    this.#options = socketOptions(opts);
+    try {
+      this.#engine = new wasm.Engine(endPoint, this.#options.config);
+    } catch (e) {
+      throw fail(e);
+    }
+    this.#outputs = new Outputs(this, this.#engine, this.#options);
+    this.#listen();
+  }
+
+  // ------------------------------------------------------------ for the classes
+
+  /** The engine, for this socket's channels and presences. @private */
+  get engine() {
+    return this.#engine;
+  }
+
+  /** Drains the engine's outputs; re-entrant calls (from callbacks) return at once. @private */
+  pump() {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    const engine = this.#engine;
+    try {
+      for (;;) {
+        const words = engine.drain();
+        if (words.length === 0) break;
+        const arena = engine.arena();
+        read(words, words.length, (s, l) => decoder.decode(arena.subarray(s, s + l)), (s, l) => arena.slice(s, s + l).buffer, this.#outputs);
+      }
+    } finally {
+      this.#pumping = false;
+    }
+    this.#armTimer();
+  }
+
+  /** Registers `channel` (made by `socket.channel` or `new Channel`); its engine id. @private */
+  attach(channel, params, paramsFn, reliable, unbatch) {
+    const id = this.#engine.channel(channel.topic, params, reliable, unbatch);
+    this.channels.set(id, channel);
+    if (paramsFn) this.#channelParams.set(id, paramsFn);
+    return id;
+  }
+
+  /** Forgets a removed channel's parts (the engine's `channelRemoved`). @private */
+  forget(channel, joinPush, presences) {
+    this.channels.delete(channel);
+    this.#channelParams.delete(channel);
+    this.pushes.delete(joinPush);
+    for (const p of presences) this.presences.delete(p);
+  }
+
+  /** The application's params function of a channel, if it has one. @private */
+  channelParams(channel) {
+    return this.#channelParams.get(channel);
+  }
+
+  /** Calls each callback of `kind` (a copy of the list: callbacks may add or remove). @private */
+  emit(kind, value) {
+    for (const [, callback] of this.#lists[kind].slice()) invoke(callback, value);
+  }
+
+  /**
+   * Adds a callback of `kind` under `ref`; the engine reports every message only while
+   * an `onMessage` callback exists. @private
+   */
+  addCallback(kind, ref, callback) {
+    this.#lists[kind].push([ref, callback]);
+    if (kind === MESSAGE) this.#engine.observe(true);
+  }
+
+  /** Whether any callback of `kind` is registered. @private */
+  has(kind) {
+    return this.#lists[kind].length > 0;
+  }
+
+  /** A new status: `onStatus` callbacks, then the `waitFor` promises it settles. @private */
+  statusChanged(status) {
+    this.#status = status;
+    this.emit(STATUS, status);
+    const ready = this.#waiters.filter(([state]) => state === status.state);
+    if (ready.length === 0) return;
+    this.#waiters = this.#waiters.filter(([state]) => state !== status.state);
+    for (const [, resolve] of ready) resolve(status);
+  }
+
+  /** The answer to a ping. @private */
+  pong(id, rtt) {
+    const callback = this.#pings.get(id);
+    if (callback === undefined) return;
+    this.#pings.delete(id);
+    invoke(callback, rtt);
+  }
+
+  /** Opens a transport for connection `conn`, dropping the previous one. @private */
+  open(conn, url, protocols) {
+    this.#transport?.detach();
+    this.#transport = null;
+    const engine = this.#engine;
+    const live = () => this.#engine === engine;
+    const sink = {
+      opened: () => live() && (engine.opened(conn, now()), this.pump()),
+      text: (frame) => live() && this.#frame(conn, frame),
+      binary: (frame) => live() && this.#frame(conn, frame),
+      failed: () => live() && (engine.error(conn, "WebSocket error", now()), this.pump()),
+      closed: (code, reason) => {
+        if (!live()) return;
+        if (this.#conn === conn) this.#transport = null;
+        engine.closed(conn, code ?? 1006, reason ?? "", now());
+        this.pump();
+      },
+    };
+    try {
+      this.#transport = new WebSocketTransport(url, protocols, sink);
+      this.#conn = conn;
+    } catch (e) {
+      const msg = `cannot open WebSocket to ${url}: ${describe(e)}`;
+      engine.error(conn, msg, now());
+      engine.closed(conn, 1006, msg, now());
+    }
+  }
+
+  /** A frame from connection `conn`: to the application's `decode`, or to the engine. */
+  #frame(conn, frame) {
+    const decode = this.#options.decode;
+    if (decode) {
+      invoke2(decode, frame, (msg) => this.#decoded(conn, msg));
+    } else if (typeof frame === "string") {
+      this.#engine.text(conn, frame, now());
+    } else {
+      this.#engine.binary(conn, new Uint8Array(frame), now());
+    }
+    this.pump();
+  }
+
+  /** What the application's `decode` gave. */
+  #decoded(conn, msg) {
+    if (this.#conn !== conn) return;
+    let args;
+    try {
+      args = messageArgs(msg, "decoded message");
+    } catch (e) {
+      console.error("phoenix-wasm: decode produced a malformed message", e);
+      return;
+    }
+    const [topic, event, text, bytes, ref, joinRef] = args;
+    this.#engine.decoded(conn, joinRef, ref, topic, event, text, bytes, now());
+    this.pump();
+  }
+
+  /** Sends a frame on the current transport. @private */
+  send(data) {
+    try {
+      if (!this.#transport) throw new Error("no transport");
+      this.#transport.send(data);
+    } catch (e) {
+      console.warn(`phoenix-wasm: send failed: ${describe(e)}`);
+    }
+  }
+
+  /** Closes connection `conn`, if it is the current one. @private */
+  close(conn, code, reason) {
+    if (this.#conn !== conn || !this.#transport) return;
+    const t = this.#transport;
+    this.#transport = null;
+    t.close(code, reason);
+  }
+
+  #armTimer() {
+    // An armed timer is kept while it fires no later than the engine's next deadline (it
+    // may wake the engine early, which then re-arms): pushes answered in time never cost
+    // a clearTimeout + setTimeout each.
+    if (!this.#engine) return;
+    const next = this.#engine.deadline();
+    if (next < 0) return;
+    if (this.#timer !== null && this.#timer.at <= next) return;
+    if (this.#timer !== null) clearTimeout(this.#timer.id);
+    const id = setTimeout(() => {
+      this.#timer = null;
+      this.#engine.timeout(now());
+      this.pump();
+    }, Math.max(0, next - now()));
+    this.#timer = { at: next, id };
+  }
+
+  /**
+   * Follows the page's lifecycle as phoenix.js does: `pagehide` / `pageshow` (the
+   * back/forward cache), `visibilitychange` / `resume` (reconnect when shown after an
+   * unclean close), and the network coming back (`online`: a heartbeat at once, a pending
+   * reconnect cut short). Without a document (node, workers) nothing is listened to.
+   */
+  #listen() {
+    const doc = globalThis.document;
+    if (typeof doc !== "object" || doc === null || typeof globalThis.addEventListener !== "function") return;
+    const visible = () => doc.visibilityState !== "hidden";
+    const page = (kind) => () => {
+      this.#engine.page(kind, visible(), now());
+      this.pump();
+    };
+    this.#listeners = [
+      [globalThis, "pagehide", page(0)],
+      [globalThis, "pageshow", page(1)],
+      [globalThis, "visibilitychange", page(2)],
+      [doc, "resume", page(2)],
+      [globalThis, "online", page(3)],
+    ];
+    for (const [target, name, listener] of this.#listeners) target.addEventListener(name, listener);
+    if (!visible()) this.#engine.page(2, false, now());
+  }
+
+  // ------------------------------------------------------------------ the API
+
+  /**
+   * Connects, unless already connected or connecting. `params` (deprecated, as in
+   * phoenix.js: pass them to the constructor) replace the connect params from now on.
+   */
+  connect(params) {
+    if (params != null) {
+      const p = connectParams(params);
+      console.warn("passing params to connect is deprecated. Instead pass :params to the Socket constructor");
+      this.#options.params = typeof p === "function" ? p : undefined;
+      this.#engine.setParams(typeof p === "function" ? undefined : p);
+    }
+    this.#engine.connect(now());
+    this.pump();
+  }
+
+  /** Disconnects on purpose (no reconnect) with a close `code` and `reason`, then calls `callback`. */
+  disconnect(callback, code, reason) {
+    const done = optionalFunction(callback, "disconnect callback");
+    this.#engine.disconnect(code ?? undefined, reason ?? undefined, now());
+    this.pump();
+    if (done) invoke(done);
+  }
+
+  /**
+   * A channel for `topic`; `params` is an object or a function returning one
+   * (re-evaluated on every join). `opts` (beyond phoenix.js): `{reliable: true}`,
+   * `{unbatch: "batch_updates"}`.
+   */
+  channel(topic, params, opts) {
+    return new Channel(topic, params, this, opts);
+  }
+
+  /** Removes a channel from the socket (it stops receiving and rejoining). */
+  remove(channel) {
+    if (!(channel instanceof Channel)) throw new Error(`remove expects a Channel (got ${typeName(channel)})`);
+    channel.remove();
+  }
+
+  /** Whether the socket is open. */
+  isConnected() {
+    return this.#engine.isConnected();
+  }
+
+  /** `"connecting"`, `"open"` or `"closed"`. */
+  connectionState() {
+    return this.#engine.connectionState();
+  }
+
+  /**
+   * The URL a connect opens (phoenix.js `endPointURL()`): the endpoint with `/websocket`,
+   * the params (a params function is called) and `vsn`, resolved against the page.
+   */
+  endPointURL() {
+    const f = this.#options.params;
+    try {
+      return this.#engine.endPointURL(f ? f() : undefined);
+    } catch (e) {
+      throw fail(e);
+    }
+  }
+
+  /** phoenix.js `protocol()`: `"wss"` on an https page, `"ws"` otherwise. */
+  protocol() {
+    return /^https/.test(globalThis.location?.protocol ?? "") ? "wss" : "ws";
+  }
+
+  /** The next message ref. */
+  makeRef() {
+    return this.#engine.makeRef();
+  }
+
+  /** The current status (as `onStatus` reports it). */
+  status() {
+    return this.#status;
+  }
+
+  /** `{status, lastRttMs, reconnects, sendBuffer, pushesInFlight, channels: [{topic, state}]}`. */
+  health() {
+    return { status: this.#status, ...JSON.parse(this.#engine.health()) };
+  }
+
+  /** The correlation id sent with every connect (option `correlationId`). */
+  get correlationId() {
+    return this.#engine.correlationId();
+  }
+
+  /** A promise of the next status whose `state` is `state`; resolved at once if it is now. */
+  waitFor(state) {
+    if (!STATUSES.includes(state)) throw new Error(`waitFor: unknown state "${state}" (${STATUSES.join(", ")})`);
+    if (this.#status.state === state) return Promise.resolve(this.#status);
+    return new Promise((resolve) => this.#waiters.push([state, resolve]));
+  }
+
+  /** Removes the callbacks registered under `refs` (an array of refs). */
+  off(refs) {
+    if (!Array.isArray(refs)) throw new Error("off(refs) expects an array of refs");
+    for (let k = 0; k < this.#lists.length; k++) this.#lists[k] = this.#lists[k].filter(([ref]) => !refs.includes(ref));
+    this.#engine.observe(this.has(MESSAGE));
+  }
+
+  /**
+   * Measures the round trip of a heartbeat-shaped ping: calls `callback(rttMs)`. Returns
+   * `false` (and never calls back) when not connected.
+   */
+  ping(callback) {
+    if (typeof callback !== "function") throw new Error(`ping callback must be a function (got ${typeName(callback)})`);
+    const id = this.#engine.ping(now());
+    this.pump();
+    if (id === undefined) return false;
+    this.#pings.set(id, callback);
+    return true;
+  }
+
+  /** Sends a raw message `{topic, event, payload, ref, join_ref}` (buffered while disconnected; throws when the send buffer is full). */
+  push(message) {
+    const [topic, event, text, bytes, ref, joinRef] = messageArgs(message, "socket.push");
+    try {
+      this.#engine.pushMessage(topic, event, text, bytes, ref, joinRef, now());
+    } catch (e) {
+      throw new Error(`push failed: ${describe(e)}`);
+    }
+    this.pump();
+  }
+
+  /** Whether a `logger` (or `debug: true`) is set. */
+  hasLogger() {
+    return this.#options.logger !== undefined;
+  }
+
+  /** Logs through the `logger`, if any (a throw is reported). */
+  log(kind, msg, data) {
+    const logger = this.#options.logger;
+    if (logger === undefined) return;
+    try {
+      logger(kind, msg, data);
+    } catch (e) {
+      callbackThrew(e);
+    }
+  }
+
+  /** Closes the socket for good and releases its engine. */
+  free() {
+    for (const [target, name, listener] of this.#listeners) target.removeEventListener(name, listener);
+    this.#listeners = [];
+    this.#transport?.detach();
+    this.#transport = null;
+    if (this.#timer !== null) clearTimeout(this.#timer.id);
+    this.#timer = null;
+    const engine = this.#engine;
+    this.#engine = undefined;
+    engine?.free();
+  }
+}
+
+// onOpen(callback) … onHeartbeat(callback): each returns the ref `off` takes
+for (const [kind, method] of KINDS.entries()) {
+  Object.defineProperty(Socket.prototype, method, {
+    value: function (callback) {
+      if (typeof callback !== "function") throw new Error(`${method} callback must be a function (got ${typeName(callback)})`);
+      const ref = this.makeRef();
+      this.addCallback(kind, ref, callback);
+      return ref;
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
+/** `[topic, event, JSON text, bytes, ref, joinRef]` of a message object; throws naming `what`. */
+function messageArgs(msg, what) {
+  if (msg === null || typeof msg !== "object") {
+    throw new Error(`${what} must be an object {topic, event, payload, ref, join_ref} (got ${typeName(msg)})`);
+  }
+  const text = (key) => {
+    const v = msg[key];
+    if (v == null) return undefined;
+    if (typeof v !== "string") throw new Error(`${what}: ${key} must be a string (got ${typeName(v)})`);
+    return v;
+  };
+  const topic = text("topic");
+  if (topic === undefined) throw new Error(`${what}: topic is required`);
+  const event = text("event");
+  if (event === undefined) throw new Error(`${what}: event is required`);
+  const [json, bytes] = payloadArgs(msg.payload, what);
+  return [topic, event, json, bytes, text("ref"), text("join_ref")];
+}
+
+/** Calls an application function with two arguments; a throw is reported. */
+function invoke2(f, a, b) {
+  try {
+    f(a, b);
+  } catch (e) {
+    callbackThrew(e);
+  }
+}
+
+/** What the engine's records are handed to: one method per kind (src/engine/wire.rs). */
+class Outputs {
+  constructor(socket, engine, options) {
+    this.socket = socket;
+    this.engine = engine;
+    this.options = options;
+  }
+
+  connect(conn, url, protocols) {
+    this.socket.open(conn, url, protocols === "" ? [] : protocols.split(","));
+  }
+
+  send(frame) {
+    this.socket.send(frame);
+  }
+
+  encode(joinRef, ref, topic, event, payload) {
+    const msg = { join_ref: joinRef, ref, topic, event, payload: parse(payload) };
+    invoke2(this.options.encode, msg, (data) => {
+      if (typeof data !== "string" && !(data instanceof ArrayBuffer) && !ArrayBuffer.isView(data)) {
+        console.warn("phoenix-wasm: send failed: encode must produce a string, ArrayBuffer or typed array");
+        return;
+      }
+      this.socket.send(data);
+    });
+  }
+
+  close(conn, code, reason) {
+    this.socket.close(conn, code, reason);
+  }
+
+  beforeReconnect(attempt) {
+    const hook = this.options.beforeReconnect;
+    const ready = () => {
+      this.engine.reconnectReady(now());
+      this.socket.pump();
+    };
+    if (hook) hook(attempt, ready);
+    else this.engine.reconnectReady(now());
+  }
+
+  // what the engine asks of the application's functions (which may use the socket)
+  connectParams(conn) {
+    const { params, authToken } = this.options;
+    let p, t, error;
+    try {
+      p = params ? params() : undefined;
+      t = typeof authToken === "function" ? authToken() : undefined;
+    } catch (e) {
+      error = describe(e);
+    }
+    this.engine.connectParams(conn, p, t ?? undefined, error, now());
+  }
+
+  joinParams(channel) {
+    const f = this.socket.channelParams(channel);
+    let p, error;
+    try {
+      p = f ? f() : undefined;
+    } catch (e) {
+      error = describe(e);
+    }
+    this.engine.joinParams(channel, typeof p === "string" ? p : undefined, error, now());
+  }
+
+  retryDelay(channel, tries) {
+    const f = channel === NONE ? this.options.reconnectAfterMs : this.options.rejoinAfterMs;
+    this.engine.retryDelay(channel, f ? f(tries) : -1, now());
+  }
+
+  opened() {
+    this.socket.emit(OPEN);
+  }
+
+  closed(code, reason, clean) {
+    this.socket.emit(CLOSE, { code, reason, wasClean: clean === 1 });
+  }
+
+  status(state, attempt, inMs, code, reason, clean) {
+    this.socket.statusChanged(statusObject(state, attempt, inMs, code, reason, clean));
+  }
+
+  heartbeat(rtt) {
+    this.socket.emit(HEARTBEAT, rtt);
+  }
+
+  error(reason) {
+    if (this.socket.has(ERROR)) this.socket.emit(ERROR, new Error(reason));
+    else console.warn(`phoenix-wasm: ${reason}`);
+  }
+
+  message(joinRef, ref, topic, event, payload) {
+    this.socket.emit(MESSAGE, { join_ref: joinRef, ref, topic, event, payload: parse(payload) });
+  }
+
+  event(channel, bindings, payload, ref, joinRef) {
+    this.socket.channels.get(channel)?.deliver(bindings, parse(payload), ref, joinRef);
+  }
+
+  channelState(channel, state) {
+    this.socket.channels.get(channel)?.stateChanged(CHANNEL_STATES[state]);
+  }
+
+  reply(push, status, response, last) {
+    const pushes = this.socket.pushes;
+    const handle = pushes.get(push);
+    if (handle === undefined) return;
+    if (last === 1) pushes.delete(push);
+    handle.__reply(status, parse(response));
+  }
+
+  pong(ping, rtt) {
+    this.socket.pong(ping, rtt);
+  }
+
+  log(kind, msg, data) {
+    this.socket.log(kind, msg, data === undefined ? undefined : parse(data));
+  }
+
+  presence(presence, changes) {
+    this.socket.presences.get(presence)?.synced(changes);
+  }
+
+  channelRemoved(channel, joinPush, presences) {
+    this.socket.forget(channel, joinPush, presences);
+  }
+}

@@ -1,0 +1,42 @@
+// A socket's WebSocket. It reports its events to a sink made for this connection
+// (`opened()`, `text(string)`, `binary(ArrayBuffer)`, `failed()`, `closed(code, reason)`)
+// until `detach()`; the socket hands them to the engine.
+
+export class WebSocketTransport {
+  /** Opens `url` offering `protocols` (throws what `new WebSocket` throws). */
+  constructor(url, protocols, sink) {
+    const ws = new WebSocket(url, protocols);
+    ws.binaryType = "arraybuffer";
+    ws.onopen = () => sink.opened();
+    ws.onmessage = (e) => {
+      const data = e.data;
+      if (typeof data === "string") sink.text(data);
+      else if (data instanceof ArrayBuffer) sink.binary(data);
+      else sink.failed(); // a frame of another type: binaryType was changed under us
+    };
+    ws.onerror = () => sink.failed();
+    ws.onclose = (e) => sink.closed(e.code, e.reason);
+    this.ws = ws;
+  }
+
+  /** Sends a frame: a string, or bytes (`ArrayBuffer` or a view), copied by the browser at once. */
+  send(data) {
+    this.ws.send(data);
+  }
+
+  /** Closes with `code` and `reason`; a plain close where the browser refuses them. */
+  close(code, reason) {
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      this.ws.close();
+    }
+  }
+
+  /** Stops reporting events, and closes the WebSocket if it is connecting or open. */
+  detach() {
+    const ws = this.ws;
+    ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+    if (ws.readyState === 0 || ws.readyState === 1) ws.close();
+  }
+}
