@@ -362,7 +362,7 @@ export class Socket {
 
   /** A promise of the next status whose `state` is `state`; resolved at once if it is now. */
   waitFor(state) {
-    if (!STATUSES.includes(state)) throw new Error(`waitFor: unknown state "${state}" (${STATUSES.join(", ")})`);
+    if (!STATUSES.includes(state)) throw new Error(`waitFor: unknown state "${state}" (open, connecting, reconnecting, closed)`);
     if (this.#status.state === state) return Promise.resolve(this.#status);
     return new Promise((resolve) => this.#waiters.push([state, resolve]));
   }
