@@ -62,6 +62,14 @@ mod export {
         (t >= 0.0).then_some(t as u64)
     }
 
+    /// A payload from the host: `bytes` when given, else JSON text (`{}` when none).
+    fn payload_of(text: Option<String>, bytes: Option<Vec<u8>>) -> Payload {
+        match (text, bytes) {
+            (_, Some(b)) => Payload::Binary(b),
+            (t, None) => Payload::Json(t.unwrap_or_else(|| "{}".to_owned())),
+        }
+    }
+
     #[wasm_bindgen]
     impl Engine {
         /// A socket for `endpoint` with the named options `options` (JSON,
@@ -130,21 +138,9 @@ mod export {
             bytes: Option<Vec<u8>>,
             now: f64,
         ) {
-            let payload = match (payload, bytes) {
-                (_, Some(b)) => Payload::Binary(b),
-                (p, None) => Payload::Json(p.unwrap_or_else(|| "{}".to_owned())),
-            };
-            self.core.handle_decoded(
-                ConnId(conn),
-                Message {
-                    join_ref,
-                    msg_ref,
-                    topic,
-                    event,
-                    payload,
-                },
-                ms(now),
-            );
+            let payload = payload_of(payload, bytes);
+            let msg = Message { join_ref, msg_ref, topic, event, payload };
+            self.core.handle_decoded(ConnId(conn), msg, ms(now));
         }
 
         /// A transport error on `conn`.
@@ -264,20 +260,8 @@ mod export {
             join_ref: Option<String>,
             now: f64,
         ) -> Result<(), String> {
-            let payload = bytes.map_or_else(
-                || Payload::Json(payload.unwrap_or_else(|| "{}".to_owned())),
-                Payload::Binary,
-            );
-            self.core.push_message(
-                Message {
-                    join_ref,
-                    msg_ref,
-                    topic,
-                    event,
-                    payload,
-                },
-                ms(now),
-            )
+            let payload = payload_of(payload, bytes);
+            self.core.push_message(Message { join_ref, msg_ref, topic, event, payload }, ms(now))
         }
 
         /// A new channel on `topic`: `params` JSON text, or none to ask for them on each
@@ -313,10 +297,7 @@ mod export {
             timeout_ms: f64,
             now: f64,
         ) -> Result<u32, String> {
-            let payload = bytes.map_or_else(
-                || Payload::Json(payload.unwrap_or_else(|| "{}".to_owned())),
-                Payload::Binary,
-            );
+            let payload = payload_of(payload, bytes);
             let r = self.core.push(
                 ChannelId(channel),
                 event,
