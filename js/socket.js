@@ -47,7 +47,8 @@ export class Socket {
   #timer = null;
   #pumping = false;
   #listeners = [];
-  #status = { state: "closed", code: 1000, reason: "", clean: true };
+  /** the status, as the engine last reported it */
+  #status;
   /** what the engine's records are handed to (one method per kind of record) */
   #outputs;
   /** channel id -> Channel; push id -> Push; presence id -> Presence; channel id -> params function */
@@ -70,6 +71,8 @@ export class Socket {
       throw fail(e);
     }
     this.#outputs = new Outputs(this, this.#engine, this.#options);
+    this.#engine.status(); // the initial status, as a record like every later one
+    this.pump();
     this.#listen();
   }
 
