@@ -5,6 +5,8 @@
 // the browser's delivery.
 //   node bench/cpu.mjs [messages per run] [runs]
 //   PKG=dir node bench/cpu.mjs ...   another build: dir/phoenix_wasm.js and dir/opt.wasm
+//   BASE=dir node bench/cpu.mjs ...  and a second build (dir/phoenix_wasm_bg.wasm), e.g. a
+//                                    copy of pkg/ from before a change, in the same runs
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -41,15 +43,25 @@ class LoopbackSocket {
 }
 globalThis.WebSocket = LoopbackSocket;
 
-// PKG: another build of the glue and wasm (e.g. one with a name section, for node --cpu-prof)
-const pkg = process.env.PKG ? pathToFileURL(`${path.resolve(process.env.PKG)}/`) : new URL("../pkg/", import.meta.url);
-const glue = await import(new URL("phoenix_wasm.js", pkg));
-// (with its own decorate.js when the directory has one: it must match its glue)
-const { decorate } = await import(existsSync(new URL("decorate.js", pkg)) ? new URL("decorate.js", pkg) : "../pkg/decorate.js");
-glue.initSync({ module: readFileSync(new URL(process.env.PKG ? "opt.wasm" : "phoenix_wasm_bg.wasm", pkg)) });
-decorate(glue);
+/**
+ * A build of the package as a client: DIR/phoenix_wasm.js, its wasm (WASM: a file in
+ * DIR) and the classes over it (DIR/api.js; a build from before the engine has
+ * DIR/decorate.js instead, which made the glue's own classes the client).
+ */
+async function wasmClient(dir, wasm) {
+  const glue = await import(new URL("phoenix_wasm.js", dir));
+  glue.initSync({ module: readFileSync(new URL(wasm, dir)) });
+  if (existsSync(new URL("api.js", dir))) return (await import(new URL("api.js", dir))).api(glue);
+  (await import(new URL("decorate.js", dir))).decorate(glue);
+  return glue;
+}
+const dirOf = (d) => pathToFileURL(`${path.resolve(d)}/`);
+// PKG: another build in place of pkg/ (e.g. one with a name section, for node --cpu-prof:
+// DIR/opt.wasm); BASE: a second build measured alongside, alternated (a change's before)
+const pkg = process.env.PKG ? dirOf(process.env.PKG) : new URL("../pkg/", import.meta.url);
 const phoenix = await import("../node_modules/phoenix/priv/static/phoenix.mjs");
-const clients = { "phoenix.js": phoenix, "phoenix-wasm": glue };
+const clients = { "phoenix.js": phoenix, "phoenix-wasm": await wasmClient(pkg, process.env.PKG ? "opt.wasm" : "phoenix_wasm_bg.wasm") };
+if (process.env.BASE) clients.BASE = await wasmClient(dirOf(process.env.BASE), "phoenix_wasm_bg.wasm");
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -101,13 +113,20 @@ async function roundTrip(lib, n) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const REPS = Number(process.argv[3]) || 7;
 const fmt = (us) => us.toFixed(2);
-console.log(`| per message (node ${process.versions.node}, V8 ${process.versions.v8}; ${ROUNDS} messages, ${REPS} runs alternated, median [min..max]) | phoenix.js µs | phoenix-wasm µs | ratio |`);
-console.log(`|---|---|---|---|`);
+const names = Object.keys(clients);
+const base = process.env.BASE ? ` | BASE µs (${process.env.BASE}) | phoenix-wasm / BASE` : "";
+console.log(`| per message (node ${process.versions.node}, V8 ${process.versions.v8}; ${ROUNDS} messages, ${REPS} runs alternated, median [min..max]) | phoenix.js µs | phoenix-wasm µs | ratio${base} |`);
+console.log(`|---|---|---|---|${process.env.BASE ? "---|---|" : ""}`);
 for (const [name, fn] of [["broadcast in (frame to \`on\` callback)", inbound], ["push out + reply in (incl. the stand-in server's JSON work, the same for both)", roundTrip]]) {
-  for (const c of Object.keys(clients)) await fn(clients[c], Math.min(ROUNDS, 20000)); // warm-up
-  const runs = { "phoenix.js": [], "phoenix-wasm": [] };
-  for (let rep = 0; rep < REPS; rep++) for (const c of rep % 2 ? ["phoenix-wasm", "phoenix.js"] : ["phoenix.js", "phoenix-wasm"]) runs[c].push(await fn(clients[c], ROUNDS));
+  for (const c of names) await fn(clients[c], Math.min(ROUNDS, 20000)); // warm-up
+  const runs = Object.fromEntries(names.map((c) => [c, []]));
+  // each run in another order: every client goes first, last and in between as often
+  for (let rep = 0; rep < REPS; rep++) for (let i = 0; i < names.length; i++) {
+    const c = names[(rep + i) % names.length];
+    runs[c].push(await fn(clients[c], ROUNDS));
+  }
   const cell = (xs) => `${fmt(median(xs))} [${fmt(Math.min(...xs))}..${fmt(Math.max(...xs))}]`;
-  const [p, w] = [runs["phoenix.js"], runs["phoenix-wasm"]];
-  console.log(`| ${name} | ${cell(p)} | ${cell(w)} | ${(median(w) / median(p)).toFixed(2)} |`);
+  const [p, w, b] = [runs["phoenix.js"], runs["phoenix-wasm"], runs.BASE];
+  const vsBase = b ? ` | ${cell(b)} | ${(median(w) / median(b)).toFixed(2)}` : "";
+  console.log(`| ${name} | ${cell(p)} | ${cell(w)} | ${(median(w) / median(p)).toFixed(2)}${vsBase} |`);
 }

@@ -168,7 +168,7 @@ function sizes(paths) {
 const ref = sizes(["node_modules/phoenix/priv/static/phoenix.min.js"]);
 const sizeRows = [
   ["phoenix.js 1.8.16 phoenix.min.js", ref],
-  ["phoenix-wasm ESM (index.js + decorate.js + glue + .wasm)", sizes(["pkg/index.js", "pkg/decorate.js", "pkg/phoenix_wasm.js", "pkg/phoenix_wasm_bg.wasm"])],
+  ["phoenix-wasm ESM (index.js + api.js + glue + .wasm)", sizes(["pkg/index.js", "pkg/api.js", "pkg/phoenix_wasm.js", "pkg/phoenix_wasm_bg.wasm"])],
   ["phoenix-wasm single file", sizes(["pkg/phoenix-wasm.single.js"])],
 ];
 

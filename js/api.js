@@ -8,6 +8,9 @@ import { Push } from "./push.js";
 import { Presence } from "./presence.js";
 import { subscribe } from "./subscribe.js";
 
+// the classes keep their names in the minified package (`Socket.name`, the console)
+for (const [name, c] of Object.entries({ Socket, Channel, Push, Presence })) Object.defineProperty(c, "name", { value: name });
+
 /** `{Socket, Channel, Push, Presence, subscribe, wasmMemoryBytes}` over the glue's exports. */
 export function api(glue) {
   install(glue);

@@ -1,8 +1,8 @@
 // Entry for bundlers with WebAssembly ESM integration (webpack 5 `experiments.asyncWebAssembly`).
 import * as glue from "./phoenix_wasm.js";
-import { decorate } from "../decorate.js";
+import { api as classes } from "../api.js";
 
-const api = decorate(glue);
+const api = classes(glue);
 
 /** `wasmMemoryBytes()`: bytes of WebAssembly linear memory (diagnostics). */
 export const { Socket, Channel, Push, Presence, subscribe, wasmMemoryBytes } = api;

@@ -6,9 +6,9 @@
 // not statically), so the two travel side by side: a shorter cold start.
 const wasm = fetch(new URL("./phoenix_wasm_bg.wasm", import.meta.url));
 wasm.catch(() => {}); // a failed download is reported by init below, not as unhandled
-const [glue, { decorate }] = await Promise.all([import("./phoenix_wasm.js"), import("./decorate.js")]);
+const [glue, classes] = await Promise.all([import("./phoenix_wasm.js"), import("./api.js")]);
 await glue.default({ module_or_path: wasm });
-const api = decorate(glue);
+const api = classes.api(glue);
 
 /** `wasmMemoryBytes()`: bytes of WebAssembly linear memory (diagnostics). */
 export const { Socket, Channel, Push, Presence, subscribe, wasmMemoryBytes } = api;

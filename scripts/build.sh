@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/:
-#   index.js (+ phoenix_wasm.js, phoenix_wasm_bg.wasm)  ESM for browsers and Vite/Rollup; initialises itself
+#   index.js (+ api.js, phoenix_wasm.js, phoenix_wasm_bg.wasm)  ESM for browsers and Vite/Rollup; initialises itself
+#   api.js                                              the JS classes over the engine (js/api.js and its modules, bundled)
 #   bundler/                                            wasm-pack --target bundler (webpack 5 asyncWebAssembly)
 #   phoenix-wasm.single.js                              classic script, wasm inlined, global PhoenixWasm
 #   index.d.ts, package.json, README.md
@@ -23,17 +24,20 @@ quiet() { grep -Ev '^\[INFO\]|^\s*(Compiling|Finished)' || true; }
 # dependencies at opt-level 3 (Cargo.toml) 17-19 %. Higher thresholds cost size: 50 is
 # another 4-6 % for +3 KB gzip, 100 another 11-12 % for +7 KB (docs/performance.md).
 inline="-Cllvm-args=-inline-threshold=25"
+# The package is the engine (src/engine: the sans-IO core behind one export) and the JS
+# classes that drive it (js/); the Rust API (the `web` feature) is not in it.
+features=(--no-default-features --features heap,engine)
 pack() { # TARGET OUT_DIR [cargo args...]
     local target=$1 out=$2
     shift 2
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS:-$inline}" \
-    wasm-pack build --mode no-install --release --target "$target" --out-dir "$out" --out-name phoenix_wasm --no-pack "$ROOT" "$@" 2>&1 | quiet
+    wasm-pack build --mode no-install --release --target "$target" --out-dir "$out" --out-name phoenix_wasm --no-pack "$ROOT" -- "${features[@]}" "$@" 2>&1 | quiet
     test -s "$out/phoenix_wasm_bg.wasm"
 }
 size_build() { # TARGET OUT_DIR
     RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="$ROOT/target/size" \
         CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Csymbol-mangling-version=legacy $inline" \
-        pack "$1" "$2" -- -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
+        pack "$1" "$2" -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size
 }
 std_src="$(rustc --print sysroot)/lib/rustlib/src/rust/library"
 wasm_input="$ROOT/target/wasm32-unknown-unknown/release/phoenix_wasm.wasm" # for the single file
@@ -92,7 +96,7 @@ done
 strip=(-Oz --strip-producers --strip-target-features --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
 wasm-opt "${strip[@]}" pkg/phoenix_wasm_bg.wasm -o pkg/phoenix_wasm_bg.wasm
 
-cp js/index.js js/decorate.js pkg/
+cp js/index.js pkg/
 cp js/bundler.js pkg/bundler/index.js
 cp types/index.d.ts pkg/index.d.ts
 cp js/README.md pkg/README.md
@@ -100,24 +104,22 @@ node scripts/package-json.mjs
 
 step "minify the JS a page loads (esbuild; the bundler/ build is left to the application's bundler)"
 # what wasm-bindgen generates is readable but large: 57 KB -> 21 KB (10.6 -> 6.0 KB gzip)
-# the glue is bundled with the JS it imports (js/push.js, which wasm-pack puts in snippets/)
-node_modules/.bin/esbuild pkg/phoenix_wasm.js --bundle --minify --format=esm --target=chrome103 --log-level=warning --outfile=pkg/phoenix_wasm.js --allow-overwrite
-rm -rf pkg/snippets
-for f in pkg/index.js pkg/decorate.js; do
-    node_modules/.bin/esbuild "$f" --minify --format=esm --target=chrome103 --log-level=warning --outfile="$f" --allow-overwrite
-done
+node_modules/.bin/esbuild pkg/phoenix_wasm.js --minify --format=esm --target=chrome103 --log-level=warning --outfile=pkg/phoenix_wasm.js --allow-overwrite
+node_modules/.bin/esbuild pkg/index.js --minify --format=esm --target=chrome103 --log-level=warning --outfile=pkg/index.js --allow-overwrite
+# the classes (js/api.js and the modules it imports) as one module, shared by both entries
+node_modules/.bin/esbuild js/api.js --bundle --minify --format=esm --target=chrome103 --log-level=warning --outfile=pkg/api.js
 node_modules/.bin/esbuild pkg/phoenix-wasm.single.js --minify --target=chrome103 --log-level=warning --outfile=pkg/phoenix-wasm.single.js --allow-overwrite
 
 step "typed demo (www/typed/*.ts -> .js)"
 npx --no-install tsc -p www/typed
 
 step "sizes (gzip -9)"
-for f in pkg/phoenix_wasm_bg.wasm pkg/phoenix_wasm.js pkg/index.js pkg/decorate.js pkg/phoenix-wasm.single.js; do
+for f in pkg/phoenix_wasm_bg.wasm pkg/phoenix_wasm.js pkg/index.js pkg/api.js pkg/phoenix-wasm.single.js; do
     printf '    %8d B  %8d B gzip  %s\n' "$(wc -c <"$f")" "$(gzip -9 -c "$f" | wc -c)" "$f"
 done
 # what a page loads from the ESM entry, each file gzipped on its own, against phoenix.js
 loaded=0
-for f in pkg/index.js pkg/decorate.js pkg/phoenix_wasm.js pkg/phoenix_wasm_bg.wasm; do
+for f in pkg/index.js pkg/api.js pkg/phoenix_wasm.js pkg/phoenix_wasm_bg.wasm; do
     loaded=$((loaded + $(gzip -9 -c "$f" | wc -c)))
 done
 ref=node_modules/phoenix/priv/static/phoenix.min.js

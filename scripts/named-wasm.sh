@@ -13,5 +13,6 @@ wasm-bindgen --target web --out-dir target/named --keep-debug "$input"
 features=$(node -e 'import("./scripts/minify-names.mjs").then((m) => console.log(m.FEATURES.join(" ")))')
 # shellcheck disable=SC2086
 wasm-opt -Oz -g $features target/named/phoenix_wasm_bg.wasm -o target/named/opt.wasm
-cp js/decorate.js target/named/
+# the classes over it, bundled but not minified (readable in a profile)
+node_modules/.bin/esbuild js/api.js --bundle --format=esm --target=chrome103 --log-level=warning --outfile=target/named/api.js
 echo "target/named/opt.wasm: $(stat -c%s target/named/opt.wasm) B with names"

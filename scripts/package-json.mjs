@@ -23,7 +23,7 @@ const pkg = {
     "./single": "./phoenix-wasm.single.js",
     "./package.json": "./package.json",
   },
-  files: ["index.js", "decorate.js", "index.d.ts", "phoenix_wasm.js", "phoenix_wasm_bg.wasm", "phoenix_wasm_bg.wasm.d.ts", "phoenix_wasm.d.ts", "bundler/", "phoenix-wasm.single.js", "README.md"],
+  files: ["index.js", "api.js", "index.d.ts", "phoenix_wasm.js", "phoenix_wasm_bg.wasm", "phoenix_wasm_bg.wasm.d.ts", "phoenix_wasm.d.ts", "bundler/", "phoenix-wasm.single.js", "README.md"],
   sideEffects: false,
 };
 writeFileSync(new URL("../pkg/package.json", import.meta.url), JSON.stringify(pkg, null, 2) + "\n");

@@ -26,7 +26,7 @@ try {
   const bytes = gzipSync(readFileSync(wasm), { level: 9 }).toString("base64");
   const entry = path.join(tmp, "single-entry.js");
   writeFileSync(entry, `import init, * as glue from "./phoenix_wasm.js";
-import { decorate } from ${JSON.stringify(path.join(root, "js/decorate.js"))};
+import { api as classes } from ${JSON.stringify(path.join(root, "js/api.js"))};
 var api = {};
 var b64 = "${bytes}";
 function bytesOf(s) {
@@ -43,12 +43,12 @@ function inflate(gz) {
 api.ready = inflate(bytesOf(b64)).then(function (wasm) {
   return init({ module_or_path: wasm });
 }).then(function () {
-  Object.assign(api, decorate(glue));
+  Object.assign(api, classes(glue));
   return api;
 });
 globalThis.PhoenixWasm = api;
 `);
-  // one classic script: the glue, js/push.js (which it imports) and decorate.js bundled
+  // one classic script: the glue and the classes (js/api.js and its modules) bundled
   // (import.meta, which the glue reads only when given no module, is empty in a script)
   execFileSync(path.join(root, "node_modules/.bin/esbuild"), [entry, "--bundle", "--format=iife", "--target=chrome103", "--log-level=warning", "--log-override:empty-import-meta=silent",
     "--banner:js=/*! phoenix-wasm single-file build: classic script, wasm inlined. Global: PhoenixWasm (await PhoenixWasm.ready). */",

@@ -1,5 +1,4 @@
-// A socket's own callbacks through the package's JS API (js/events.js, patched
-// onto Socket by js/decorate.js): onOpen, onClose, onMessage with off (and the core's
+// A socket's own callbacks through the package's JS API (js/socket.js): onOpen, onClose, onMessage with off (and the core's
 // message reporting turned on and off with them), onStatus, waitFor, onHeartbeat, ping,
 // and the errors for wrong arguments; a channel's callbacks; a presence sync's onJoin /
 // onLeave; the static Presence helpers' argument checks and list. phoenix-wasm in node

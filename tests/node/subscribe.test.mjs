@@ -1,4 +1,4 @@
-// subscribe(socket, topic, handlers, opts): the package's hook-style helper (js/decorate.js),
+// subscribe(socket, topic, handlers, opts): the package's hook-style helper (js/subscribe.js),
 // on phoenix-wasm in node against phoenix-mock and the real Phoenix app.
 import { test } from "node:test";
 import assert from "node:assert/strict";

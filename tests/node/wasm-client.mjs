@@ -5,9 +5,9 @@ import { WebSocket } from "ws";
 
 globalThis.WebSocket ??= WebSocket;
 const glue = await import("../../pkg/phoenix_wasm.js");
-const { decorate } = await import("../../pkg/decorate.js");
+const { api: classes } = await import("../../pkg/api.js");
 glue.initSync({ module: readFileSync(new URL("../../pkg/phoenix_wasm_bg.wasm", import.meta.url)) });
-const api = decorate(glue); // as the package entries do
+const api = classes(glue); // as the package entries do
 
 export const { Socket, Channel, Push, Presence, subscribe } = api;
 /** Bytes of wasm linear memory in use. */
