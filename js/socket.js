@@ -12,7 +12,7 @@ import { Channel } from "./channel.js";
 import { callbackThrew, invoke, typeName } from "./push.js";
 import { describe } from "./text.js";
 import { fail, parse, payloadArgs, optionalFunction } from "./values.js";
-import { wasm } from "./engine.js";
+import { wasm, memoryF64 } from "./engine.js";
 
 /** The socket callbacks, by the name of the method that registers them. */
 const KINDS = ["onOpen", "onClose", "onError", "onMessage", "onStatus", "onHeartbeat"];
@@ -20,7 +20,6 @@ const [OPEN, CLOSE, ERROR, MESSAGE, STATUS, HEARTBEAT] = KINDS.keys();
 /** A retry delay's channel when it is the socket's reconnect (src/engine/wire.rs `NONE`). */
 const NONE = 0xffffffff;
 
-const decoder = new TextDecoder();
 const now = () => performance.now();
 
 /** `{state, attempt?, inMs?, code?, reason?, clean?}` from a status record's fields. */
@@ -46,6 +45,8 @@ export class Socket {
   /** the armed timer: the engine's deadline it is for, and its id */
   #timer = null;
   #pumping = false;
+  /** where the engine's drain says where its records are (src/engine `Engine::view`) */
+  #view = 0;
   #listeners = [];
   /** the status, as the engine last reported it */
   #status;
@@ -70,6 +71,7 @@ export class Socket {
     } catch (e) {
       throw fail(e);
     }
+    this.#view = this.#engine.view();
     this.#outputs = new Outputs(this, this.#engine, this.#options);
     this.#engine.status(); // the initial status, as a record like every later one
     this.pump();
@@ -88,17 +90,21 @@ export class Socket {
     if (this.#pumping) return;
     this.#pumping = true;
     const engine = this.#engine;
+    let deadline = -1;
     try {
       for (;;) {
-        const words = engine.drain();
-        if (words.length === 0) break;
-        const arena = engine.arena();
-        read(words, words.length, (s, l) => decoder.decode(arena.subarray(s, s + l)), (s, l) => arena.slice(s, s + l).buffer, this.#outputs);
+        // the records stay where they are, in the module's memory, until the next drain
+        const n = engine.drain();
+        const view = memoryF64();
+        const v = this.#view / 8;
+        deadline = view[v + 3];
+        if (n === 0) break;
+        read(view[v] / 4, n, view[v + 2], this.#outputs);
       }
     } finally {
       this.#pumping = false;
     }
-    this.#armTimer();
+    this.#armTimer(deadline);
   }
 
   /** Registers `channel` (made by `socket.channel` or `new Channel`); its engine id. @private */
@@ -233,12 +239,11 @@ export class Socket {
     t.close(code, reason);
   }
 
-  #armTimer() {
+  /** Arms the one timer for the engine's deadline `next` (-1: none). */
+  #armTimer(next) {
     // An armed timer is kept while it fires no later than the engine's next deadline (it
     // may wake the engine early, which then re-arms): pushes answered in time never cost
     // a clearTimeout + setTimeout each.
-    if (!this.#engine) return;
-    const next = this.#engine.deadline();
     if (next < 0) return;
     if (this.#timer !== null && this.#timer.at <= next) return;
     if (this.#timer !== null) clearTimeout(this.#timer.id);

@@ -1,5 +1,6 @@
 // The engine's output records (src/engine/wire.rs), generated from their one definition
 // there by `cargo test` (`UPDATE_WIRE=1 cargo test wire` rewrites it). Do not edit.
+import { memoryU32, textAt, bytesAt } from "./engine.js";
 
 /** 0 `connect(conn, url, protocols)`: Open a transport to `url` offering `protocols` (comma-separated); report its events with `conn`. */
 /** 1 `send(frame)`: Send this frame (`frame`: JSON text or bytes) on the open transport. */
@@ -25,39 +26,49 @@
 export const STATUSES = ["connecting", "open", "reconnecting", "closed"];
 export const CHANNEL_STATES = ["closed", "errored", "joined", "joining", "leaving"];
 
-/** Calls `h.<kind>(fields…)` for each record of `w[0..n]`. */
-export function read(w, n, text, bytes, h) {
-  const optText = (i) => (w[i] === 0xffffffff ? null : text(w[i], w[i + 1]));
-  const readPayload = (i) => (w[i] === 0 ? text(w[i + 1], w[i + 2]) : w[i] === 1 ? bytes(w[i + 1], w[i + 2]) : undefined);
-  let i = 0;
-  while (i < n) {
+const readText = (w, i, at) => textAt(at + w[i], w[i + 1]);
+const readOptText = (w, i, at) => (w[i] === 0xffffffff ? null : textAt(at + w[i], w[i + 1]));
+const readPayload = (w, i, at) => (w[i] === 0 ? textAt(at + w[i + 1], w[i + 2]) : w[i] === 1 ? bytesAt(at + w[i + 1], w[i + 2]) : undefined);
+function readInts(w, i) {
+  const a = [];
+  for (let k = 1; k <= w[i]; k++) a.push(w[i + k]);
+  return a;
+}
+
+/** Calls `h.<kind>(fields…)` for each record of the `n` words at word index `p`, their text and bytes at `at`. */
+export function read(p, n, at, h) {
+  const end = p + n;
+  let i = p;
+  while (i < end) {
+    // anew for each record: a handler's call into the engine may have grown the memory
+    const w = memoryU32();
     switch (w[i++]) {
       case 0: {
         const conn = w[i];
         i += 1;
-        const url = text(w[i], w[i + 1]);
+        const url = readText(w, i, at);
         i += 2;
-        const protocols = text(w[i], w[i + 1]);
+        const protocols = readText(w, i, at);
         i += 2;
         h.connect(conn, url, protocols);
         break;
       }
       case 1: {
-        const frame = readPayload(i);
+        const frame = readPayload(w, i, at);
         i += 3;
         h.send(frame);
         break;
       }
       case 2: {
-        const joinRef = optText(i);
+        const joinRef = readOptText(w, i, at);
         i += 2;
-        const ref = optText(i);
+        const ref = readOptText(w, i, at);
         i += 2;
-        const topic = text(w[i], w[i + 1]);
+        const topic = readText(w, i, at);
         i += 2;
-        const event = text(w[i], w[i + 1]);
+        const event = readText(w, i, at);
         i += 2;
-        const payload = readPayload(i);
+        const payload = readPayload(w, i, at);
         i += 3;
         h.encode(joinRef, ref, topic, event, payload);
         break;
@@ -67,7 +78,7 @@ export function read(w, n, text, bytes, h) {
         i += 1;
         const code = w[i];
         i += 1;
-        const reason = text(w[i], w[i + 1]);
+        const reason = readText(w, i, at);
         i += 2;
         h.close(conn, code, reason);
         break;
@@ -105,7 +116,7 @@ export function read(w, n, text, bytes, h) {
       case 9: {
         const code = w[i];
         i += 1;
-        const reason = text(w[i], w[i + 1]);
+        const reason = readText(w, i, at);
         i += 2;
         const clean = w[i];
         i += 1;
@@ -121,7 +132,7 @@ export function read(w, n, text, bytes, h) {
         i += 1;
         const code = w[i];
         i += 1;
-        const reason = text(w[i], w[i + 1]);
+        const reason = readText(w, i, at);
         i += 2;
         const clean = w[i];
         i += 1;
@@ -135,21 +146,21 @@ export function read(w, n, text, bytes, h) {
         break;
       }
       case 12: {
-        const reason = text(w[i], w[i + 1]);
+        const reason = readText(w, i, at);
         i += 2;
         h.error(reason);
         break;
       }
       case 13: {
-        const joinRef = optText(i);
+        const joinRef = readOptText(w, i, at);
         i += 2;
-        const ref = optText(i);
+        const ref = readOptText(w, i, at);
         i += 2;
-        const topic = text(w[i], w[i + 1]);
+        const topic = readText(w, i, at);
         i += 2;
-        const event = text(w[i], w[i + 1]);
+        const event = readText(w, i, at);
         i += 2;
-        const payload = readPayload(i);
+        const payload = readPayload(w, i, at);
         i += 3;
         h.message(joinRef, ref, topic, event, payload);
         break;
@@ -157,13 +168,13 @@ export function read(w, n, text, bytes, h) {
       case 14: {
         const channel = w[i];
         i += 1;
-        const bindings = w.slice(i + 1, i + 1 + w[i]);
+        const bindings = readInts(w, i);
         i += 1 + w[i];
-        const payload = readPayload(i);
+        const payload = readPayload(w, i, at);
         i += 3;
-        const ref = optText(i);
+        const ref = readOptText(w, i, at);
         i += 2;
-        const joinRef = optText(i);
+        const joinRef = readOptText(w, i, at);
         i += 2;
         h.event(channel, bindings, payload, ref, joinRef);
         break;
@@ -179,9 +190,9 @@ export function read(w, n, text, bytes, h) {
       case 16: {
         const push = w[i];
         i += 1;
-        const status = text(w[i], w[i + 1]);
+        const status = readText(w, i, at);
         i += 2;
-        const response = readPayload(i);
+        const response = readPayload(w, i, at);
         i += 3;
         const last = w[i];
         i += 1;
@@ -197,11 +208,11 @@ export function read(w, n, text, bytes, h) {
         break;
       }
       case 18: {
-        const kind = text(w[i], w[i + 1]);
+        const kind = readText(w, i, at);
         i += 2;
-        const msg = text(w[i], w[i + 1]);
+        const msg = readText(w, i, at);
         i += 2;
-        const data = readPayload(i);
+        const data = readPayload(w, i, at);
         i += 3;
         h.log(kind, msg, data);
         break;
@@ -209,7 +220,7 @@ export function read(w, n, text, bytes, h) {
       case 19: {
         const presence = w[i];
         i += 1;
-        const changes = text(w[i], w[i + 1]);
+        const changes = readText(w, i, at);
         i += 2;
         h.presence(presence, changes);
         break;
@@ -219,7 +230,7 @@ export function read(w, n, text, bytes, h) {
         i += 1;
         const joinPush = w[i];
         i += 1;
-        const presences = w.slice(i + 1, i + 1 + w[i]);
+        const presences = readInts(w, i);
         i += 1 + w[i];
         h.channelRemoved(channel, joinPush, presences);
         break;

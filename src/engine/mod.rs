@@ -3,8 +3,9 @@
 //! never calls the host (a user's callback that uses the socket runs after the call that
 //! caused it has returned: nothing is re-entered).
 //!
-//! The host drains the outputs after each call ([`Engine::drain`], then [`Engine::arena`]
-//! for their text and bytes). Times are the host's clock in ms (`now`).
+//! The host drains the outputs after each call ([`Engine::drain`]) and reads the records
+//! in place, in the module's memory, where [`Engine::view`] says they are. Times are the
+//! host's clock in ms (`now`).
 
 pub mod wire;
 
@@ -18,8 +19,8 @@ mod export {
     use super::wire::{Wire, NONE};
     use crate::core::message::Payload;
     use crate::core::{
-        BindingRef, ChannelId, ChannelOptions, Config, ConnId, Frame, Message, PresenceId, Retry,
-        Socket, Source,
+        BindingRef, ChannelId, ChannelOptions, Config, ConnId, Event, Frame, Message, Output,
+        PresenceId, Retry, Socket, Source,
     };
 
     /// `Presence.syncState` (`diff` false) or `syncDiff` (`diff` true) over JSON text:
@@ -40,6 +41,12 @@ mod export {
         Ok(crate::core::text::cat(&["[", &s.to_json(), ",", &changes, "]"]))
     }
 
+    /// The module's `WebAssembly.Memory`, where the host reads an engine's records.
+    #[wasm_bindgen(js_name = wasmMemory)]
+    pub fn wasm_memory() -> JsValue {
+        wasm_bindgen::memory()
+    }
+
     /// Bytes of WebAssembly linear memory (diagnostics: it grows, it never shrinks).
     #[wasm_bindgen(js_name = wasmMemoryBytes)]
     pub fn wasm_memory_bytes() -> f64 {
@@ -50,7 +57,12 @@ mod export {
     #[wasm_bindgen]
     pub struct Engine {
         core: Socket,
+        /// The records of the last drain, read by the host in place until the next one.
         wire: Wire,
+        /// Where they are, for the host: see [`Engine::view`].
+        view: [f64; 4],
+        /// Whether the next drain starts with a `status` record ([`Engine::status`]).
+        status_asked: bool,
     }
 
     fn ms(now: f64) -> u64 {
@@ -79,26 +91,36 @@ mod export {
             Ok(Engine {
                 core: Socket::new(Config::from_options(endpoint, options)?),
                 wire: Wire::default(),
+                view: [0.0, 0.0, 0.0, -1.0],
+                status_asked: false,
             })
         }
 
-        /// Every pending output as records: their words (empty when there are none);
-        /// their text and bytes come from [`Engine::arena`].
-        pub fn drain(&mut self) -> Vec<u32> {
+        /// Every output pending since the last drain, as records in place of the last
+        /// drain's (which the host is done with): the number of their words (0: none).
+        /// Outputs that calls made while the host read them produced wait for the next
+        /// drain. [`Engine::view`] then says where the records are and the next deadline.
+        pub fn drain(&mut self) -> u32 {
+            self.wire.words.clear();
+            self.wire.bytes.clear();
+            if std::mem::take(&mut self.status_asked) {
+                self.wire.output(Output::Event(Event::Status(self.core.status().clone())));
+            }
             while let Some(out) = self.core.poll_output() {
                 self.wire.output(out);
             }
-            std::mem::take(&mut self.wire.words)
+            let deadline = self.core.poll_timeout().map_or(-1.0, |t| t as f64);
+            let (words, bytes) = (&self.wire.words, &self.wire.bytes);
+            self.view = [words.as_ptr() as usize as f64, words.len() as f64, bytes.as_ptr() as usize as f64, deadline];
+            words.len() as u32
         }
 
-        /// The text and bytes of the records [`Engine::drain`] gave.
-        pub fn arena(&mut self) -> Vec<u8> {
-            std::mem::take(&mut self.wire.bytes)
-        }
-
-        /// The next deadline (ms on the host's clock), or -1 for none.
-        pub fn deadline(&self) -> f64 {
-            self.core.poll_timeout().map_or(-1.0, |t| t as f64)
+        /// The address, in the module's memory ([`wasm_memory`]), of four `f64`s the last
+        /// [`Engine::drain`] wrote: its records' words (address, count; `u32`s), the
+        /// address of their text and bytes, and the next deadline (-1 for none). The
+        /// address does not change for the engine's lifetime.
+        pub fn view(&self) -> u32 {
+            self.view.as_ptr() as usize as u32
         }
 
         // ---------------------------------------------------------------- inputs
@@ -428,12 +450,9 @@ mod export {
             self.core.join_ref_of(ChannelId(channel))
         }
 
-        /// The status as one `status` record (drained with the outputs).
+        /// Asks for the status as one `status` record, first in the next drain.
         pub fn status(&mut self) {
-            self.wire
-                .output(crate::core::Output::Event(crate::core::Event::Status(
-                    self.core.status().clone(),
-                )));
+            self.status_asked = true;
         }
 
         /// `{lastRttMs, reconnects, sendBuffer, pushesInFlight, channels: [[topic, state], …]}`

@@ -234,14 +234,16 @@ impl Wire {
     }
 }
 
-/// `js/wire.js`: the kinds' numbers, and `read(words, n, text, bytes, handler)`, which
-/// calls `handler.<kind>(fields…)` for each of the `n` words' records (`text(start,
-/// length)` and `bytes(start, length)` read the arena; a payload is JSON text as a
-/// string, bytes as what `bytes` gives, or undefined).
+/// `js/wire.js`: the kinds' numbers, and `read(p, n, at, handler)`, which calls
+/// `handler.<kind>(fields…)` for each record of the `n` words at word index `p` of the
+/// module's memory, their text and bytes at byte address `at` (read with `js/engine.js`'s
+/// `memoryU32`, `textAt` and `bytesAt`; a payload is JSON text as a string, bytes as an
+/// `ArrayBuffer`, or undefined; a list of ints an array of numbers).
 pub fn js_reader() -> String {
     let mut js = String::from(
         "// The engine's output records (src/engine/wire.rs), generated from their one definition\n\
-         // there by `cargo test` (`UPDATE_WIRE=1 cargo test wire` rewrites it). Do not edit.\n\n",
+         // there by `cargo test` (`UPDATE_WIRE=1 cargo test wire` rewrites it). Do not edit.\n\
+         import { memoryU32, textAt, bytesAt } from \"./engine.js\";\n\n",
     );
     for (n, ((name, fields), doc)) in KINDS.iter().zip(DOCS).enumerate() {
         let args: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
@@ -251,23 +253,29 @@ pub fn js_reader() -> String {
     js.push_str(&STATUSES.map(|s| ["\"", s, "\""].concat()).join(", "));
     js.push_str("];\nexport const CHANNEL_STATES = [");
     js.push_str(&CHANNEL_STATES.map(|s| ["\"", s, "\""].concat()).join(", "));
-    js.push_str("];\n\n/** Calls `h.<kind>(fields…)` for each record of `w[0..n]`. */\n");
-    js.push_str("export function read(w, n, text, bytes, h) {\n");
-    js.push_str("  const optText = (i) => (w[i] === 0xffffffff ? null : text(w[i], w[i + 1]));\n");
-    js.push_str("  const readPayload = (i) => (w[i] === 0 ? text(w[i + 1], w[i + 2]) : w[i] === 1 ? bytes(w[i + 1], w[i + 2]) : undefined);\n");
-    js.push_str("  let i = 0;\n  while (i < n) {\n    switch (w[i++]) {\n");
+    js.push_str(
+        "];\n\n\
+         const readText = (w, i, at) => textAt(at + w[i], w[i + 1]);\n\
+         const readOptText = (w, i, at) => (w[i] === 0xffffffff ? null : textAt(at + w[i], w[i + 1]));\n\
+         const readPayload = (w, i, at) => (w[i] === 0 ? textAt(at + w[i + 1], w[i + 2]) : w[i] === 1 ? bytesAt(at + w[i + 1], w[i + 2]) : undefined);\n\
+         function readInts(w, i) {\n  const a = [];\n  for (let k = 1; k <= w[i]; k++) a.push(w[i + k]);\n  return a;\n}\n\n\
+         /** Calls `h.<kind>(fields…)` for each record of the `n` words at word index `p`, their text and bytes at `at`. */\n\
+         export function read(p, n, at, h) {\n  const end = p + n;\n  let i = p;\n  while (i < end) {\n\
+         \x20   // anew for each record: a handler's call into the engine may have grown the memory\n\
+         \x20   const w = memoryU32();\n    switch (w[i++]) {\n",
+    );
     for (n, (name, fields)) in KINDS.iter().enumerate() {
         js.push_str(&["      case ", &n.to_string(), ": {\n"].concat());
         let mut args = Vec::new();
         for (f, ty) in fields.iter() {
             let (value, size) = match ty {
-                Field::Int => ("w[i]".to_owned(), "1"),
-                Field::Text => ("text(w[i], w[i + 1])".to_owned(), "2"),
-                Field::OptText => ("optText(i)".to_owned(), "2"),
-                Field::Payload => ("readPayload(i)".to_owned(), "3"),
-                Field::Ints => ("w.slice(i + 1, i + 1 + w[i])".to_owned(), "1 + w[i]"),
+                Field::Int => ("w[i]", "1"),
+                Field::Text => ("readText(w, i, at)", "2"),
+                Field::OptText => ("readOptText(w, i, at)", "2"),
+                Field::Payload => ("readPayload(w, i, at)", "3"),
+                Field::Ints => ("readInts(w, i)", "1 + w[i]"),
             };
-            js.push_str(&["        const ", f, " = ", &value, ";\n        i += ", size, ";\n"].concat());
+            js.push_str(&["        const ", f, " = ", value, ";\n        i += ", size, ";\n"].concat());
             args.push(*f);
         }
         js.push_str(&["        h.", name, "(", &args.join(", "), ");\n        break;\n      }\n"].concat());
