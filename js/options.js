@@ -1,9 +1,10 @@
 // The options of `new Socket(endPoint, opts)` and `socket.channel(topic, params, opts)`:
 // checked here (a wrong type throws an `Error` naming the option) and handed to the
-// shell as an array in a fixed order, with application functions wrapped so the
-// core's side only ever sees a number, a string or a message it can report.
+// engine as one named JSON object of plain data (src/core/options.rs), with the
+// application's functions wrapped so the engine only ever gets a number, a string or a
+// message it can report.
 import { typeName } from "./push.js";
-import { describe } from "./text.js";
+import { describe } from "./values.js";
 
 function fail(message) {
   throw new Error(message);

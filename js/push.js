@@ -1,6 +1,6 @@
 // A message sent on a channel, awaiting its reply (phoenix.js `Push`): a plain JS
 // object, so `receive` and `then` cost no call into wasm and a push needs no
-// finalizer. The shell keeps one per push in flight and hands it each reply
+// finalizer. The socket keeps one per push in flight and hands it each reply
 // (`__reply`), timeouts included; a join push hears every (re)join.
 
 /** Reports what an application callback threw (it is never propagated). */
@@ -78,7 +78,7 @@ export class Push {
     else reject(pushError(this.event, this.status, this.response));
   }
 
-  /** A reply (or a timeout) from the shell. @private */
+  /** A reply (or a timeout), from the socket. @private */
   __reply(status, response) {
     this.status = status;
     this.response = response;

@@ -10,8 +10,7 @@ import { socketOptions, connectParams } from "./options.js";
 import { WebSocketTransport } from "./transport.js";
 import { Channel } from "./channel.js";
 import { callbackThrew, invoke, typeName } from "./push.js";
-import { describe } from "./text.js";
-import { fail, parse, payloadArgs, optionalFunction } from "./values.js";
+import { describe, fail, parse, payloadArgs, optionalFunction } from "./values.js";
 import { wasm, memoryF64 } from "./engine.js";
 
 /** The socket callbacks, by the name of the method that registers them. */

@@ -1,6 +1,23 @@
-// Values crossing into and out of the engine: payloads, timeouts, errors.
+// Values crossing into and out of the engine: payloads, timeouts, errors, and thrown
+// values as text for error messages.
 import { typeName } from "./push.js";
-import { describe } from "./text.js";
+
+/**
+ * A thrown value that is not an `Error`, as text for an error message: JSON for plain
+ * objects and arrays, `String(value)` otherwise.
+ */
+export function show(value) {
+  try {
+    return (typeof value === "object" && value !== null && JSON.stringify(value)) || String(value);
+  } catch {
+    return Object.prototype.toString.call(value); // cyclic, or without a toString
+  }
+}
+
+/** The message of a thrown value: an `Error`'s message, a string as it is, else `show`. */
+export function describe(e) {
+  return e instanceof Error ? e.message : typeof e === "string" ? e : show(e);
+}
 
 /** An engine call's error (a string) as an `Error`. */
 export function fail(e) {

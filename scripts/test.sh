@@ -25,21 +25,6 @@ step "node tests (official phoenix client vs phoenix-mock and Phoenix; demo over
 cargo build --quiet -p phoenix-mock
 PHX_MOCK_BIN="$ROOT/target/debug/phoenix-mock" node --test --test-reporter=spec tests/node/
 
-# The test page fetches each JS module the wasm imports from wasm-bindgen-test-runner's
-# own HTTP server, which sometimes never answers one of them when five or more are
-# requested at once (the page then never loads: a 300 s timeout in Chromium). The cause is
-# in tiny_http 0.12 (under rouille): its TaskPool serves each keep-alive connection on one
-# thread for the connection's whole life, and `spawn` queues a new connection instead of
-# starting a thread whenever a thread is counted as waiting; two connections accepted
-# before the woken thread takes the first leave the second queued with its wake-up lost,
-# behind threads held by Chromium's idle keep-alive connections: that module is never
-# served. Four load reliably; fold new JS into one of them (a wasm that imports no JS
-# modules does not meet it at all).
-modules=$(grep -rhoE 'module = "/js/[^"]+"' "$ROOT/src" | sort -u)
-if (( $(wc -l <<<"$modules") > 4 )); then
-    { echo "the wasm imports more than four JS modules, which hangs the browser test page:"; echo "$modules"; } >&2
-    exit 1
-fi
 logs=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$logs"' EXIT

@@ -1,13 +1,15 @@
 //! # phoenix-wasm
 //!
-//! A Phoenix Channels client (Socket, Channel, Push) for the browser, written in
-//! Rust and compiled to WebAssembly, with the JavaScript API of phoenix.js.
+//! A Phoenix Channels client (Socket, Channel, Push, Presence) for the browser, written
+//! in Rust and compiled to WebAssembly: an npm package with the JavaScript API of
+//! phoenix.js, and a Rust API.
 //!
-//! Two layers:
 //! - [`core`]: the sans-IO protocol state machines (serializer, socket, channels,
-//!   pushes, heartbeat, backoff). Native Rust, deterministic, tested with a virtual clock.
-//! - `web` (wasm32 only): the thin shell that moves frames and timers between the
-//!   browser's `WebSocket`/`setTimeout` and the core, and exposes the JS classes.
+//!   pushes, presence, heartbeat, backoff). Native Rust, deterministic, tested with a
+//!   virtual clock.
+//! - `web` (wasm32, feature `web`): the Rust API, a driver over the core with web-sys;
+//!   `typed`: typed topics over it.
+//! - [`engine`]: the core behind one wasm export, driven by the npm package's JS.
 #![warn(missing_docs)]
 
 pub mod core;

@@ -22,8 +22,8 @@
 //!     fn topic(&self) -> String { "overlay:obs".into() }
 //! }
 //!
-//! # async fn run(socket: phoenix_wasm::web::Socket) -> Result<(), wasm_bindgen::JsValue> {
-//! let mut obs = TypedChannel::new(&socket, Obs, wasm_bindgen::JsValue::UNDEFINED)?;
+//! # async fn run(socket: phoenix_wasm::web::Socket) -> Result<(), phoenix_wasm::web::Error> {
+//! let mut obs = TypedChannel::new(&socket, Obs)?;
 //! obs.join()?;
 //! while let Some(event) = obs.next().await {
 //!     match event {
@@ -42,12 +42,12 @@ use std::marker::PhantomData;
 
 use futures_channel::mpsc;
 use futures_core::Stream;
-use js_sys::{Object, Reflect};
+use js_sys::{Object, Reflect, JSON};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsValue;
 
-use crate::web::{Channel, Push, Socket};
+use crate::web::{Channel, ChannelOptions, Error, JoinParams, Payload, Push, Socket};
 
 /// A topic with known events.
 pub trait Topic {
@@ -80,14 +80,14 @@ impl std::error::Error for DecodeError {}
 /// Why a typed push failed.
 #[derive(Debug)]
 pub enum PushFailure {
-    /// The payload could not be turned into a JS value.
+    /// The payload could not be serialized.
     Encode(String),
     /// The reply was not `ok`: `error`, `timeout` or a custom status.
     Status {
         /// The status.
         status: String,
         /// The response.
-        response: JsValue,
+        response: Payload,
     },
     /// The `ok` reply did not decode into the expected type.
     Decode(String),
@@ -109,41 +109,40 @@ impl fmt::Display for PushFailure {
 impl std::error::Error for PushFailure {}
 
 type Item<T> = Result<<T as Topic>::Event, DecodeError>;
-/// An event name, its binding ref, and the closure bound to it.
-type Binding = (&'static str, u32, Closure<dyn FnMut(JsValue)>);
 
 /// A channel whose events arrive decoded, as a `Stream`.
 pub struct TypedChannel<T: Topic> {
     channel: Channel,
     rx: mpsc::UnboundedReceiver<Item<T>>,
-    bindings: Vec<Binding>,
+    /// Each event name and its binding's ref.
+    bindings: Vec<(&'static str, u32)>,
     _topic: PhantomData<fn() -> T>,
 }
 
-fn describe(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).or_else(|| e.as_string()).unwrap_or_else(|| format!("{e:?}"))
-}
-
 impl<T: Topic> TypedChannel<T> {
-    /// Creates the channel for `topic` (with join `params`) and listens to its events.
-    pub fn new(socket: &Socket, topic: T, params: JsValue) -> Result<Self, JsValue> {
-        let channel = socket.channel(&topic.topic(), params, JsValue::UNDEFINED)?;
+    /// Creates the channel for `topic` (joined with `{}`) and listens to its events.
+    pub fn new(socket: &Socket, topic: T) -> Result<Self, Error> {
+        Self::with_params(socket, topic, JoinParams::Json("{}".to_owned()))
+    }
+
+    /// Creates the channel for `topic` with join `params` and listens to its events.
+    pub fn with_params(socket: &Socket, topic: T, params: JoinParams) -> Result<Self, Error> {
+        let channel = socket.channel_with(&topic.topic(), params, ChannelOptions::default());
         let (tx, rx) = mpsc::unbounded();
         let mut bindings = Vec::with_capacity(T::EVENTS.len());
         for &event in T::EVENTS {
             let tx = tx.clone();
-            let cb = Closure::<dyn FnMut(JsValue)>::new(move |payload: JsValue| {
+            let r = channel.on(event, move |payload: &Payload| {
                 let _ = tx.unbounded_send(decode::<T::Event>(event, payload));
-            });
-            let r = channel.on(event, cb.as_ref().clone())?;
-            bindings.push((event, r, cb));
+            })?;
+            bindings.push((event, r));
         }
         Ok(TypedChannel { channel, rx, bindings, _topic: PhantomData })
     }
 
     /// Joins; the returned push answers on every (re)join.
-    pub fn join(&self) -> Result<Push, JsValue> {
-        self.channel.join(None)
+    pub fn join(&self) -> Result<Push, Error> {
+        self.channel.join()
     }
 
     /// The underlying channel.
@@ -154,22 +153,33 @@ impl<T: Topic> TypedChannel<T> {
     /// Pushes `event` with a serializable payload and decodes the `ok` reply.
     pub async fn push<P: Serialize + ?Sized, R: DeserializeOwned>(&self, event: &str, payload: &P) -> Result<R, PushFailure> {
         let value = serde_wasm_bindgen::to_value(payload).map_err(|e| PushFailure::Encode(e.to_string()))?;
-        let push = self.channel.push(event, value, None).map_err(|e| PushFailure::Rejected(describe(&e)))?;
+        // `()` and unit structs serialize to `undefined`: an empty payload, as in phoenix.js
+        let json = match value.is_undefined() {
+            true => Some("{}".to_owned()),
+            false => JSON::stringify(&value).ok().and_then(|s| s.as_string()),
+        };
+        let json = json.ok_or_else(|| PushFailure::Encode("the payload is not a JSON value".to_owned()))?;
+        let push = self.channel.push(event, Payload::Json(json)).map_err(|e| PushFailure::Rejected(e.to_string()))?;
         match push.outcome().await {
-            Ok(reply) => serde_wasm_bindgen::from_value(reply).map_err(|e| PushFailure::Decode(e.to_string())),
-            Err(err) => Err(PushFailure::Status {
-                status: Reflect::get(&err, &"status".into()).ok().and_then(|s| s.as_string()).unwrap_or_default(),
-                response: Reflect::get(&err, &"response".into()).unwrap_or(JsValue::UNDEFINED),
-            }),
+            Ok(reply) => parse(&reply).and_then(|v| serde_wasm_bindgen::from_value(v).map_err(|e| e.to_string())).map_err(PushFailure::Decode),
+            Err(e) => Err(PushFailure::Status { status: e.status, response: e.response }),
         }
     }
 }
 
-fn decode<E: DeserializeOwned>(event: &str, payload: JsValue) -> Result<E, DecodeError> {
+/// A JSON payload as a JS value (serde-wasm-bindgen reads it without a JSON crate).
+fn parse(payload: &Payload) -> Result<JsValue, String> {
+    let text = payload.as_json().ok_or("a binary payload")?;
+    JSON::parse(text).map_err(|_| "malformed JSON".to_owned())
+}
+
+fn decode<E: DeserializeOwned>(event: &str, payload: &Payload) -> Result<E, DecodeError> {
+    let error = |message: String| DecodeError { event: event.to_owned(), message };
+    let payload = parse(payload).map_err(error)?;
     let tagged = Object::new();
     let _ = Reflect::set(&tagged, &"event".into(), &event.into());
     let _ = Reflect::set(&tagged, &"payload".into(), &payload);
-    serde_wasm_bindgen::from_value(tagged.into()).map_err(|e| DecodeError { event: event.to_owned(), message: e.to_string() })
+    serde_wasm_bindgen::from_value(tagged.into()).map_err(|e| error(e.to_string()))
 }
 
 impl<T: Topic> Stream for TypedChannel<T> {
@@ -182,7 +192,7 @@ impl<T: Topic> Stream for TypedChannel<T> {
 
 impl<T: Topic> Drop for TypedChannel<T> {
     fn drop(&mut self) {
-        for (event, r, _) in &self.bindings {
+        for (event, r) in &self.bindings {
             let _ = self.channel.off(event, Some(*r));
         }
     }

@@ -3,11 +3,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use futures_util::StreamExt;
-use js_sys::JSON;
 use phoenix_wasm::typed::{PushFailure, Topic, TypedChannel};
 use phoenix_wasm::web::Socket;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -46,8 +44,8 @@ struct Pong {
 }
 
 fn socket(token: &str) -> Socket {
-    let opts = JSON::parse(&format!(r#"{{"params":{{"token":"{token}"}}}}"#)).unwrap();
-    let s = Socket::new(env!("PHX_SERVER_URL", "PHX_SERVER_URL is not set: run the browser tests through `npm test` (it starts the servers)"), opts).unwrap();
+    let opts = format!(r#"{{"params":{{"token":"{token}"}}}}"#);
+    let s = Socket::with_options(env!("PHX_SERVER_URL", "PHX_SERVER_URL is not set: run the browser tests through `npm test` (it starts the servers)"), &opts).unwrap();
     s.connect();
     s
 }
@@ -55,7 +53,7 @@ fn socket(token: &str) -> Socket {
 #[wasm_bindgen_test]
 async fn typed_events_arrive_decoded_and_bad_payloads_are_errors_not_panics() {
     let s = socket("user:typed");
-    let mut room = TypedChannel::new(&s, Room("typed"), JsValue::UNDEFINED).unwrap();
+    let mut room = TypedChannel::new(&s, Room("typed")).unwrap();
     room.join().unwrap();
     assert_eq!(room.next().await.unwrap().unwrap(), RoomEvent::AfterJoin { hello: "typed".into() });
 
@@ -82,7 +80,7 @@ async fn typed_events_arrive_decoded_and_bad_payloads_are_errors_not_panics() {
         Err(PushFailure::Decode(_)) => {}
         other => panic!("expected a decode failure, got {other:?}"),
     }
-    s.disconnect(JsValue::UNDEFINED, None, None).unwrap();
+    s.disconnect();
 }
 
 /// Small payload types used above.

@@ -1,98 +1,114 @@
-//! The browser `WebSocket`, held by a small JS class (`Transport` in `js/events.js`) that
-//! hands its events to the shell through one callback per socket, and detached on drop.
+//! The browser's `WebSocket` as the core's transport: its events go to a [`Sink`];
+//! dropping the transport detaches its handlers and closes it.
 
-use js_sys::{Array, JsString, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 
-use crate::core::{ConnId, Frame};
+use crate::core::Frame;
 
-#[wasm_bindgen(module = "/js/events.js")]
-extern "C" {
-    /// A `WebSocket` with its handlers (`js/events.js`).
-    #[wasm_bindgen(js_name = Transport)]
-    type WebSocketTransport;
-    /// Opens the WebSocket; its events go to `handler(conn, kind, a, b)` (see
-    /// [`TransportEvent::from_js`]). Throws what `new WebSocket` throws.
-    #[wasm_bindgen(constructor, catch, js_class = Transport)]
-    fn new(url: &str, protocols: &Array, conn: u32, handler: &JsValue) -> Result<WebSocketTransport, JsValue>;
-    #[wasm_bindgen(method, catch, js_class = Transport, js_name = send)]
-    fn send_text(this: &WebSocketTransport, text: &str) -> Result<(), JsValue>;
-    #[wasm_bindgen(method, catch, js_class = Transport, js_name = send)]
-    fn send_bytes(this: &WebSocketTransport, bytes: &[u8]) -> Result<(), JsValue>;
-    /// Sends what a custom encoder produced; throws unless it is a string, an
-    /// `ArrayBuffer` or a typed array.
-    #[wasm_bindgen(method, catch, js_class = Transport, js_name = sendEncoded)]
-    fn send_encoded(this: &WebSocketTransport, data: &JsValue) -> Result<(), JsValue>;
-    /// Closes with `code`/`reason` (a plain close where the browser refuses the code).
-    #[wasm_bindgen(method, js_class = Transport)]
-    fn close(this: &WebSocketTransport, code: u16, reason: &str);
-    /// Drops the handlers and closes the WebSocket if it is connecting or open.
-    #[wasm_bindgen(method, js_class = Transport)]
-    fn detach(this: &WebSocketTransport);
+/// Where a transport's events go.
+pub trait Sink: 'static {
+    /// The socket opened.
+    fn opened(&self);
+    /// A frame arrived.
+    fn frame(&self, frame: Frame);
+    /// The socket failed (an `error` event, or a frame of an unknown kind).
+    fn failed(&self, reason: &str);
+    /// The socket closed.
+    fn closed(&self, code: u16, reason: &str);
 }
 
-/// What the transport reports to the shell.
-pub(crate) enum TransportEvent {
-    Open,
-    Frame(Frame),
-    Error,
-    Close { code: u16, reason: String },
-}
-
-impl TransportEvent {
-    /// An event as `js/events.js` reports it: `kind` 0 open, 1 a text frame (`a`, a
-    /// string), 2 a binary frame (`a`, an `ArrayBuffer`), 3 an error (or a frame of
-    /// another type), 4 close (`a` the code, `b` the reason).
-    pub fn from_js(kind: u8, a: JsValue, b: JsValue) -> TransportEvent {
-        match kind {
-            0 => TransportEvent::Open,
-            1 => TransportEvent::Frame(Frame::Text(super::values::string_from_js(a.unchecked_ref::<JsString>()))),
-            2 => TransportEvent::Frame(Frame::Binary(Uint8Array::new(&a).to_vec())),
-            4 => TransportEvent::Close { code: a.as_f64().map_or(1006, |c| c as u16), reason: b.as_string().unwrap_or_default() },
-            _ => TransportEvent::Error,
-        }
-    }
-}
-
-/// One open (or opening) WebSocket.
-pub(crate) struct Transport {
-    pub conn: ConnId,
-    ws: WebSocketTransport,
+/// An open (or opening) `WebSocket` and its handlers.
+pub struct Transport {
+    ws: WebSocket,
+    _handlers: [Closure<dyn FnMut(JsValue)>; 4],
 }
 
 impl Transport {
-    /// Opens a WebSocket; `handler` (the shell's, made once) receives its events with `conn`.
-    pub fn open(conn: ConnId, url: &str, protocols: &[String], handler: &JsValue) -> Result<Self, JsValue> {
-        let list = Array::new();
+    /// Opens `url` offering `protocols`; an error names why the browser refused.
+    pub fn open(url: &str, protocols: &[String], sink: impl Sink) -> Result<Transport, String> {
+        let offered = js_sys::Array::new();
         for p in protocols {
-            list.push(&JsValue::from_str(p));
+            offered.push(&JsValue::from_str(p));
         }
-        Ok(Transport { conn, ws: WebSocketTransport::new(url, &list, conn.0, handler)? })
+        let ws = WebSocket::new_with_str_sequence(url, &offered).map_err(|e| describe(&e))?;
+        ws.set_binary_type(BinaryType::Arraybuffer);
+        let sink = std::rc::Rc::new(sink);
+        let on = |f: Box<dyn FnMut(JsValue)>| Closure::wrap(f);
+        let (s1, s2, s3, s4) = (sink.clone(), sink.clone(), sink.clone(), sink);
+        let handlers = [
+            on(Box::new(move |_| s1.opened())),
+            on(Box::new(move |e: JsValue| {
+                let data = e.unchecked_into::<MessageEvent>().data();
+                if let Some(text) = data.as_string() {
+                    s2.frame(Frame::Text(text));
+                } else if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
+                    s2.frame(Frame::Binary(js_sys::Uint8Array::new(buf).to_vec()));
+                } else {
+                    s2.failed("a WebSocket message that is neither text nor an ArrayBuffer");
+                }
+            })),
+            on(Box::new(move |_| s3.failed("WebSocket error"))),
+            on(Box::new(move |e: JsValue| {
+                let e = e.unchecked_into::<CloseEvent>();
+                s4.closed(e.code(), &e.reason());
+            })),
+        ];
+        ws.set_onopen(Some(handlers[0].as_ref().unchecked_ref()));
+        ws.set_onmessage(Some(handlers[1].as_ref().unchecked_ref()));
+        ws.set_onerror(Some(handlers[2].as_ref().unchecked_ref()));
+        ws.set_onclose(Some(handlers[3].as_ref().unchecked_ref()));
+        Ok(Transport { ws, _handlers: handlers })
     }
 
-    /// Sends a frame; an error (socket closing) is returned, not thrown.
-    pub fn send(&self, frame: &Frame) -> Result<(), JsValue> {
+    /// Sends a frame; an error says why it could not be.
+    pub fn send(&self, frame: &Frame) -> Result<(), String> {
         match frame {
-            Frame::Text(t) => self.ws.send_text(t),
-            Frame::Binary(b) => self.ws.send_bytes(b),
+            Frame::Text(t) => self.ws.send_with_str(t),
+            Frame::Binary(b) => self.ws.send_with_u8_array(b),
+        }
+        .map_err(|e| describe(&e))
+    }
+
+    /// Closes with `code` (1005: without a code) and `reason`; its `close` event still
+    /// comes.
+    pub fn close(&self, code: u16, reason: &str) {
+        let closed = if code == 1005 { self.ws.close() } else { self.ws.close_with_code_and_reason(code, reason) };
+        if closed.is_err() {
+            let _ = self.ws.close();
         }
     }
 
-    /// Sends what a custom encoder produced: a string, an `ArrayBuffer` or a typed array.
-    pub fn send_js(&self, data: &JsValue) -> Result<(), JsValue> {
-        self.ws.send_encoded(data)
+    /// Stops its events and closes it, if it is not closed.
+    pub fn detach(&self) {
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onerror(None);
+        self.ws.set_onclose(None);
+        if self.ws.ready_state() <= WebSocket::OPEN {
+            let _ = self.ws.close();
+        }
     }
 
-    /// Closes with `code`/`reason`; codes a browser refuses (not 1000 or 3000–4999)
-    /// fall back to a plain close.
-    pub fn close(&self, code: u16, reason: &str) {
-        self.ws.close(code, reason);
+    /// Detaches it now and frees it later: it may be retired from inside one of its
+    /// own handlers, whose closure must outlive that call.
+    pub fn retire(self) {
+        self.detach();
+        wasm_bindgen_futures::spawn_local(async move { drop(self) });
     }
 }
 
 impl Drop for Transport {
     fn drop(&mut self) {
-        self.ws.detach();
+        self.detach();
     }
+}
+
+/// A thrown JS value as text.
+pub fn describe(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| String::from(js_sys::JSON::stringify(e).unwrap_or_else(|_| "a thrown value".into())))
 }
