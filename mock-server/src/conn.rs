@@ -27,7 +27,7 @@ pub struct Registered {
 /// Serves one socket until either side closes it.
 pub async fn serve(mut ws: WebSocket, hub: Hub, registered: Registered) {
     let Registered { conn, user, tx, mut rx } = registered;
-    let mut session = Session { hub: hub.clone(), conn, user, tx, joined: HashMap::new() };
+    let mut session = Session::new(hub.clone(), conn, user, tx);
     loop {
         tokio::select! {
             incoming = ws.recv() => {
@@ -71,6 +71,11 @@ pub(crate) struct Session {
 }
 
 impl Session {
+    /// A session for connection `conn` of `user`, whose outgoing frames go to `tx`.
+    pub fn new(hub: Hub, conn: u64, user: String, tx: mpsc::UnboundedSender<Out>) -> Session {
+        Session { hub, conn, user, tx, joined: HashMap::new() }
+    }
+
     pub fn push(&self, m: &Message) {
         send(&self.tx, m);
     }
@@ -89,7 +94,8 @@ impl Session {
         });
     }
 
-    fn handle(&mut self, frame: &Frame) {
+    /// A frame from the client.
+    pub fn handle(&mut self, frame: &Frame) {
         let m = match decode_from_client(frame) {
             Ok(m) => m,
             Err(e) => {

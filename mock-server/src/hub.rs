@@ -44,6 +44,8 @@ pub struct State {
     /// Heartbeats go unanswered until then: for everyone (`None`) or one user.
     pub mute_until: HashMap<Option<String>, Instant>,
     pub pause_until: Option<Instant>,
+    /// The transport the pause is for (`websocket` or `longpoll`); none: both.
+    pub pause_transport: Option<String>,
     /// Drop the connection that sends the next push, before answering it.
     pub drop_next_push: bool,
     /// Hold every outgoing frame this long, until the instant.
@@ -313,8 +315,10 @@ impl Hub {
         [None, Some(user.to_owned())].iter().any(|k| st.mute_until.get(k).is_some_and(|t| now < *t))
     }
 
-    pub fn paused(&self) -> bool {
-        self.lock().pause_until.is_some_and(|t| Instant::now() < t)
+    /// Whether connects over `transport` (`websocket`, `longpoll`) are refused now.
+    pub fn paused(&self, transport: &str) -> bool {
+        let st = self.lock();
+        st.pause_until.is_some_and(|t| Instant::now() < t) && st.pause_transport.as_deref().is_none_or(|t| t == transport)
     }
 }
 

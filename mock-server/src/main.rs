@@ -9,6 +9,7 @@
 mod channels;
 mod conn;
 mod hub;
+mod longpoll;
 mod scenario;
 
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ use hub::{Hub, Out};
 #[derive(Clone)]
 struct App {
     hub: Hub,
+    longpolls: longpoll::LongPolls,
     root: PathBuf,
     /// `None`: any origin; otherwise the allowed origins (Phoenix's `check_origin`).
     origins: Option<Vec<String>>,
@@ -59,7 +61,7 @@ fn user_for(token: &str) -> Option<String> {
 }
 
 async fn socket(State(app): State<App>, Query(q): Params, headers: axum::http::HeaderMap, ws: WebSocketUpgrade) -> Response {
-    if app.hub.paused() {
+    if app.hub.paused("websocket") {
         // as a Phoenix socket whose connect/3 refuses
         return (StatusCode::FORBIDDEN, "paused").into_response();
     }
@@ -134,10 +136,14 @@ async fn admin_delay(State(app): State<App>, Query(q): Params) -> Json<serde_jso
     Json(json!({"delay_ms": d.as_millis() as u64, "for_ms": span.as_millis() as u64}))
 }
 
-/// `/admin/pause?ms=N`: refuse upgrades with 503 for N ms (default 5,000; 0 resumes).
+/// `/admin/pause?ms=N[&transport=websocket|longpoll]`: refuse connects with 403 for N ms
+/// (default 5,000; 0 resumes), over both transports or the one named.
 async fn admin_pause(State(app): State<App>, Query(q): Params) -> Json<serde_json::Value> {
     let d = ms_param(&q, 5_000);
-    app.hub.lock().pause_until = Some(Instant::now() + d);
+    let mut st = app.hub.lock();
+    st.pause_until = Some(Instant::now() + d);
+    st.pause_transport = q.get("transport").cloned();
+    drop(st);
     Json(json!({"paused_ms": d.as_millis() as u64}))
 }
 
@@ -208,7 +214,7 @@ async fn main() {
     let origins = args.iter().any(|a| a == "--check-origin").then(|| {
         args.windows(2).filter(|w| w[0] == "--allow-origin").map(|w| w[1].clone()).collect::<Vec<_>>()
     });
-    let app = App { hub: Hub::new(scenario), root, origins };
+    let app = App { hub: Hub::new(scenario), longpolls: longpoll::LongPolls::default(), root, origins };
     let control = Router::new()
         .route("/health", get(health))
         .route("/admin/disconnect", get(admin_disconnect))
@@ -220,6 +226,7 @@ async fn main() {
         .layer(axum::middleware::map_response(allow_any_origin));
     let router = Router::new()
         .route("/socket/websocket", get(socket))
+        .route("/socket/longpoll", get(longpoll::poll).post(longpoll::publish))
         .merge(control)
         .fallback(static_file)
         .with_state(app.clone());
