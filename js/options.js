@@ -124,7 +124,8 @@ function hex32() {
  * and the application's functions by name, each wrapped so the core's side only sees
  * a number, a string or a message it can report: `params` (giving JSON text),
  * `authToken`, `reconnectAfterMs` and `rejoinAfterMs` (giving -1 for the default),
- * `logger`, `beforeReconnect` (as `(attempt, ready)`), `encode`, `decode`.
+ * `logger`, `beforeReconnect` (as `(attempt, ready)`), `encode`, `decode`; and the
+ * transport's: `transport`, `longPollFallbackMs`, `longpollerTimeout`, `sessionStorage`.
  */
 export function socketOptions(opts) {
   if (opts != null && typeof opts !== "object") {
@@ -168,6 +169,11 @@ export function socketOptions(opts) {
   if (fns.logger) config.log = true;
   fns.beforeReconnect = beforeReconnect(opts);
   if (fns.beforeReconnect) ask.push("beforeReconnect");
+  // the transport: a WebSocket-like class (phoenix.js `transport`), LongPoll among them
+  fns.transport = optionalFn(opts, "transport");
+  fns.longPollFallbackMs = ms(opts, "longPollFallbackMs");
+  fns.longpollerTimeout = ms(opts, "longpollerTimeout") ?? 20000;
+  fns.sessionStorage = option(opts, "sessionStorage", (v) => typeof v?.getItem === "function" && typeof v.setItem === "function", "a Storage (getItem, setItem)");
   fns.encode = optionalFn(opts, "encode");
   fns.decode = optionalFn(opts, "decode");
   if (fns.encode) config.codec = true;

@@ -7,7 +7,8 @@
 // below. The engine never calls back, so a callback may use the socket freely.
 import { read, STATUSES, CHANNEL_STATES } from "./wire.js";
 import { socketOptions, connectParams } from "./options.js";
-import { WebSocketTransport } from "./transport.js";
+import { Transport } from "./transport.js";
+import { LongPoll } from "./longpoll.js";
 import { Channel } from "./channel.js";
 import { callbackThrew, invoke, typeName } from "./push.js";
 import { describe, fail, parse, payloadArgs, optionalFunction } from "./values.js";
@@ -16,6 +17,17 @@ import { wasm, memoryF64 } from "./engine.js";
 /** The socket callbacks, by the name of the method that registers them. */
 const KINDS = ["onOpen", "onClose", "onError", "onMessage", "onStatus", "onHeartbeat"];
 const [OPEN, CLOSE, ERROR, MESSAGE, STATUS, HEARTBEAT] = KINDS.keys();
+/** Where a session remembers that the WebSocket failed and LongPoll worked (phoenix.js's key). */
+const FALLBACK = "phx:fallback:LongPoll";
+/** The page's `sessionStorage`, where there is one (it can throw: sandboxed frames). */
+function storage() {
+  try {
+    return globalThis.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A retry delay's channel when it is the socket's reconnect (src/engine/wire.rs `NONE`). */
 const NONE = 0xffffffff;
 
@@ -41,6 +53,9 @@ export class Socket {
   /** the current transport and its connection id */
   #transport = null;
   #conn = -1;
+  /** the class connections open (phoenix.js `transport`): a WebSocket, or LongPoll */
+  #kind;
+  #fallbackTimer = undefined;
   /** the armed timer: the engine's deadline it is for, and its id */
   #timer = null;
   #pumping = false;
@@ -71,6 +86,7 @@ export class Socket {
       throw fail(e);
     }
     this.#view = this.#engine.view();
+    this.#kind = this.#options.transport ?? globalThis.WebSocket ?? LongPoll;
     this.#outputs = new Outputs(this, this.#engine, this.#options);
     this.#engine.status(); // the initial status, as a record like every later one
     this.pump();
@@ -164,32 +180,76 @@ export class Socket {
     invoke(callback, rtt);
   }
 
-  /** Opens a transport for connection `conn`, dropping the previous one. @private */
+  /**
+   * Opens a transport for connection `conn`, dropping the previous one. With
+   * `longPollFallbackMs`, a WebSocket that fails or does not open in that time is
+   * replaced by LongPoll for the same connection (the engine sees one attempt), and the
+   * switch is remembered for the session, as phoenix.js does. @private
+   */
   open(conn, url, protocols) {
     this.#transport?.detach();
     this.#transport = null;
+    clearTimeout(this.#fallbackTimer);
     const engine = this.#engine;
     const live = () => this.#engine === engine;
+    const fallbackMs = this.#options.longPollFallbackMs;
+    const store = this.#options.sessionStorage ?? storage();
+    if (fallbackMs !== undefined && this.#kind !== LongPoll && store?.getItem(FALLBACK) === "true") {
+      this.log("transport", "falling back to LongPoll...", "memorized");
+      this.#kind = LongPoll;
+    }
+    let opened = false;
+    let fellBack = false;
+    const canFallBack = () => fallbackMs !== undefined && !opened && this.#kind !== LongPoll && this.#conn === conn;
+    const fallBack = (reason) => {
+      if (!live() || !canFallBack()) return;
+      this.log("transport", "falling back to LongPoll...", reason);
+      this.#transport?.detach();
+      this.#kind = LongPoll;
+      fellBack = true;
+      start();
+    };
     const sink = {
-      opened: () => live() && (engine.opened(conn, now()), this.pump()),
+      opened: () => {
+        if (!live()) return;
+        opened = true;
+        clearTimeout(this.#fallbackTimer);
+        if (fellBack) store?.setItem(FALLBACK, "true");
+        engine.opened(conn, now());
+        this.pump();
+      },
       text: (frame) => live() && this.#frame(conn, frame),
       binary: (frame) => live() && this.#frame(conn, frame),
-      failed: () => live() && (engine.error(conn, "WebSocket error", now()), this.pump()),
+      failed: () => {
+        if (!live()) return;
+        if (canFallBack()) return fallBack("error");
+        engine.error(conn, `${this.#kind === LongPoll ? "LongPoll" : "WebSocket"} error`, now());
+        this.pump();
+      },
       closed: (code, reason) => {
         if (!live()) return;
+        if (canFallBack()) return fallBack("closed");
         if (this.#conn === conn) this.#transport = null;
         engine.closed(conn, code ?? 1006, reason ?? "", now());
         this.pump();
       },
     };
-    try {
-      this.#transport = new WebSocketTransport(url, protocols, sink);
-      this.#conn = conn;
-    } catch (e) {
-      const msg = `cannot open WebSocket to ${url}: ${describe(e)}`;
-      engine.error(conn, msg, now());
-      engine.closed(conn, 1006, msg, now());
-    }
+    const start = () => {
+      const Kind = this.#kind;
+      try {
+        this.#transport = new Transport(url, protocols, sink, Kind, Kind === LongPoll ? this.#options.longpollerTimeout : undefined);
+      } catch (e) {
+        this.#transport = null;
+        if (canFallBack()) return fallBack(describe(e));
+        const msg = `cannot open ${Kind === LongPoll ? "LongPoll" : "WebSocket"} to ${url}: ${describe(e)}`;
+        engine.error(conn, msg, now());
+        engine.closed(conn, 1006, msg, now());
+        return;
+      }
+      if (canFallBack()) this.#fallbackTimer = setTimeout(() => fallBack("timeout"), fallbackMs);
+    };
+    this.#conn = conn;
+    start();
   }
 
   /** A frame from connection `conn`: to the application's `decode`, or to the engine. */
@@ -348,6 +408,22 @@ export class Socket {
   }
 
   /** The next message ref. */
+  /** The LongPoll class (phoenix.js `getLongPollTransport()`). */
+  getLongPollTransport() {
+    return LongPoll;
+  }
+
+  /**
+   * Uses `transport` (a WebSocket-like class, e.g. LongPoll) from the next connection
+   * on; a current connection is closed (phoenix.js `replaceTransport`): connect again.
+   */
+  replaceTransport(transport) {
+    if (typeof transport !== "function") throw new Error(`replaceTransport expects a transport class (got ${typeName(transport)})`);
+    clearTimeout(this.#fallbackTimer);
+    this.#kind = transport;
+    if (this.connectionState() !== "closed") this.disconnect();
+  }
+
   makeRef() {
     return this.#engine.makeRef();
   }
@@ -427,6 +503,7 @@ export class Socket {
     this.#listeners = [];
     this.#transport?.detach();
     this.#transport = null;
+    clearTimeout(this.#fallbackTimer);
     if (this.#timer !== null) clearTimeout(this.#timer.id);
     this.#timer = null;
     const engine = this.#engine;

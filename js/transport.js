@@ -1,12 +1,17 @@
-// A socket's WebSocket. It reports its events to a sink made for this connection
-// (`opened()`, `text(string)`, `binary(ArrayBuffer)`, `failed()`, `closed(code, reason)`)
-// until `detach()`; the socket hands them to the engine.
+// A socket's connection: a WebSocket, or another class with its interface (LongPoll,
+// js/longpoll.js). It reports its events to a sink made for this connection (`opened()`,
+// `text(string)`, `binary(ArrayBuffer)`, `failed()`, `closed(code, reason)`) until
+// `detach()`; the socket hands them to the engine.
 
-export class WebSocketTransport {
-  /** Opens `url` offering `protocols` (throws what `new WebSocket` throws). */
-  constructor(url, protocols, sink) {
-    const ws = new WebSocket(url, protocols);
+export class Transport {
+  /**
+   * Opens `url` offering `protocols` with `Kind` (default: the global `WebSocket`;
+   * throws what its constructor throws); `timeout` is LongPoll's request timeout.
+   */
+  constructor(url, protocols, sink, Kind = WebSocket, timeout = undefined) {
+    const ws = new Kind(url, protocols);
     ws.binaryType = "arraybuffer";
+    if (timeout !== undefined) ws.timeout = timeout;
     ws.onopen = () => sink.opened();
     ws.onmessage = (e) => {
       const data = e.data;

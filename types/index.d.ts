@@ -182,6 +182,40 @@ export interface SocketOptions {
   decode?: (raw: string | ArrayBuffer, callback: (msg: Message) => void) => void;
   binaryType?: "arraybuffer";
   vsn?: string;
+  /** The transport class: a WebSocket-like constructor, e.g. `LongPoll` (default: `WebSocket`). */
+  transport?: TransportClass;
+  /** Falls back to LongPoll when the WebSocket fails or has not opened after this many ms; remembered for the session. */
+  longPollFallbackMs?: number;
+  /** LongPoll's request timeout in ms (default 20,000). */
+  longpollerTimeout?: number;
+  /** Where the LongPoll fallback is remembered (default: `sessionStorage`). */
+  sessionStorage?: Pick<Storage, "getItem" | "setItem">;
+}
+
+/** A class with the WebSocket interface a socket can connect with (`WebSocket`, `LongPoll`). */
+export type TransportClass = new (url: string, protocols?: string | string[]) => {
+  binaryType: string;
+  readyState: number;
+  send(data: any): void;
+  close(code?: number, reason?: string): void;
+};
+
+/**
+ * Phoenix's long-polling transport behind the WebSocket interface (phoenix.js `LongPoll`):
+ * `new Socket(url, { transport: LongPoll })`.
+ */
+export declare class LongPoll {
+  constructor(endPoint: string, protocols?: string | string[]);
+  binaryType: string;
+  readyState: number;
+  /** Request timeout in ms. */
+  timeout: number;
+  onopen: (event: any) => void;
+  onmessage: (event: { data: string }) => void;
+  onerror: (error: any) => void;
+  onclose: (event: { code: number; reason: string; wasClean: boolean }) => void;
+  send(data: string | ArrayBuffer): void;
+  close(code?: number, reason?: string, wasClean?: boolean): void;
 }
 
 /** A protocol message. */
@@ -245,6 +279,10 @@ export declare class Socket<T = AnyTopics> {
   endPointURL(): string;
   /** `"wss"` on an https page, `"ws"` otherwise. */
   protocol(): "ws" | "wss";
+  /** The LongPoll class (phoenix.js `getLongPollTransport()`). */
+  getLongPollTransport(): typeof LongPoll;
+  /** Uses `transport` from the next connection on; a current connection is closed. */
+  replaceTransport(transport: TransportClass): void;
   makeRef(): string;
   onOpen(callback: () => void): string;
   onClose(callback: (event: CloseInfo) => void): string;

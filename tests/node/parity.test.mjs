@@ -27,8 +27,9 @@ after(async () => {
 });
 
 /** Application code in the style of the overlays that use phoenix.js. */
-async function scenario(libUrl, socketUrl, user) {
-  const { Socket } = await import(libUrl);
+async function scenario(libUrl, socketUrl, user, transport = "websocket") {
+  const lib = await import(libUrl);
+  const { Socket } = lib;
   const log = [];
   const wait = (ms) => new Promise((r) => setTimeout(r, ms));
   const until = async (what, pred) => {
@@ -43,9 +44,12 @@ async function scenario(libUrl, socketUrl, user) {
         .receive("timeout", (r) => resolve(log.push(`${tag} timeout ${JSON.stringify(r)}`))),
     );
 
+  // the transport: WebSocket, LongPoll, or LongPoll after a refused WebSocket
+  const transportOpts = { websocket: {}, longpoll: { transport: lib.LongPoll }, fallback: { longPollFallbackMs: 2000 } }[transport];
   const socket = new Socket(socketUrl, {
     params: { token: `user:${user}` },
     reconnectAfterMs: (tries) => Math.min(1000 * 2 ** tries, 30000),
+    ...transportOpts,
   });
   socket.onOpen(() => log.push("socket open"));
   socket.onClose(() => log.push("socket close"));
@@ -73,10 +77,13 @@ async function scenario(libUrl, socketUrl, user) {
   channel.off("shout", shoutRef);
   await outcome(channel.push("shout", { body: "unheard" }), "shout after off");
 
-  const bin = await new Promise((resolve) =>
-    channel.push("binary", new Uint8Array([1, 2, 250]).buffer).receive("ok", resolve),
-  );
-  log.push(`binary reply ${bin instanceof ArrayBuffer} ${[...new Uint8Array(bin)]}`);
+  if (transport === "websocket") {
+    // (Phoenix's LongPoll cannot carry a binary reply: its session dies)
+    const bin = await new Promise((resolve) =>
+      channel.push("binary", new Uint8Array([1, 2, 250]).buffer).receive("ok", resolve),
+    );
+    log.push(`binary reply ${bin instanceof ArrayBuffer} ${[...new Uint8Array(bin)]}`);
+  }
 
   try {
     channel.join();
@@ -225,14 +232,14 @@ async function presenceScenario(libUrl, socketUrl, user) {
   return log;
 }
 
-async function run(server, libUrl, user, fn = scenario) {
+async function run(server, libUrl, user, fn = scenario, ...args) {
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.route("**/__phoenix.mjs", (route) => route.fulfill({ body: PHOENIX_MJS, contentType: "text/javascript" }));
   await page.goto(server.http + "/health");
   const log = await page.evaluate(
-    `(${fn.toString()})(${JSON.stringify(server.http + libUrl)}, "/socket", ${JSON.stringify(user)})`,
+    `(${fn.toString()})(${[server.http + libUrl, "/socket", user, ...args].map((a) => JSON.stringify(a)).join(", ")})`,
   );
   await page.close();
   assert.deepEqual(errors, []);
@@ -253,6 +260,31 @@ for (const kind of SERVERS) describe(`parity on ${kind}`, { timeout: 120_000 }, 
     const ours = await run(server, "/pkg/index.js", "parity");
     assert.ok(reference.length >= 30, reference.join("\n"));
     assert.deepEqual(ours, reference);
+  });
+
+  test("the same application code over LongPoll behaves the same on phoenix-wasm", async () => {
+    // WebSockets refused meanwhile: only LongPoll can get through
+    await server.admin("/admin/pause?transport=websocket&ms=120000");
+    try {
+      const reference = await run(server, "/__phoenix.mjs", "paritylp", scenario, "longpoll");
+      const ours = await run(server, "/pkg/index.js", "paritylp", scenario, "longpoll");
+      assert.ok(reference.length >= 30 && !reference.some((l) => l.startsWith("TIMEOUT")), reference.join("\n"));
+      assert.deepEqual(ours, reference);
+    } finally {
+      await server.admin("/admin/pause?ms=0");
+    }
+  });
+
+  test("with longPollFallbackMs and the WebSocket refused, both fall back to LongPoll and behave the same", async () => {
+    await server.admin("/admin/pause?transport=websocket&ms=120000");
+    try {
+      const reference = await run(server, "/__phoenix.mjs", "parityfb", scenario, "fallback");
+      const ours = await run(server, "/pkg/index.js", "parityfb", scenario, "fallback");
+      assert.ok(reference.length >= 30 && !reference.some((l) => l.startsWith("TIMEOUT")), reference.join("\n"));
+      assert.deepEqual(ours, reference);
+    } finally {
+      await server.admin("/admin/pause?ms=0");
+    }
   });
 
   test("the ESM entry exports Push, the class of every push (phoenix.js exports none)", async () => {

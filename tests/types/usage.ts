@@ -1,6 +1,6 @@
 // Type tests: `tsc --strict --noEmit -p tests/types` must pass. Each
 // `@ts-expect-error` line is a misuse that must NOT compile (tsc fails if it does).
-import { Socket, Presence, subscribe, type PushError, type PresenceEntry } from "phoenix-wasm";
+import { Socket, Presence, LongPoll, subscribe, type PushError, type PresenceEntry } from "phoenix-wasm";
 
 // --- the seeds' topics, declared once ---------------------------------------
 interface ObsEvent { type: "scene_changed" | "stream_started" | "stream_stopped"; data: { scene?: string }; timestamp: number }
@@ -151,3 +151,16 @@ socket.onStatus((s) => {
 plain.channel("reliable:feed", {}, { reliable: true, unbatch: "batch_updates" });
 // @ts-expect-error channel options are typed
 plain.channel("reliable:feed", {}, { reliable: "yes" });
+
+// LongPoll: as a transport, as the fallback, and swapped in
+{
+  const lp = new Socket("/socket", { transport: LongPoll, longpollerTimeout: 10_000 });
+  const fb = new Socket("/socket", { longPollFallbackMs: 2500, sessionStorage: { getItem: () => null, setItem: () => {} } });
+  const Kind: typeof LongPoll = fb.getLongPollTransport();
+  fb.replaceTransport(Kind);
+  lp.replaceTransport(WebSocket);
+  // @ts-expect-error a transport is a class, not a name
+  new Socket("/socket", { transport: "longpoll" });
+  // @ts-expect-error the fallback delay is a number of ms
+  new Socket("/socket", { longPollFallbackMs: "soon" });
+}

@@ -5,7 +5,7 @@ defmodule Interop.Faults do
   """
   use Agent
 
-  def start_link(_), do: Agent.start_link(fn -> %{mute: %{}, pause_until: 0, drop_next: false} end, name: __MODULE__)
+  def start_link(_), do: Agent.start_link(fn -> %{mute: %{}, pause_until: 0, pause_transport: nil, drop_next: false} end, name: __MODULE__)
 
   defp now, do: System.system_time(:millisecond)
 
@@ -17,8 +17,13 @@ defmodule Interop.Faults do
   end
 
   @doc "Refuses socket connects for `ms`."
-  def pause(ms), do: Agent.update(__MODULE__, &%{&1 | pause_until: now() + ms})
-  def paused?, do: Agent.get(__MODULE__, &(&1.pause_until > now()))
+  @doc "Refuses connects for `ms`: over every transport (nil), or only `:websocket` or `:longpoll`."
+  def pause(ms, transport \\ nil),
+    do: Agent.update(__MODULE__, &Map.merge(&1, %{pause_until: now() + ms, pause_transport: transport}))
+
+  @doc "Whether connects over `transport` are refused now."
+  def paused?(transport),
+    do: Agent.get(__MODULE__, &(&1.pause_until > now() and Map.get(&1, :pause_transport) in [nil, transport]))
 
   def arm_drop_next, do: Agent.update(__MODULE__, &%{&1 | drop_next: true})
   @doc "True once after `arm_drop_next/0`."

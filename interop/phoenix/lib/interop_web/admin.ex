@@ -8,7 +8,8 @@ defmodule InteropWeb.Admin do
       GET /admin/drop[?user=ID]            kill the socket processes: no close frame
       GET /admin/mute?ms=N[&user=ID]       heartbeats unanswered for N ms (default 60,000)
       GET /admin/drop-next                 the next push that arrives kills its connection
-      GET /admin/pause?ms=N                connects refused (403) for N ms (default 5,000)
+      GET /admin/pause?ms=N[&transport=T]  connects refused (403) for N ms (default 5,000), over
+                                           both transports or only `websocket` or `longpoll`
   """
   use Plug.Router
 
@@ -47,7 +48,7 @@ defmodule InteropWeb.Admin do
 
   get "/admin/pause" do
     ms = ms(conn, 5_000)
-    Interop.Faults.pause(ms)
+    Interop.Faults.pause(ms, transport(query(conn)["transport"]))
     json(conn, %{paused_ms: ms})
   end
 
@@ -60,6 +61,10 @@ defmodule InteropWeb.Admin do
     |> put_resp_header("cross-origin-resource-policy", "cross-origin")
   end
   defp query(conn), do: Plug.Conn.fetch_query_params(conn).query_params
+
+  defp transport("websocket"), do: :websocket
+  defp transport("longpoll"), do: :longpoll
+  defp transport(_), do: nil
 
   defp ms(conn, default) do
     case Integer.parse(query(conn)["ms"] || "") do

@@ -18,7 +18,7 @@ defmodule InteropWeb.UserSocket do
 
   @impl true
   def connect(params, socket, _connect_info) do
-    with false <- Interop.Faults.paused?(),
+    with false <- Interop.Faults.paused?(socket.transport),
          {:ok, user} <- user_for(params["token"]) do
       {:ok, assign(socket, :user, user)}
     else

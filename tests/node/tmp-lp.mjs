@@ -1,0 +1,21 @@
+import { startKind } from "./helpers.mjs";
+const phoenix = await import("../../node_modules/phoenix/priv/static/phoenix.mjs");
+const server = await startKind(process.argv[2] || "phoenix");
+const origFetch = globalThis.fetch;
+globalThis.fetch = async (url, opts) => {
+  const r = await origFetch(url, opts);
+  const text = await r.clone().text();
+  console.log(new Date().toISOString().slice(17, 23), opts.method, String(url).replace(server.http, ""), "->", r.status, text.slice(0, 160));
+  return r;
+};
+const s = new phoenix.Socket(server.socketUrl, { transport: phoenix.LongPoll, params: { token: "user:lp" }, logger: (k, m) => console.log("log", k, m) });
+s.onOpen(() => console.log("OPEN")); s.onClose((e) => console.log("CLOSE", e.code, e.reason)); s.onError((e) => console.log("ERROR", e));
+s.connect();
+const ch = s.channel("room:lp");
+ch.join().receive("ok", (r) => console.log("joined", JSON.stringify(r)));
+await new Promise((r) => setTimeout(r, 1000));
+ch.push("echo", { a: 1 }).receive("ok", (r) => console.log("echo", JSON.stringify(r)));
+ch.push("binary", new Uint8Array([1,2,255]).buffer).receive("ok", (r) => console.log("binary reply", r, r instanceof ArrayBuffer)).receive("error", (e) => console.log("bin err", e));
+await new Promise((r) => setTimeout(r, Number(process.argv[3] || 12000)));
+s.disconnect();
+await server.stop();
