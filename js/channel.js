@@ -12,6 +12,8 @@ export class Channel {
   #id;
   /** binding ref -> callback */
   #bindings = new Map();
+  /** binding ref -> its event (for `onMessage`) */
+  #events = new Map();
   /** `onState` callbacks, in the order they were added */
   #states = [];
 
@@ -95,6 +97,7 @@ export class Channel {
       throw fail(e);
     }
     this.#bindings.set(ref, callback);
+    this.#events.set(ref, String(event));
     return ref;
   }
 
@@ -106,7 +109,10 @@ export class Channel {
     } catch (e) {
       throw fail(e);
     }
-    for (const r of removed) this.#bindings.delete(r);
+    for (const r of removed) {
+      this.#bindings.delete(r);
+      this.#events.delete(r);
+    }
   }
 
   /** Calls `callback()` when the channel closes. */
@@ -141,6 +147,10 @@ export class Channel {
    * another does not stop it. @private
    */
   deliver(refs, payload, ref, joinRef) {
+    if (this.onMessage !== onMessage) {
+      payload = this.#handled(this.#events.get(refs[0]), payload, ref, joinRef);
+      if (payload === undefined) return;
+    }
     if (refs.length === 1) {
       const callback = this.#bindings.get(refs[0]);
       if (callback !== undefined) call3(callback, payload, ref, joinRef);
@@ -148,6 +158,31 @@ export class Channel {
     }
     const callbacks = Array.from(refs, (r) => this.#bindings.get(r));
     for (const callback of callbacks) if (callback !== undefined) call3(callback, payload, ref, joinRef);
+  }
+
+  /**
+   * phoenix.js's hook: every message's payload passes through it before the bindings
+   * get it; override it to transform payloads. It must return the payload (modified or
+   * not).
+   */
+  onMessage(event, payload, ref, joinRef) {
+    return payload;
+  }
+
+  /** `onMessage`'s result, or undefined (reported) when it threw or returned nothing. */
+  #handled(event, payload, ref, joinRef) {
+    let handled;
+    try {
+      handled = this.onMessage(event, payload, ref, joinRef);
+    } catch (e) {
+      callbackThrew(e);
+      return undefined;
+    }
+    if (handled === undefined || (payload && !handled)) {
+      callbackThrew(new Error("channel onMessage callbacks must return the payload, modified or unmodified"));
+      return undefined;
+    }
+    return handled;
   }
 
   /** A state change: the `onState` callbacks. @private */
@@ -167,3 +202,5 @@ function call3(callback, a, b, c) {
     callbackThrew(e);
   }
 }
+
+const { onMessage } = Channel.prototype;

@@ -134,6 +134,11 @@ export declare class Channel<S = AnySchema> {
   onError(callback: (reason: unknown) => void): number;
   /** Every state change of the channel. */
   onState(callback: (state: ChannelState) => void): void;
+  /**
+   * phoenix.js's overridable hook: every payload passes through it before the bindings get
+   * it. Override it on a channel to transform payloads; it must return the payload.
+   */
+  onMessage(event: string, payload: any, ref: string | null, joinRef: string | null): any;
   push<E extends PushName<S>>(event: E, payload: PushPayload<S, E>, timeout?: number): Push<PushReply<S, E>, PushErrorReply<S, E>>;
   free(): void;
 }

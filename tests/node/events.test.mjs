@@ -273,3 +273,38 @@ for (const kind of SERVERS) test(`${kind}: new Channel(topic, params, socket), p
     await server.stop();
   }
 });
+
+for (const kind of SERVERS) test(`${kind}: channel.onMessage, phoenix.js's overridable hook, transforms every payload before the bindings get it`, async () => {
+  const server = await startKind(kind);
+  const socket = new Socket(server.socketUrl, { params: { token: "user:onmessage" } });
+  const errors = [];
+  const consoleError = console.error;
+  console.error = (...args) => errors.push(args.map(String).join(" "));
+  try {
+    socket.connect();
+    const ch = socket.channel("room:onmessage");
+    const seen = [];
+    ch.onMessage = (event, payload, ref) => ({ ...payload, seenAs: event, hadRef: ref !== null });
+    ch.on("shout", (p) => seen.push(["a", p]));
+    ch.on("shout", (p) => seen.push(["b", p]));
+    assert.equal((await outcome(ch.join())).status, "ok");
+    ch.push("shout", { n: 1 });
+    while (seen.length < 2) await new Promise((r) => setTimeout(r, 5));
+    // one call of the hook per message: both bindings get its result
+    assert.deepEqual(seen, [["a", { n: 1, seenAs: "shout", hadRef: false }], ["b", { n: 1, seenAs: "shout", hadRef: false }]]);
+    // a hook that returns nothing is reported, and the message goes to no binding
+    ch.onMessage = () => undefined;
+    await outcome(ch.push("shout", { n: 2 }));
+    while (errors.length < 1) await new Promise((r) => setTimeout(r, 5));
+    assert.match(errors[0], /onMessage callbacks must return the payload/);
+    assert.equal(seen.length, 2);
+    delete ch.onMessage; // the prototype's again: payloads as they are
+    ch.push("shout", { n: 3 });
+    while (seen.length < 4) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(seen[3], ["b", { n: 3 }]);
+  } finally {
+    console.error = consoleError;
+    socket.disconnect();
+    await server.stop();
+  }
+});

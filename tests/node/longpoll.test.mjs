@@ -80,6 +80,26 @@ for (const kind of SERVERS) {
       });
     }
 
+    // the token as phoenix.js sends it over LongPoll (`X-Phoenix-AuthToken`, Phoenix 1.8's
+    // `auth_token: true`, which the mock answers like); Phoenix 1.7 reads no token there
+    test("phoenix-wasm: the auth token over LongPoll", async () => {
+      const s = socket(wasm, { transport: wasm.LongPoll, authToken: "user:lp-token" });
+      if (kind === "phoenix") {
+        const failed = nextCall((cb) => s.onError(cb));
+        s.connect();
+        await failed;
+        assert.equal(s.isConnected(), false);
+        s.disconnect();
+        return;
+      }
+      s.connect();
+      const ch = s.channel("room:lp-auth");
+      const hello = nextCall((cb) => ch.on("after_join", cb));
+      ch.join();
+      assert.deepEqual((await hello)[0], { hello: "lp-token" });
+      s.disconnect();
+    });
+
     test("phoenix-wasm: with longPollFallbackMs, a refused WebSocket falls back to LongPoll, remembered for the session", async () => {
       await server.admin("/admin/pause?transport=websocket&ms=60000");
       try {
