@@ -25,6 +25,9 @@ step "node tests (official phoenix client vs phoenix-mock and Phoenix; demo over
 cargo build --quiet -p phoenix-mock
 PHX_MOCK_BIN="$ROOT/target/debug/phoenix-mock" node --test --test-reporter=spec tests/node/
 
+step "the Rust API without the crate's allocator (default-features = false, features = [\"web\"])"
+cargo check --quiet --lib --target wasm32-unknown-unknown --no-default-features --features web && echo "    builds"
+
 logs=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$logs"' EXIT

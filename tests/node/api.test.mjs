@@ -1,0 +1,75 @@
+// What the README's API section says, not covered elsewhere: socket.push of a raw
+// message, channel.joinRef(), the send buffer's cap (buffer_full) and `debug: true`
+// logging. phoenix-wasm in node against both servers.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Socket } from "./wasm-client.mjs";
+import { SERVERS, startKind, outcome, nextCall } from "./helpers.mjs";
+
+const until = async (cond) => {
+  while (!cond()) await new Promise((r) => setTimeout(r, 5));
+};
+
+for (const kind of SERVERS) test(`${kind}: socket.push sends a raw message; channel.joinRef() is the join's ref`, async () => {
+  const server = await startKind(kind);
+  const socket = new Socket(server.socketUrl, { params: { token: "user:raw" } });
+  try {
+    const seen = [];
+    socket.onMessage((m) => seen.push(m));
+    socket.connect();
+    const ch = socket.channel("room:raw");
+    assert.equal(ch.joinRef(), undefined, "no join yet");
+    assert.equal((await outcome(ch.join())).status, "ok");
+    const joinRef = ch.joinRef();
+    assert.equal(typeof joinRef, "string");
+    const joinReply = seen.find((m) => m.event === "phx_reply" && m.topic === "room:raw");
+    assert.equal(joinReply.join_ref, joinRef, "the join's reply carries the ref joinRef() gives");
+    // a message made by hand, on the joined channel: the server answers it like a push
+    socket.push({ topic: "room:raw", event: "echo", payload: { by: "hand" }, ref: "raw-1", join_ref: joinRef });
+    await until(() => seen.some((m) => m.ref === "raw-1"));
+    const reply = seen.find((m) => m.ref === "raw-1");
+    assert.deepEqual([reply.event, reply.join_ref, reply.payload], ["phx_reply", joinRef, { status: "ok", response: { by: "hand" } }]);
+  } finally {
+    socket.disconnect();
+    await server.stop();
+  }
+});
+
+for (const kind of SERVERS) test(`${kind}: pushes beyond maxSendBuffer while disconnected answer error buffer_full; the rest are sent on reconnect`, async () => {
+  const server = await startKind(kind);
+  const socket = new Socket(server.socketUrl, { params: { token: "user:capped" }, maxSendBuffer: 3, reconnectAfterMs: () => 300 });
+  try {
+    socket.connect();
+    const ch = socket.channel("room:capped");
+    assert.equal((await outcome(ch.join())).status, "ok");
+    const closed = nextCall((cb) => socket.onClose(cb));
+    await server.admin("/admin/drop?user=capped");
+    await closed;
+    const outcomes = await Promise.all([1, 2, 3, 4, 5].map((i) => outcome(ch.push("echo", { i }))));
+    assert.deepEqual(
+      outcomes.map((o) => [o.status, o.response]),
+      [["ok", { i: 1 }], ["ok", { i: 2 }], ["ok", { i: 3 }], ["error", { reason: "buffer_full" }], ["error", { reason: "buffer_full" }]],
+    );
+  } finally {
+    socket.disconnect();
+    await server.stop();
+  }
+});
+
+test("debug: true logs to the console, as phoenix.js's default logger", async () => {
+  const lines = [];
+  const log = console.log;
+  console.log = (...args) => lines.push(args.map(String).join(" "));
+  const warn = console.warn;
+  console.warn = () => {};
+  const socket = new Socket("ws://127.0.0.1:9/socket", { debug: true, reconnectAfterMs: () => 60000 });
+  try {
+    socket.connect();
+    await until(() => lines.some((l) => l.startsWith("transport: close")));
+  } finally {
+    socket.disconnect();
+    console.log = log;
+    console.warn = warn;
+  }
+  assert.equal(lines[0], "transport: connecting to ws://127.0.0.1:9/socket/websocket?vsn=2.0.0 undefined");
+});
