@@ -56,6 +56,9 @@ export class Socket {
   /** the class connections open (phoenix.js `transport`): a WebSocket, or LongPoll */
   #kind;
   #fallbackTimer = undefined;
+  /** the connection closing on purpose, and the `disconnect` callbacks waiting for it */
+  #closing = -1;
+  #disconnected = [];
   /** the armed timer: the engine's deadline it is for, and its id */
   #timer = null;
   #pumping = false;
@@ -232,6 +235,7 @@ export class Socket {
         if (this.#conn === conn) this.#transport = null;
         engine.closed(conn, code ?? 1006, reason ?? "", now());
         this.pump();
+        this.#closed(conn);
       },
     };
     const start = () => {
@@ -295,7 +299,15 @@ export class Socket {
     if (this.#conn !== conn || !this.#transport) return;
     const t = this.#transport;
     this.#transport = null;
+    this.#closing = conn;
     t.close(code, reason);
+  }
+
+  /** A closed transport: `disconnect` callbacks wait for the one closing. */
+  #closed(conn) {
+    if (this.#closing !== conn) return;
+    this.#closing = -1;
+    for (const done of this.#disconnected.splice(0)) invoke(done);
   }
 
   /** Arms the one timer for the engine's deadline `next` (-1: none). */
@@ -356,12 +368,17 @@ export class Socket {
     this.pump();
   }
 
-  /** Disconnects on purpose (no reconnect) with a close `code` and `reason`, then calls `callback`. */
+  /**
+   * Disconnects on purpose (no reconnect) with a close `code` and `reason`; `callback` is
+   * called once the transport has closed (`connectionState()` is `"closing"` until then).
+   */
   disconnect(callback, code, reason) {
     const done = optionalFunction(callback, "disconnect callback");
+    if (done) this.#disconnected.push(done);
     this.#engine.disconnect(code ?? undefined, reason ?? undefined, now());
     this.pump();
-    if (done) invoke(done);
+    // with no transport closing, at once; else once it has closed (as phoenix.js)
+    if (this.#closing === -1) this.#closed(-1);
   }
 
   /**
@@ -384,9 +401,10 @@ export class Socket {
     return this.#engine.isConnected();
   }
 
-  /** `"connecting"`, `"open"` or `"closed"`. */
+  /** `"connecting"`, `"open"`, `"closing"` (after `disconnect`, until the transport has closed) or `"closed"`. */
   connectionState() {
-    return this.#engine.connectionState();
+    const state = this.#engine.connectionState();
+    return this.#closing !== -1 && state === "closed" ? "closing" : state;
   }
 
   /**

@@ -56,6 +56,29 @@ for (const kind of SERVERS) test(`${kind}: pushes beyond maxSendBuffer while dis
   }
 });
 
+for (const kind of SERVERS) test(`${kind}: disconnect(callback) calls back once the transport has closed; connectionState() is "closing" meanwhile`, async () => {
+  const server = await startKind(kind);
+  const socket = new Socket(server.socketUrl, { params: { token: "user:closing" } });
+  try {
+    const opened = nextCall((cb) => socket.onOpen(cb));
+    socket.connect();
+    await opened;
+    const order = [];
+    const done = nextCall((cb) => socket.disconnect(() => cb(order.push(`callback while ${socket.connectionState()}`))));
+    assert.equal(socket.connectionState(), "closing");
+    assert.deepEqual(order, [], "not called before the transport has closed");
+    await done;
+    assert.deepEqual(order, ["callback while closed"]);
+    // with nothing to close: at once
+    let now = false;
+    socket.disconnect(() => (now = true));
+    assert.equal(now, true);
+  } finally {
+    socket.disconnect();
+    await server.stop();
+  }
+});
+
 test("debug: true logs to the console, as phoenix.js's default logger", async () => {
   const lines = [];
   const log = console.log;
