@@ -25,6 +25,9 @@ step "node tests (official phoenix client vs phoenix-mock and Phoenix; demo over
 cargo build --quiet -p phoenix-mock
 PHX_MOCK_BIN="$ROOT/target/debug/phoenix-mock" node --test --test-reporter=spec tests/node/
 
+step "docs (cargo doc for wasm32, as docs.rs builds them: no warnings)"
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --lib --target wasm32-unknown-unknown && echo "    documented"
+
 step "the Rust API without the crate's allocator (default-features = false, features = [\"web\"])"
 cargo check --quiet --lib --target wasm32-unknown-unknown --no-default-features --features web && echo "    builds"
 

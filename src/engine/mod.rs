@@ -1,10 +1,10 @@
 //! The core behind one boundary for a JS host: inputs and mutators in, outputs out as
-//! records in one buffer ([`wire`]), so the host drains them in one loop and the engine
+//! records in one buffer (`wire`), so the host drains them in one loop and the engine
 //! never calls the host (a user's callback that uses the socket runs after the call that
 //! caused it has returned: nothing is re-entered).
 //!
-//! The host drains the outputs after each call ([`Engine::drain`]) and reads the records
-//! in place, in the module's memory, where [`Engine::view`] says they are. Times are the
+//! The host drains the outputs after each call (`Engine::drain`) and reads the records
+//! in place, in the module's memory, where `Engine::view` says they are. Times are the
 //! host's clock in ms (`now`).
 
 pub mod wire;
@@ -115,7 +115,7 @@ mod export {
             words.len() as u32
         }
 
-        /// The address, in the module's memory ([`wasm_memory`]), of four `f64`s the last
+        /// The address, in the module's memory (`wasmMemory()`), of four `f64`s the last
         /// [`Engine::drain`] wrote: its records' words (address, count; `u32`s), the
         /// address of their text and bytes, and the next deadline (-1 for none). The
         /// address does not change for the engine's lifetime.
