@@ -8,12 +8,13 @@ import { Push } from "./push.js";
 import { Presence } from "./presence.js";
 import { subscribe } from "./subscribe.js";
 import { LongPoll } from "./longpoll.js";
+import { Serializer } from "./serializer.js";
 
 // the classes keep their names in the minified package (`Socket.name`, the console)
 for (const [name, c] of Object.entries({ Socket, Channel, Push, Presence, LongPoll })) Object.defineProperty(c, "name", { value: name });
 
-/** `{Socket, Channel, Push, Presence, LongPoll, subscribe, wasmMemoryBytes}` over the glue's exports. */
+/** `{Socket, Channel, Push, Presence, LongPoll, Serializer, subscribe, wasmMemoryBytes}` over the glue's exports. */
 export function api(glue) {
   install(glue);
-  return { Socket, Channel, Push, Presence, LongPoll, subscribe, wasmMemoryBytes: () => wasm.wasmMemoryBytes() };
+  return { Socket, Channel, Push, Presence, LongPoll, Serializer, subscribe, wasmMemoryBytes: () => wasm.wasmMemoryBytes() };
 }

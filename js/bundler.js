@@ -5,4 +5,4 @@ import { api as classes } from "../api.js";
 const api = classes(glue);
 
 /** `wasmMemoryBytes()`: bytes of WebAssembly linear memory (diagnostics). */
-export const { Socket, Channel, Push, Presence, LongPoll, subscribe, wasmMemoryBytes } = api;
+export const { Socket, Channel, Push, Presence, LongPoll, Serializer, subscribe, wasmMemoryBytes } = api;

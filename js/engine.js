@@ -1,6 +1,7 @@
 // The wasm module's exports the package's classes use, set once by each package entry
 // (js/index.js, js/bundler.js, the single file) when the module is ready, before any
-// socket is made: `Engine`, `presenceSync`, `wasmMemoryBytes` and the module's memory (`wasmMemory`)
+// socket is made: `Engine`, `presenceSync`, `wasmMemoryBytes`, the serializer's
+// `encodeFrame` and `decodeFrame`, and the module's memory (`wasmMemory`)
 // (src/engine), where an engine's records are read in place.
 export const wasm = {};
 
@@ -10,6 +11,8 @@ export function install(glue) {
   wasm.presenceSync = glue.presenceSync;
   wasm.wasmMemoryBytes = glue.wasmMemoryBytes;
   wasm.memory = glue.wasmMemory();
+  wasm.encodeFrame = glue.encodeFrame;
+  wasm.decodeFrame = glue.decodeFrame;
 }
 
 let u8 = new Uint8Array(0);

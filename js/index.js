@@ -11,4 +11,4 @@ await glue.default({ module_or_path: wasm });
 const api = classes.api(glue);
 
 /** `wasmMemoryBytes()`: bytes of WebAssembly linear memory (diagnostics). */
-export const { Socket, Channel, Push, Presence, LongPoll, subscribe, wasmMemoryBytes } = api;
+export const { Socket, Channel, Push, Presence, LongPoll, Serializer, subscribe, wasmMemoryBytes } = api;

@@ -145,6 +145,28 @@ impl<T: Topic> TypedChannel<T> {
         self.channel.join()
     }
 
+    /// Joins and waits for the first answer, its `ok` response decoded into `R` (a
+    /// refused join is [`PushFailure::Status`]).
+    pub async fn joined<R: DeserializeOwned>(&self) -> Result<R, PushFailure> {
+        let push = self.join().map_err(|e| PushFailure::Rejected(e.to_string()))?;
+        reply(push).await
+    }
+
+    /// Leaves and waits for the answer; the stream of events ends (after the events that
+    /// arrived before).
+    pub async fn leave(&mut self) -> Result<(), PushFailure> {
+        let push = self.channel.leave().map_err(|e| PushFailure::Rejected(e.to_string()))?;
+        self.unbind();
+        push.outcome().await.map(|_| ()).map_err(|e| PushFailure::Status { status: e.status, response: e.response })
+    }
+
+    /// Removes the bindings: their senders go, so the stream ends once drained.
+    fn unbind(&mut self) {
+        for (event, r) in self.bindings.drain(..) {
+            let _ = self.channel.off(event, Some(r));
+        }
+    }
+
     /// The underlying channel.
     pub fn channel(&self) -> &Channel {
         &self.channel
@@ -160,10 +182,15 @@ impl<T: Topic> TypedChannel<T> {
         };
         let json = json.ok_or_else(|| PushFailure::Encode("the payload is not a JSON value".to_owned()))?;
         let push = self.channel.push(event, Payload::Json(json)).map_err(|e| PushFailure::Rejected(e.to_string()))?;
-        match push.outcome().await {
-            Ok(reply) => parse(&reply).and_then(|v| serde_wasm_bindgen::from_value(v).map_err(|e| e.to_string())).map_err(PushFailure::Decode),
-            Err(e) => Err(PushFailure::Status { status: e.status, response: e.response }),
-        }
+        reply(push).await
+    }
+}
+
+/// A push's `ok` response decoded into `R`, or why not.
+async fn reply<R: DeserializeOwned>(push: Push) -> Result<R, PushFailure> {
+    match push.outcome().await {
+        Ok(reply) => parse(&reply).and_then(|v| serde_wasm_bindgen::from_value(v).map_err(|e| e.to_string())).map_err(PushFailure::Decode),
+        Err(e) => Err(PushFailure::Status { status: e.status, response: e.response }),
     }
 }
 
@@ -191,9 +218,8 @@ impl<T: Topic> Stream for TypedChannel<T> {
 }
 
 impl<T: Topic> Drop for TypedChannel<T> {
+    /// Unbinds its events (the channel stays joined: [`TypedChannel::leave`] leaves).
     fn drop(&mut self) {
-        for (event, r) in &self.bindings {
-            let _ = self.channel.off(event, Some(*r));
-        }
+        self.unbind();
     }
 }

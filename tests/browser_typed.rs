@@ -39,6 +39,11 @@ struct Echo {
 }
 
 #[derive(Deserialize, Debug)]
+struct Joined {
+    joined: String,
+}
+
+#[derive(Deserialize, Debug)]
 struct Pong {
     pong: bool,
 }
@@ -54,7 +59,8 @@ fn socket(token: &str) -> Socket {
 async fn typed_events_arrive_decoded_and_bad_payloads_are_errors_not_panics() {
     let s = socket("user:typed");
     let mut room = TypedChannel::new(&s, Room("typed")).unwrap();
-    room.join().unwrap();
+    let joined: Joined = room.joined().await.unwrap();
+    assert_eq!(joined.joined, "room:typed");
     assert_eq!(room.next().await.unwrap().unwrap(), RoomEvent::AfterJoin { hello: "typed".into() });
 
     let _: payloads::Empty = room.push("shout", &Shout { body: "hi" }).await.unwrap();
@@ -79,6 +85,17 @@ async fn typed_events_arrive_decoded_and_bad_payloads_are_errors_not_panics() {
     match room.push::<_, Pong>("echo", &Echo { n: 1, tags: vec![] }).await {
         Err(PushFailure::Decode(_)) => {}
         other => panic!("expected a decode failure, got {other:?}"),
+    }
+    // leaving ends the stream, after what arrived before
+    let _: payloads::Empty = room.push("shout", &Shout { body: "last" }).await.unwrap();
+    room.leave().await.unwrap();
+    assert_eq!(room.next().await.unwrap().unwrap(), RoomEvent::Shout { body: "last".into() });
+    assert!(room.next().await.is_none(), "the stream ends after leave");
+    // a refused join is a status failure
+    let forbidden = TypedChannel::new(&s, Room("forbidden")).unwrap();
+    match forbidden.joined::<Joined>().await {
+        Err(PushFailure::Status { status, .. }) => assert_eq!(status, "error"),
+        other => panic!("expected a refused join, got {other:?}"),
     }
     s.disconnect();
 }

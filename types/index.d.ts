@@ -206,6 +206,18 @@ export type TransportClass = new (url: string, protocols?: string | string[]) =>
 };
 
 /**
+ * The V2 wire format (phoenix.js `Serializer`): JSON text frames, binary frames for
+ * `ArrayBuffer` payloads; for applications that wrap it in their own `encode` / `decode`.
+ */
+export declare const Serializer: {
+  readonly HEADER_LENGTH: 1;
+  readonly META_LENGTH: 4;
+  readonly KINDS: { readonly push: 0; readonly reply: 1; readonly broadcast: 2 };
+  encode<R>(msg: Message, callback: (frame: string | ArrayBuffer) => R): R;
+  decode<R>(rawPayload: string | ArrayBuffer, callback: (msg: Message) => R): R;
+};
+
+/**
  * Phoenix's long-polling transport behind the WebSocket interface (phoenix.js `LongPoll`):
  * `new Socket(url, { transport: LongPoll })`.
  */

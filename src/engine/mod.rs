@@ -41,6 +41,47 @@ mod export {
         Ok(crate::core::text::cat(&["[", &s.to_json(), ",", &changes, "]"]))
     }
 
+    /// phoenix.js `Serializer.encode` (`js/serializer.js`): a message as a V2 frame, JSON
+    /// text (`payload`: JSON text) or an `ArrayBuffer` (`bytes`: a binary push frame).
+    #[wasm_bindgen(js_name = encodeFrame)]
+    pub fn encode_frame(
+        join_ref: Option<String>,
+        msg_ref: Option<String>,
+        topic: &str,
+        event: &str,
+        payload: Option<String>,
+        bytes: Option<Vec<u8>>,
+    ) -> Result<JsValue, String> {
+        use crate::core::serializer::encode_fields;
+        let payload = payload_of(payload, bytes);
+        match encode_fields(join_ref.as_deref(), msg_ref.as_deref(), topic, event, &payload).map_err(|e| e.message())? {
+            Frame::Text(t) => Ok(t.into()),
+            Frame::Binary(b) => Ok(js_sys::Uint8Array::from(&b[..]).buffer().into()),
+        }
+    }
+
+    /// phoenix.js `Serializer.decode`: a V2 frame from the server (`text`, or `bytes`) as
+    /// `[joinRef, ref, topic, event, payload]`, the payload JSON text, an `ArrayBuffer`, or
+    /// for a binary reply `[status, ArrayBuffer]`; a malformed frame throws why.
+    #[wasm_bindgen(js_name = decodeFrame)]
+    pub fn decode_frame(text: Option<String>, bytes: Option<Vec<u8>>) -> Result<js_sys::Array, String> {
+        use crate::core::serializer::decode;
+        let frame = match (text, bytes) {
+            (_, Some(b)) => Frame::Binary(b),
+            (t, None) => Frame::Text(t.unwrap_or_default()),
+        };
+        let m = decode(&frame).map_err(|e| e.message())?;
+        let buffer = |b: &[u8]| JsValue::from(js_sys::Uint8Array::from(b).buffer());
+        let payload = match &m.payload {
+            Payload::Json(t) => JsValue::from_str(t),
+            Payload::Binary(b) => buffer(b),
+            Payload::Reply { status, response } => js_sys::Array::of2(&JsValue::from_str(status), &buffer(response)).into(),
+        };
+        let opt = |s: &Option<String>| s.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+        let fields = [opt(&m.join_ref), opt(&m.msg_ref), JsValue::from_str(&m.topic), JsValue::from_str(&m.event), payload];
+        Ok(fields.iter().collect())
+    }
+
     /// The module's `WebAssembly.Memory`, where the host reads an engine's records.
     #[wasm_bindgen(js_name = wasmMemory)]
     pub fn wasm_memory() -> JsValue {

@@ -9,6 +9,6 @@ const { api: classes } = await import("../../pkg/api.js");
 glue.initSync({ module: readFileSync(new URL("../../pkg/phoenix_wasm_bg.wasm", import.meta.url)) });
 const api = classes(glue); // as the package entries do
 
-export const { Socket, Channel, Push, Presence, LongPoll, subscribe } = api;
+export const { Socket, Channel, Push, Presence, LongPoll, Serializer, subscribe } = api;
 /** Bytes of wasm linear memory in use. */
 export const wasmMemoryBytes = () => glue.wasmMemoryBytes?.() ?? NaN;

@@ -1,6 +1,6 @@
 // Type tests: `tsc --strict --noEmit -p tests/types` must pass. Each
 // `@ts-expect-error` line is a misuse that must NOT compile (tsc fails if it does).
-import { Socket, Presence, LongPoll, subscribe, type PushError, type PresenceEntry } from "phoenix-wasm";
+import { Socket, Presence, LongPoll, Serializer, subscribe, type PushError, type PresenceEntry } from "phoenix-wasm";
 
 // --- the seeds' topics, declared once ---------------------------------------
 interface ObsEvent { type: "scene_changed" | "stream_started" | "stream_stopped"; data: { scene?: string }; timestamp: number }
@@ -163,4 +163,16 @@ plain.channel("reliable:feed", {}, { reliable: "yes" });
   new Socket("/socket", { transport: "longpoll" });
   // @ts-expect-error the fallback delay is a number of ms
   new Socket("/socket", { longPollFallbackMs: "soon" });
+}
+
+// Serializer: phoenix.js's, to wrap in an application's own codec
+{
+  const s = new Socket("/socket", {
+    encode: (msg, cb) => Serializer.encode(msg, cb),
+    decode: (raw, cb) => Serializer.decode(raw, (m) => cb({ ...m, payload: m.payload })),
+  });
+  const kind: 0 | 1 | 2 = Serializer.KINDS.reply;
+  // @ts-expect-error encode takes a message, not a string
+  Serializer.encode("x", () => {});
+  void s, kind;
 }
