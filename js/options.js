@@ -125,7 +125,8 @@ function hex32() {
  * a number, a string or a message it can report: `params` (giving JSON text),
  * `authToken`, `reconnectAfterMs` and `rejoinAfterMs` (giving -1 for the default),
  * `logger`, `beforeReconnect` (as `(attempt, ready)`), `encode`, `decode`; and the
- * transport's: `transport`, `longPollFallbackMs`, `longpollerTimeout`, `sessionStorage`.
+ * transport's: `transport`, `longPollFallbackMs`, `longpollerTimeout`, `sessionStorage`;
+ * `workerTimers`.
  */
 export function socketOptions(opts) {
   if (opts != null && typeof opts !== "object") {
@@ -174,6 +175,7 @@ export function socketOptions(opts) {
   fns.longPollFallbackMs = ms(opts, "longPollFallbackMs");
   fns.longpollerTimeout = ms(opts, "longpollerTimeout") ?? 20000;
   fns.sessionStorage = option(opts, "sessionStorage", (v) => typeof v?.getItem === "function" && typeof v.setItem === "function", "a Storage (getItem, setItem)");
+  fns.workerTimers = flag(opts, "workerTimers") === true;
   fns.encode = optionalFn(opts, "encode");
   fns.decode = optionalFn(opts, "decode");
   if (fns.encode) config.codec = true;

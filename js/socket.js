@@ -9,6 +9,7 @@ import { read, STATUSES, CHANNEL_STATES } from "./wire.js";
 import { socketOptions, connectParams } from "./options.js";
 import { Transport } from "./transport.js";
 import { LongPoll } from "./longpoll.js";
+import { timer } from "./timer.js";
 import { Channel } from "./channel.js";
 import { callbackThrew, invoke, typeName } from "./push.js";
 import { describe, fail, parse, payloadArgs, optionalFunction } from "./values.js";
@@ -59,6 +60,8 @@ export class Socket {
   /** the connection closing on purpose, and the `disconnect` callbacks waiting for it */
   #closing = -1;
   #disconnected = [];
+  /** where the timer runs: the page, or a Worker (js/timer.js) */
+  #clock;
   /** the armed timer: the engine's deadline it is for, and its id */
   #timer = null;
   #pumping = false;
@@ -89,6 +92,7 @@ export class Socket {
       throw fail(e);
     }
     this.#view = this.#engine.view();
+    this.#clock = timer(this.#options.workerTimers);
     this.#kind = this.#options.transport ?? globalThis.WebSocket ?? LongPoll;
     this.#outputs = new Outputs(this, this.#engine, this.#options);
     this.#engine.status(); // the initial status, as a record like every later one
@@ -317,8 +321,8 @@ export class Socket {
     // a clearTimeout + setTimeout each.
     if (next < 0) return;
     if (this.#timer !== null && this.#timer.at <= next) return;
-    if (this.#timer !== null) clearTimeout(this.#timer.id);
-    const id = setTimeout(() => {
+    if (this.#timer !== null) this.#clock.clear(this.#timer.id);
+    const id = this.#clock.set(() => {
       this.#timer = null;
       this.#engine.timeout(now());
       this.pump();
@@ -522,7 +526,7 @@ export class Socket {
     this.#transport?.detach();
     this.#transport = null;
     clearTimeout(this.#fallbackTimer);
-    if (this.#timer !== null) clearTimeout(this.#timer.id);
+    if (this.#timer !== null) this.#clock.clear(this.#timer.id);
     this.#timer = null;
     const engine = this.#engine;
     this.#engine = undefined;

@@ -193,6 +193,11 @@ export interface SocketOptions {
   longPollFallbackMs?: number;
   /** LongPoll's request timeout in ms (default 20,000). */
   longpollerTimeout?: number;
+  /**
+   * Run the socket's timer (heartbeats, reconnects, timeouts) in a Web Worker, which a
+   * background tab does not throttle (default false; the page's timer where there is no Worker).
+   */
+  workerTimers?: boolean;
   /** Where the LongPoll fallback is remembered (default: `sessionStorage`). */
   sessionStorage?: Pick<Storage, "getItem" | "setItem">;
 }

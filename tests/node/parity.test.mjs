@@ -287,6 +287,28 @@ for (const kind of SERVERS) describe(`parity on ${kind}`, { timeout: 120_000 }, 
     }
   });
 
+  test("workerTimers: the socket's one timer runs in a Worker, and heartbeats keep coming", async () => {
+    const got = await run(server, "/pkg/index.js", "workertimer", async (libUrl, socketUrl, user) => {
+      const { Socket } = await import(libUrl);
+      let workers = 0;
+      const PageWorker = globalThis.Worker;
+      globalThis.Worker = class extends PageWorker {
+        constructor(...args) {
+          super(...args);
+          workers++;
+        }
+      };
+      const socket = new Socket(socketUrl, { params: { token: `user:${user}` }, heartbeatIntervalMs: 50, workerTimers: true });
+      const rtts = [];
+      socket.onHeartbeat((rtt) => rtts.push(rtt));
+      socket.connect();
+      for (let i = 0; i < 300 && rtts.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+      socket.disconnect();
+      return [workers, rtts.length >= 3];
+    });
+    assert.deepEqual(got, [1, true]);
+  });
+
   test("the ESM entry exports Push, the class of every push (phoenix.js exports none)", async () => {
     const got = await run(server, "/pkg/index.js", "pushclass", async (libUrl) => {
       const { Socket, Push } = await import(libUrl);
