@@ -15,30 +15,24 @@ export function install(glue) {
   wasm.decodeFrame = glue.decodeFrame;
 }
 
-let u8 = new Uint8Array(0);
-let u32 = new Uint32Array(0);
-let f64 = new Float64Array(0);
+/** Views of the module's memory, made anew once it has grown (which detaches the old buffer). */
+let views = { u8: new Uint8Array(0), u32: null, f64: null };
+function current() {
+  if (views.u8.byteLength === 0) {
+    const buffer = wasm.memory.buffer;
+    views = { u8: new Uint8Array(buffer), u32: new Uint32Array(buffer), f64: new Float64Array(buffer) };
+  }
+  return views;
+}
 
 /**
- * The module's memory as bytes. A view stays good until the memory grows (any call into
- * the engine may grow it, which detaches the old buffer): ask again after such a call.
+ * The module's memory as bytes, `u32`s (index: address / 4) or `f64`s (address / 8). A
+ * view stays good until the memory grows (any call into the engine may grow it): ask
+ * again after such a call.
  */
-export function memoryBytes() {
-  if (u8.byteLength === 0) u8 = new Uint8Array(wasm.memory.buffer);
-  return u8;
-}
-
-/** The module's memory as `u32`s (index: address / 4), good as long as `memoryBytes()`'s. */
-export function memoryU32() {
-  if (u32.byteLength === 0) u32 = new Uint32Array(wasm.memory.buffer);
-  return u32;
-}
-
-/** The module's memory as `f64`s (index: address / 8), good as long as `memoryBytes()`'s. */
-export function memoryF64() {
-  if (f64.byteLength === 0) f64 = new Float64Array(wasm.memory.buffer);
-  return f64;
-}
+export const memoryBytes = () => current().u8;
+export const memoryU32 = () => current().u32;
+export const memoryF64 = () => current().f64;
 
 const decoder = new TextDecoder();
 

@@ -8,8 +8,8 @@
 // GET with it waits for messages (`200` with them, `204` after the server's window); a
 // POST sends the messages batched within one task, as `application/x-ndjson` lines (bytes
 // in base64). `403`: refused; `410` for a session we had: it is gone.
+import { TOKEN_PROTOCOL_PREFIX } from "./wire.js";
 
-const AUTH_TOKEN_PREFIX = "base64url.bearer.phx.";
 /** Most messages in one POST (Phoenix reads at most 100 lines of a batch). */
 const MAX_BATCH = 100;
 const [CONNECTING, OPEN, CLOSED] = [0, 1, 3];
@@ -28,8 +28,8 @@ export class LongPoll {
    * becomes the `X-Phoenix-AuthToken` header.
    */
   constructor(endPoint, protocols) {
-    const token = Array.isArray(protocols) ? protocols.find((p) => p.startsWith(AUTH_TOKEN_PREFIX)) : undefined;
-    if (token) this.authToken = atob(token.slice(AUTH_TOKEN_PREFIX.length));
+    const token = Array.isArray(protocols) ? protocols.find((p) => p.startsWith(TOKEN_PROTOCOL_PREFIX)) : undefined;
+    if (token) this.authToken = atob(token.slice(TOKEN_PROTOCOL_PREFIX.length));
     this.pollEndpoint = endPoint
       .replace("ws://", "http://")
       .replace("wss://", "https://")

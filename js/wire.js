@@ -23,6 +23,8 @@ import { memoryU32, textAt, bytesAt } from "./engine.js";
 /** 18 `log(kind, msg, data)`: A log line (`logger(kind, msg, data)`). */
 /** 19 `presence(presence, changes)`: `presence` synced: its joins and leaves as JSON (`[[kind, key, current, presences], …]`, empty when none are reported). */
 /** 20 `channelRemoved(channel, joinPush, presences)`: `channel` was removed: its join push answers no more, its presences are gone. */
+/** The auth token's subprotocol prefix in a `connect` record's protocols. */
+export const TOKEN_PROTOCOL_PREFIX = "base64url.bearer.phx.";
 export const STATUSES = ["connecting", "open", "reconnecting", "closed"];
 export const CHANNEL_STATES = ["closed", "errored", "joined", "joining", "leaving"];
 

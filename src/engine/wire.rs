@@ -249,6 +249,9 @@ pub fn js_reader() -> String {
         let args: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
         js.push_str(&["/** ", &n.to_string(), " `", name, "(", &args.join(", "), ")`:", doc, " */\n"].concat());
     }
+    js.push_str("/** The auth token's subprotocol prefix in a `connect` record's protocols. */\nexport const TOKEN_PROTOCOL_PREFIX = \"");
+    js.push_str(crate::core::endpoint::TOKEN_PROTOCOL_PREFIX);
+    js.push_str("\";\n");
     js.push_str("export const STATUSES = [");
     js.push_str(&STATUSES.map(|s| ["\"", s, "\""].concat()).join(", "));
     js.push_str("];\nexport const CHANNEL_STATES = [");

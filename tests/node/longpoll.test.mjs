@@ -127,13 +127,19 @@ for (const kind of SERVERS) {
     });
 
     test("phoenix-wasm: with longPollFallbackMs and a working WebSocket, the WebSocket is used", async () => {
-      const store = new Store();
-      const s = socket(wasm, { params: { token: "user:no-fallback" }, longPollFallbackMs: 2000, sessionStorage: store });
-      s.connect();
-      assert.equal((await outcome(s.channel("room:no-fallback").join())).status, "ok");
-      assert.equal(store.getItem("phx:fallback:LongPoll"), null);
-      assert.equal(s.getLongPollTransport(), wasm.LongPoll);
-      s.disconnect();
+      // LongPoll refused meanwhile: only the WebSocket gets through
+      await server.admin("/admin/pause?transport=longpoll&ms=60000");
+      try {
+        const store = new Store();
+        const s = socket(wasm, { params: { token: "user:no-fallback" }, longPollFallbackMs: 2000, sessionStorage: store });
+        s.connect();
+        assert.equal((await outcome(s.channel("room:no-fallback").join())).status, "ok");
+        assert.equal(store.getItem("phx:fallback:LongPoll"), null);
+        assert.equal(s.getLongPollTransport(), wasm.LongPoll);
+        s.disconnect();
+      } finally {
+        await server.admin("/admin/pause?ms=0");
+      }
     });
   });
 }
