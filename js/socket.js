@@ -11,8 +11,8 @@ import { Transport } from "./transport.js";
 import { LongPoll } from "./longpoll.js";
 import { timer } from "./timer.js";
 import { Channel } from "./channel.js";
-import { callbackThrew, invoke, typeName } from "./push.js";
-import { describe, fail, parse, payloadArgs, optionalFunction } from "./values.js";
+import { Push, callbackThrew, invoke, typeName } from "./push.js";
+import { describe, fail, parse, payloadArgs, optionalFunction, timeoutArg } from "./values.js";
 import { wasm, memoryF64 } from "./engine.js";
 
 /** The socket callbacks, by the name of the method that registers them. */
@@ -429,7 +429,6 @@ export class Socket {
     return /^https/.test(globalThis.location?.protocol ?? "") ? "wss" : "ws";
   }
 
-  /** The next message ref. */
   /** The LongPoll class (phoenix.js `getLongPollTransport()`). */
   getLongPollTransport() {
     return LongPoll;
@@ -446,6 +445,7 @@ export class Socket {
     if (this.connectionState() !== "closed") this.disconnect();
   }
 
+  /** The next message ref. */
   makeRef() {
     return this.#engine.makeRef();
   }
@@ -470,6 +470,36 @@ export class Socket {
     if (!STATUSES.includes(state)) throw new Error(`waitFor: unknown state "${state}" (open, connecting, reconnecting, closed)`);
     if (this.#status.state === state) return Promise.resolve(this.#status);
     return new Promise((resolve) => this.#waiters.push([state, resolve]));
+  }
+
+  /**
+   * Hands a refreshed token to the server without reconnecting (the server's side is in
+   * docs/token-refresh.md): every channel that has joined and is not leaving pushes
+   * `"access_token"` `{access_token: token}` (one waiting to rejoin sends it once joined),
+   * and a string `authToken` becomes `token` for later connects (an `authToken` or
+   * `params` function is asked at each connect, as before). Resolves when every channel
+   * accepted it; otherwise rejects with the first failing channel's `PushError`, its
+   * `topic` added.
+   */
+  refreshToken(token, timeout) {
+    if (typeof token !== "string") throw new Error(`refreshToken expects a string token (got ${typeName(token)})`);
+    const t = timeoutArg(timeout, "refreshToken timeout");
+    const ids = this.#engine.refreshToken(token, t, now());
+    const outcomes = [];
+    for (let i = 0; i < ids.length; i += 2) {
+      const push = new Push("access_token");
+      this.pushes.set(ids[i + 1], push);
+      const topic = this.channels.get(ids[i])?.topic;
+      outcomes.push(
+        push.then(undefined, (e) => {
+          e.message = `${topic}: ${e.message}`;
+          e.topic = topic;
+          throw e;
+        }),
+      );
+    }
+    this.pump();
+    return Promise.all(outcomes).then(() => undefined);
   }
 
   /** Removes the callbacks registered under `refs` (an array of refs). */

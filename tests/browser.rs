@@ -737,3 +737,36 @@ async fn dropping_the_last_handle_closes_the_socket() {
     until(5_000, "the watcher to see it leave", || !presence.keys().contains(&"dropped-handle".to_owned())).await;
     watcher.disconnect();
 }
+
+/// Token refresh (docs/token-refresh.md): every joined channel gets the new token, a
+/// refused one fails the future with the channel's topic, and a token whose lifetime
+/// passes closes the channel as the server says.
+#[wasm_bindgen_test]
+async fn refresh_token_reaches_every_joined_channel() {
+    let socket = connected("user:ann").await;
+    let (a, _, _) = join(&socket, "room:token-a").await;
+    let (b, _, _) = join(&socket, "room:token-b").await;
+    let token_of = |ch: &phoenix_wasm::web::Channel| {
+        let push = ch.push("token", payload("{}")).unwrap();
+        async move { json(&push.outcome().await.unwrap()) }
+    };
+    assert_eq!(token_of(&a).await, r#"{"access_token":null}"#);
+    within(5_000, "the refresh", socket.refresh_token("user:ann")).await.unwrap();
+    assert_eq!(token_of(&a).await, r#"{"access_token":"user:ann"}"#);
+    assert_eq!(token_of(&b).await, r#"{"access_token":"user:ann"}"#);
+
+    let refused = within(5_000, "the refused refresh", socket.refresh_token("user:bob")).await.unwrap_err();
+    assert_eq!(refused.topic, "room:token-a");
+    assert_eq!((refused.error.status.as_str(), json(&refused.error.response).as_str()), ("error", r#"{"reason":"invalid_token"}"#));
+    assert_eq!(token_of(&b).await, r#"{"access_token":"user:ann"}"#, "a refused token leaves the old one");
+
+    let (_, mut expired) = b.events("token_expired").unwrap();
+    let closed = next(|cb| {
+        b.on_close(move |_| cb(())).unwrap();
+    });
+    within(5_000, "the short-lived refresh", socket.refresh_token("user:ann@200")).await.unwrap();
+    within(5_000, "token_expired", expired.next()).await.expect("token_expired");
+    within(5_000, "the channel to close", closed).await;
+    assert_eq!(b.state(), ChannelState::Closed);
+    socket.disconnect();
+}

@@ -808,3 +808,65 @@ fn a_retry_delay_the_host_has_none_for_is_the_default_schedules() {
     sim.socket.retry_delay(Retry::Reconnect, None, sim.now);
     assert_eq!(sim.socket.poll_timeout(), Some(sim.now + 10), "phoenix.js's first reconnect delay");
 }
+
+// ---------------------------------------------------------------- token refresh
+
+#[test]
+fn refresh_token_pushes_access_token_on_joined_channels_and_buffers_it_for_rejoins() {
+    let mut c = config();
+    c.auth_token = Source::Fixed(Some("old".into()));
+    let mut sim = Sim::new(c);
+    sim.open();
+    let joined_ch = joined(&mut sim, "room:joined");
+    let joining = sim.socket.channel("room:joining", params("{}"));
+    sim.socket.join(joining, None, sim.now).unwrap();
+    sim.drain();
+    let joining_join = sim.last_sent("phx_join");
+    let never_joined = sim.socket.channel("room:idle", params("{}"));
+    let leaving = joined(&mut sim, "room:leaving");
+    sim.socket.leave(leaving, None, sim.now).unwrap();
+    sim.drain();
+    sim.take_sent();
+
+    let pushes = sim.socket.refresh_token("new \"one\"", None, sim.now);
+    sim.drain();
+    // one push per channel that has joined and is not leaving; the joining one waits
+    assert_eq!(pushes.iter().map(|(c, _)| *c).collect::<Vec<_>>(), vec![joined_ch, joining]);
+    assert_eq!(sim.sent_events(), vec!["room:joined:access_token"]);
+    let sent = sim.last_sent("access_token");
+    assert_eq!(sent.payload, json(r#"{"access_token":"new \"one\""}"#));
+    assert_eq!(sent.join_ref, sim.socket.join_ref_of(joined_ch));
+    sim.reply(&sent, "error", r#"{"reason":"invalid_token"}"#);
+    assert_eq!(replies(&sim.take_events()), vec![(pushes[0].1, "error".to_owned())]);
+
+    // the joining channel sends it right after its join succeeds
+    sim.take_sent();
+    sim.reply(&joining_join, "ok", "{}");
+    assert_eq!(sim.sent_events(), vec!["room:joining:access_token"]);
+    assert_eq!(sim.socket.channel_state(never_joined).unwrap(), ChannelState::Closed);
+
+    // later connects offer the new token
+    sim.transport_closes(1006);
+    sim.advance(10_000);
+    let (_, _, protocols) = sim.connects.last().unwrap().clone();
+    assert!(protocols.iter().any(|p| p.starts_with("base64url.bearer.phx.")), "{protocols:?}");
+    let expected = phoenix_wasm::core::endpoint::protocols(Some("new \"one\"")).unwrap();
+    assert_eq!(protocols, expected);
+}
+
+#[test]
+fn refresh_token_leaves_an_asked_auth_token_to_the_host_and_times_out_like_a_push() {
+    let mut c = config();
+    c.auth_token = Source::Ask;
+    let mut sim = Sim::new(c);
+    sim.answers.token = Some(Box::new(|| Ok(Some("from-host".to_owned()))));
+    sim.open();
+    let ch = joined(&mut sim, "room:1");
+    let pushes = sim.socket.refresh_token("t2", Some(500), sim.now);
+    sim.drain();
+    assert_eq!(pushes.len(), 1);
+    sim.advance(500);
+    assert_eq!(replies(&sim.take_events()), vec![(pushes[0].1, "timeout".to_owned())]);
+    assert_eq!(sim.socket.channel_state(ch).unwrap(), ChannelState::Joined);
+    assert!(sim.socket.config().auth_token.is_ask());
+}

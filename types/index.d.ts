@@ -102,6 +102,8 @@ export interface PushError<Response = unknown> extends Error {
   status: string;
   /** The reply's response (`{}` for timeouts). */
   response: Response;
+  /** The channel's topic, when the error comes from `socket.refreshToken`. */
+  topic?: string;
 }
 
 /** A message sent on a channel, awaiting its reply. Awaitable: resolves with the `ok` reply. */
@@ -316,6 +318,12 @@ export declare class Socket<T = AnyTopics> {
   onHeartbeat(callback: (rttMs: number) => void): string;
   /** Resolves with the next status in `state` (at once if it is now). */
   waitFor<S extends SocketStatus["state"]>(state: S): Promise<Extract<SocketStatus, { state: S }>>;
+  /**
+   * Hands a refreshed token to every joined channel (`"access_token"` pushes, the server's
+   * side in docs/token-refresh.md) and, when `authToken` was a string, to later connects.
+   * Rejects with the first failing channel's `PushError` (its `topic` added).
+   */
+  refreshToken(token: string, timeout?: number): Promise<void>;
   status(): SocketStatus;
   health(): Health;
   /** The correlation id sent as the `correlation_id` connect param (option `correlationId`). */

@@ -54,6 +54,7 @@ pub async fn serve(mut ws: WebSocket, hub: Hub, registered: Registered) {
                     let _ = ws.send(WsMessage::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
                     break;
                 }
+                Some(Out::Expire { topic, token }) => session.expire(&topic, &token),
                 Some(Out::Drop) | None => break,
             }}
         }
@@ -68,12 +69,14 @@ pub(crate) struct Session {
     tx: mpsc::UnboundedSender<Out>,
     /// topic -> join_ref
     joined: HashMap<String, String>,
+    /// topic -> the last token its `access_token` accepted
+    tokens: HashMap<String, String>,
 }
 
 impl Session {
     /// A session for connection `conn` of `user`, whose outgoing frames go to `tx`.
     pub fn new(hub: Hub, conn: u64, user: String, tx: mpsc::UnboundedSender<Out>) -> Session {
-        Session { hub, conn, user, tx, joined: HashMap::new() }
+        Session { hub, conn, user, tx, joined: HashMap::new(), tokens: HashMap::new() }
     }
 
     pub fn push(&self, m: &Message) {
@@ -136,6 +139,7 @@ impl Session {
         let Some(join_ref) = m.join_ref.clone() else {
             return self.reply(m, "error", json!({"reason": "join_ref required"}));
         };
+        self.tokens.remove(topic);
         if let Some(old) = self.joined.remove(topic) {
             // Phoenix kills the old channel ({:shutdown, :duplicate_join}) and tells the client
             self.hub.unsubscribe(topic, self.conn);
@@ -195,6 +199,43 @@ impl Session {
         }
     }
 
+    /// `access_token {access_token}` on `room:*` (docs/token-refresh.md): a token naming
+    /// this socket's user (`user_for`), optionally with `@<ttl ms>`, is accepted; when its
+    /// ttl passes without another refresh, the channel pushes `token_expired` and closes.
+    fn refresh_token(&mut self, m: &Message) {
+        let payload: Value = m.payload.as_json().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
+        let token = payload.get("access_token").and_then(Value::as_str).unwrap_or_default();
+        let (base, ttl) = match token.split_once('@') {
+            Some((base, ttl)) => (base, Some(ttl.parse::<u64>().ok().filter(|&ms| ms > 0))),
+            None => (token, None),
+        };
+        if crate::user_for(base).as_deref() != Some(self.user.as_str()) || ttl == Some(None) {
+            return self.reply(m, "error", json!({"reason": "invalid_token"}));
+        }
+        self.tokens.insert(m.topic.clone(), token.to_owned());
+        if let Some(Some(ms)) = ttl {
+            let (tx, topic, token) = (self.tx.clone(), m.topic.clone(), token.to_owned());
+            tokio::spawn(async move {
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                let _ = tx.send(Out::Expire { topic, token });
+            });
+        }
+        self.reply(m, "ok", json!({}));
+    }
+
+    /// A refreshed token's ttl passed: `token_expired`, then the channel closes (as a
+    /// Phoenix channel stopping with `{:shutdown, _}`), unless a later token replaced it.
+    pub fn expire(&mut self, topic: &str, token: &str) {
+        if self.tokens.get(topic).map(String::as_str) != Some(token) {
+            return;
+        }
+        self.tokens.remove(topic);
+        let Some(jr) = self.joined.remove(topic) else { return };
+        self.hub.unsubscribe(topic, self.conn);
+        self.push(&msg(Some(&jr), None, topic, "token_expired", json!({})));
+        self.push(&msg(Some(&jr), Some(&jr), topic, events::CLOSE, json!({})));
+    }
+
     /// `presence:room:<id>`: `update_status {status}` updates the caller's meta.
     fn presence_room_event(&mut self, m: &Message) {
         let payload: Value = m.payload.as_json().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);
@@ -224,6 +265,8 @@ impl Session {
                 Payload::Reply { .. } => {}
             },
             "ping" => self.reply(m, "ok", json!({"pong": true})),
+            "access_token" => self.refresh_token(m),
+            "token" => self.reply(m, "ok", json!({"access_token": self.tokens.get(&m.topic)})),
             "blast" => {
                 // n pushes of about `size` bytes to the caller, as fast as the socket takes them
                 let payload: Value = m.payload.as_json().and_then(|p| serde_json::from_str(p).ok()).unwrap_or(Value::Null);

@@ -19,6 +19,9 @@ pub enum Out {
     Close(u16, String),
     /// End without a close frame (an abrupt network drop).
     Drop,
+    /// A refreshed token's time is up: the session closes the channel on `topic` if
+    /// `token` is still its token (docs/token-refresh.md).
+    Expire { topic: String, token: String },
 }
 
 /// A connected socket.

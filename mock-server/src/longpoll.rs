@@ -103,6 +103,7 @@ async fn deliver(hub: Hub, polls: LongPolls, token: String, conn: u64, lp: Arc<L
                 lp.queue.lock().unwrap_or_else(|p| p.into_inner()).push_back(t);
                 lp.ready.notify_waiters();
             }
+            Out::Expire { topic, token } => lp.session.lock().unwrap_or_else(|p| p.into_inner()).expire(&topic, &token),
             Out::Frame(Frame::Binary(_)) | Out::Close(..) | Out::Drop => break,
         }
     }

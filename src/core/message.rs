@@ -20,6 +20,9 @@ pub mod events {
     pub const HEARTBEAT: &str = "heartbeat";
     /// The topic of heartbeats.
     pub const PHOENIX_TOPIC: &str = "phoenix";
+    /// A refreshed token for a joined channel (payload `{access_token}`), as
+    /// docs/token-refresh.md describes the server's side.
+    pub const ACCESS_TOKEN: &str = "access_token";
 }
 
 /// The body of a message: JSON text, or raw bytes for binary frames.

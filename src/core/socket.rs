@@ -437,8 +437,16 @@ fn ref_number(r: &str) -> Option<u64> {
 }
 
 fn reason_json(reason: &str) -> Payload {
-    let mut s = String::from("{\"reason\":");
-    json::write_string(&mut s, reason);
+    string_field("reason", reason)
+}
+
+/// `{"<key>": "<value>"}`.
+#[inline(never)]
+fn string_field(key: &str, value: &str) -> Payload {
+    let mut s = String::from("{\"");
+    s.push_str(key);
+    s.push_str("\":");
+    json::write_string(&mut s, value);
     s.push('}');
     Payload::Json(s)
 }
@@ -1769,6 +1777,31 @@ impl Socket {
             self.chan_mut(id)?.push_buffer.push(push);
         }
         Ok(push)
+    }
+
+    /// Hands a refreshed token to the server without reconnecting
+    /// (docs/token-refresh.md): pushes [`events::ACCESS_TOKEN`] `{"access_token": token}`
+    /// on every channel that has joined and is not leaving or closed (sent now when
+    /// joined, otherwise buffered until the rejoin, as any push), and makes `token` the
+    /// [`Config::auth_token`] of later connects when that is a fixed token. Returns the
+    /// pushes, one per channel, in channel order; each channel's outcome arrives as its
+    /// [`Event::PushReply`].
+    pub fn refresh_token(&mut self, token: &str, timeout: Option<u64>, now: u64) -> Vec<(ChannelId, PushId)> {
+        if let Source::Fixed(Some(t)) = &mut self.config.auth_token {
+            token.clone_into(t);
+        }
+        let payload = string_field("access_token", token);
+        let mut pushes = Vec::new();
+        for i in 0..self.channel_order.len() {
+            let id = self.channel_order[i];
+            let ch = &self.channels[&id];
+            if ch.joined_once && matches!(ch.state, ChannelState::Joined | ChannelState::Joining | ChannelState::Errored) {
+                if let Ok(push) = self.push(id, events::ACCESS_TOKEN, payload.clone(), timeout, now) {
+                    pushes.push((id, push));
+                }
+            }
+        }
+        pushes
     }
 
     /// Leaves the channel; it closes on the server's `ok` or on timeout.

@@ -379,6 +379,14 @@ mod export {
             r.map(|p| p.0).map_err(|e| e.message())
         }
 
+        /// Hands a refreshed token to every joined channel (`access_token` pushes);
+        /// `[channel, push, channel, push, ...]`.
+        #[wasm_bindgen(js_name = refreshToken)]
+        pub fn refresh_token(&mut self, token: &str, timeout_ms: f64, now: f64) -> Vec<u32> {
+            let pushes = self.core.refresh_token(token, timeout(timeout_ms), ms(now));
+            pushes.into_iter().flat_map(|(c, p)| [c.0, p.0]).collect()
+        }
+
         /// Removes `channel` from the socket.
         pub fn remove(&mut self, channel: u32) {
             self.core.remove(ChannelId(channel));

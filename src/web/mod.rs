@@ -38,7 +38,7 @@ use std::fmt;
 
 pub use channel::{Channel, JoinParams};
 pub use presence::Presence;
-pub use push::{Push, PushError};
+pub use push::{Push, PushError, RefreshError};
 pub use socket::{BeforeReconnect, Closed, Hooks, Logger, Socket, TokenHook};
 
 pub use crate::core::{ChannelOptions, ChannelState, Config, Entry, Health, Message, Payload, Status};

@@ -55,6 +55,24 @@ impl fmt::Display for PushError {
 
 impl std::error::Error for PushError {}
 
+/// Why [`Socket::refresh_token`](super::Socket::refresh_token) failed: the first channel
+/// (in the order they were made) that did not accept the token, and its push's outcome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshError {
+    /// The channel's topic.
+    pub topic: String,
+    /// Its `access_token` push's outcome (`error` with the server's response, or `timeout`).
+    pub error: PushError,
+}
+
+impl fmt::Display for RefreshError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.topic, self.error)
+    }
+}
+
+impl std::error::Error for RefreshError {}
+
 /// A push (or a join, or a leave) and its outcome. Cloning gives another handle.
 #[derive(Clone)]
 pub struct Push {

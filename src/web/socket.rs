@@ -19,7 +19,7 @@ use wasm_bindgen::prelude::*;
 use super::channel::{Channel, ChannelSlot, JoinParams};
 use super::host::{self, Listener, Timeout};
 use super::presence::PresenceSlot;
-use super::push::PushSlot;
+use super::push::{Push, PushSlot, RefreshError};
 use super::transport::{Sink, Transport};
 use super::Error;
 use crate::core::{
@@ -293,6 +293,35 @@ impl Socket {
         let r = self.shared.core.borrow_mut().push_message(message, host::now());
         self.shared.pump();
         r.map_err(Error)
+    }
+
+    /// Hands a refreshed token to the server without reconnecting (docs/token-refresh.md):
+    /// every channel that has joined and is not leaving pushes `access_token`
+    /// `{"access_token": token}` (one waiting to rejoin sends it once joined), and a
+    /// fixed [`Config::auth_token`] becomes `token` for later connects (a
+    /// [`Hooks::auth_token`] or params hook is asked at each connect, as before). The
+    /// pushes leave at once; the future resolves when every channel accepted the token.
+    pub fn refresh_token(&self, token: &str) -> impl Future<Output = Result<(), RefreshError>> {
+        let shared = &self.shared;
+        let ids = shared.core.borrow_mut().refresh_token(token, None, host::now());
+        let pushes: Vec<(String, Push)> = {
+            let core = shared.core.borrow();
+            let mut state = shared.state.borrow_mut();
+            (ids.into_iter())
+                .map(|(channel, push)| {
+                    let slot = Rc::new(PushSlot::new(core::message::events::ACCESS_TOKEN));
+                    state.pushes.insert(push.0, slot.clone());
+                    (core.topic(channel).unwrap_or_default().to_owned(), Push::new(slot))
+                })
+                .collect()
+        };
+        shared.pump();
+        async move {
+            for (topic, push) in pushes {
+                push.outcome().await.map_err(|error| RefreshError { topic, error })?;
+            }
+            Ok(())
+        }
     }
 
     /// Calls `callback` when the socket opens; the ref [`Socket::off`] takes.

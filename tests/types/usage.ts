@@ -152,6 +152,14 @@ plain.channel("reliable:feed", {}, { reliable: true, unbatch: "batch_updates" })
 // @ts-expect-error channel options are typed
 plain.channel("reliable:feed", {}, { reliable: "yes" });
 
+// token refresh: the rejection names the channel
+socket.refreshToken("new-token", 5000).catch((e: PushError) => {
+  const topic: string | undefined = e.topic;
+  void topic;
+});
+// @ts-expect-error a token is a string
+socket.refreshToken(42);
+
 // LongPoll: as a transport, as the fallback, and swapped in
 {
   const lp = new Socket("/socket", { transport: LongPoll, longpollerTimeout: 10_000 });

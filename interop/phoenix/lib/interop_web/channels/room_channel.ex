@@ -4,6 +4,11 @@ defmodule InteropWeb.RoomChannel do
   join ok `{joined}`, then `after_join {hello}` and `presence_state`; `room:forbidden`
   refuses; echo, ping, fail, noreply, shout (broadcast), crash, binary, blast and
   presence_load. Presence is `Phoenix.Presence`.
+
+  Token refresh (docs/token-refresh.md): `access_token {access_token}` accepts a token
+  naming the socket's user (`UserSocket.user_for/1`), optionally with `@<ttl ms>`: when
+  that passes without another refresh, the channel pushes `token_expired` and closes.
+  `token` answers the last accepted token.
   """
   use Phoenix.Channel
   alias Interop.Presence
@@ -42,6 +47,13 @@ defmodule InteropWeb.RoomChannel do
       blast_slice(blast, socket)
     end
   end
+
+  def handle_info({:token_expired, token}, %{assigns: %{access_token: token}} = socket) do
+    push(socket, "token_expired", %{})
+    {:stop, {:shutdown, :token_expired}, socket}
+  end
+
+  def handle_info({:token_expired, _replaced}, socket), do: {:noreply, socket}
 
   def handle_info({:blast, n, n, _size, _binary?}, socket) do
     {ref, n} = socket.assigns.blast
@@ -83,6 +95,31 @@ defmodule InteropWeb.RoomChannel do
     broadcast!(socket, "shout", payload)
     {:reply, {:ok, %{}}, socket}
   end
+
+  def handle_in("access_token", %{"access_token" => token}, socket) when is_binary(token) do
+    {base, ttl} =
+      case String.split(token, "@", parts: 2) do
+        [base, ttl] -> {base, Integer.parse(ttl)}
+        [base] -> {base, nil}
+      end
+
+    user = socket.assigns.user
+
+    case {InteropWeb.UserSocket.user_for(base), ttl} do
+      {{:ok, ^user}, nil} ->
+        {:reply, {:ok, %{}}, assign(socket, :access_token, token)}
+
+      {{:ok, ^user}, {ms, ""}} when ms > 0 ->
+        Process.send_after(self(), {:token_expired, token}, ms)
+        {:reply, {:ok, %{}}, assign(socket, :access_token, token)}
+
+      _ ->
+        {:reply, {:error, %{reason: "invalid_token"}}, socket}
+    end
+  end
+
+  def handle_in("access_token", _payload, socket), do: {:reply, {:error, %{reason: "invalid_token"}}, socket}
+  def handle_in("token", _payload, socket), do: {:reply, {:ok, %{access_token: socket.assigns[:access_token]}}, socket}
 
   def handle_in("crash", _payload, _socket), do: raise("crash requested")
 
