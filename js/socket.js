@@ -60,6 +60,8 @@ export class Socket {
   /** the connection closing on purpose, and the `disconnect` callbacks waiting for it */
   #closing = -1;
   #disconnected = [];
+  /** whether the engine closed while the transport was still closing: `onClose` waits for it */
+  #closeDeferred = false;
   /** where the timer runs: the page, or a Worker (js/timer.js) */
   #clock;
   /** the armed timer: the engine's deadline it is for, and its id */
@@ -233,13 +235,13 @@ export class Socket {
         engine.error(conn, `${this.#kind === LongPoll ? "LongPoll" : "WebSocket"} error`, now());
         this.pump();
       },
-      closed: (code, reason) => {
+      closed: (code, reason, wasClean) => {
         if (!live()) return;
         if (canFallBack()) return fallBack("closed");
         if (this.#conn === conn) this.#transport = null;
         engine.closed(conn, code ?? 1006, reason ?? "", now());
         this.pump();
-        this.#closed(conn);
+        this.#closed(conn, { code: code ?? 1006, reason: reason ?? "", wasClean: wasClean === true });
       },
     };
     const start = () => {
@@ -307,10 +309,24 @@ export class Socket {
     t.close(code, reason);
   }
 
-  /** A closed transport: `disconnect` callbacks wait for the one closing. */
-  #closed(conn) {
+  /**
+   * The engine closed the connection (`onClose` callbacks): at once, or, when `disconnect`
+   * is closing the transport, once it has closed, with its close event as phoenix.js
+   * reports it. @private
+   */
+  engineClosed(info) {
+    if (this.#closing !== -1) this.#closeDeferred = true;
+    else this.emit(CLOSE, info);
+  }
+
+  /** A closed transport (`event` its close): what waits for the one closing. */
+  #closed(conn, event) {
     if (this.#closing !== conn) return;
     this.#closing = -1;
+    if (this.#closeDeferred) {
+      this.#closeDeferred = false;
+      this.emit(CLOSE, event);
+    }
     for (const done of this.#disconnected.splice(0)) invoke(done);
   }
 
@@ -681,7 +697,7 @@ class Outputs {
   }
 
   closed(code, reason, clean) {
-    this.socket.emit(CLOSE, { code, reason, wasClean: clean === 1 });
+    this.socket.engineClosed({ code, reason, wasClean: clean === 1 });
   }
 
   status(state, attempt, inMs, code, reason, clean) {

@@ -1,6 +1,6 @@
 // A socket's connection: a WebSocket, or another class with its interface (LongPoll,
 // js/longpoll.js). It reports its events to a sink made for this connection (`opened()`,
-// `text(string)`, `binary(ArrayBuffer)`, `failed()`, `closed(code, reason)`) until
+// `text(string)`, `binary(ArrayBuffer)`, `failed()`, `closed(code, reason, wasClean)`) until
 // `detach()`; the socket hands them to the engine.
 
 export class Transport {
@@ -20,7 +20,7 @@ export class Transport {
       else sink.failed(); // a frame of another type: binaryType was changed under us
     };
     ws.onerror = () => sink.failed();
-    ws.onclose = (e) => sink.closed(e.code, e.reason);
+    ws.onclose = (e) => sink.closed(e.code, e.reason, e.wasClean);
     this.ws = ws;
   }
 

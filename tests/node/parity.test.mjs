@@ -167,9 +167,8 @@ async function reconnectScenario(libUrl, socketUrl, user) {
   await until("replies", () => replies.length === 5);
   log.push(`echo replies in order ${replies.join(",")}`);
   log.push(`state ${channel.state}`);
-  // with a code: without one, phoenix.js reports whatever the server answers (Bandit 1000,
-  // the mock 1005) and phoenix-wasm 1005 at once (docs/conformance.md)
-  socket.disconnect(undefined, 1000, "done");
+  // without a code: both report the server's answer (Bandit 1000, the mock 1005)
+  socket.disconnect();
   await until("close after disconnect", () => log.filter((l) => l.startsWith("close")).length === 3);
   return log;
 }
