@@ -1,5 +1,6 @@
-// The package as users get it: a Vite app that installs pkg/ and builds, the
-// single-file build from a file:// page, both run in Chromium against the mock server.
+// The package as users get it: a Vite app, and one app bundled by webpack 5, esbuild and
+// Rollup, each installing pkg/ and building; the single-file build from a file:// page;
+// all run in Chromium against the mock server.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -72,6 +73,34 @@ test("a Vite app installs the package, builds, and talks to the server", async (
   await page.waitForFunction(() => document.getElementById("events").textContent === "from outside");
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test("webpack 5, esbuild and Rollup apps install the package, bundle it, and talk to the server", async (t) => {
+  const app = path.join(ROOT, "tests/consumers");
+  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: app, stdio: "inherit" });
+  const bundlers = ["webpack", "esbuild", "rollup"];
+  execFileSync("node", ["build.mjs", ...bundlers], { cwd: app, stdio: "inherit" });
+  // webpack took the package's `webpack` export (bundler/) and emitted the wasm itself
+  assert.ok(readdirSync(path.join(app, "dist/webpack")).some((f) => f.endsWith(".wasm")), "webpack emitted no .wasm");
+  assert.match(readFileSync(path.join(app, "dist/webpack/main.js"), "utf8"), /WebAssembly/);
+  const site = mkdtempSync(path.join(tmpdir(), "bundler-consumers-"));
+  cpSync(path.join(app, "dist"), path.join(site, "www"), { recursive: true });
+  const server = await startServer(["--root", site]);
+  cleanup.push(async () => { await server.stop(); rmSync(site, { recursive: true, force: true }); });
+  for (const bundler of bundlers) await t.test(bundler, async () => {
+    const page = await browser.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(`${server.http}/${bundler}/index.html`);
+    await page.waitForFunction((b) => document.getElementById("state").textContent === `room:${b} 42`, bundler);
+    assert.equal(await page.$eval("#state", (el) => el.dataset.hello), bundler);
+    await page.waitForFunction((b) => document.getElementById("state").dataset.present === b, bundler);
+    await page.waitForFunction(() => document.querySelectorAll("#events li").length === 0);
+    await shout(server, `room:${bundler}-events`, `shout for ${bundler}`);
+    await page.waitForFunction((b) => document.getElementById("events").textContent === `shout for ${b}`, bundler);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
 });
 
 for (const kind of SERVERS) test(`${kind}: the single-file build works from a file:// page (OBS local file)`, async () => {
