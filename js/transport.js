@@ -41,7 +41,10 @@ export class Transport {
   /** Stops reporting events, and closes the WebSocket if it is connecting or open. */
   detach() {
     const ws = this.ws;
-    ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    // a no-op, not null: node's `ws` throws an error event nobody listens to (the one a
+    // close before the handshake raises)
+    ws.onerror = () => {};
     if (ws.readyState === 0 || ws.readyState === 1) ws.close();
   }
 }

@@ -1,8 +1,10 @@
 // LongPoll: the official phoenix client and phoenix-wasm over Phoenix's long-polling
 // transport (`/socket/longpoll`), and phoenix-wasm's fallback to it when the WebSocket
-// is refused (`longPollFallbackMs`), against phoenix-mock and the real Phoenix app.
+// is refused or blackholed (`longPollFallbackMs`), against phoenix-mock and the real
+// Phoenix app.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
+import net from "node:net";
 import { WebSocket } from "ws";
 import * as wasm from "./wasm-client.mjs";
 import { SERVERS, startKind, outcome, nextCall, collect } from "./helpers.mjs";
@@ -19,6 +21,41 @@ class Store {
   setItem(k, v) {
     this.items.set(k, String(v));
   }
+}
+
+/**
+ * A TCP proxy to `socketUrl`'s server that never answers a WebSocket upgrade (the request
+ * is held, as a network that blackholes WebSockets does); other HTTP passes through.
+ * Resolves with the proxied socket URL and `close()`.
+ */
+async function blackholingProxy(socketUrl) {
+  const target = new URL(socketUrl.replace(/^ws/, "http"));
+  const held = new Set();
+  const proxy = net.createServer((client) => {
+    client.on("error", () => {});
+    client.once("data", (first) => {
+      client.pause();
+      if (/^upgrade:\s*websocket/im.test(first.toString("latin1"))) {
+        held.add(client);
+        return;
+      }
+      const upstream = net.connect(Number(target.port), target.hostname, () => {
+        upstream.write(first);
+        client.pipe(upstream).pipe(client);
+      });
+      upstream.on("error", () => client.destroy());
+      client.on("close", () => upstream.destroy());
+    });
+  });
+  await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  return {
+    socketUrl: `ws://127.0.0.1:${proxy.address().port}${target.pathname}`,
+    held,
+    close: () => {
+      for (const c of held) c.destroy();
+      proxy.close();
+    },
+  };
 }
 
 for (const kind of SERVERS) {
@@ -123,6 +160,29 @@ for (const kind of SERVERS) {
         s2.disconnect();
       } finally {
         await server.admin("/admin/pause?ms=0");
+      }
+    });
+
+    test("phoenix-wasm: with longPollFallbackMs, a blackholed WebSocket (never answered) falls back to LongPoll after the delay", async () => {
+      const proxy = await blackholingProxy(server.socketUrl);
+      try {
+        const logs = [];
+        const s = new wasm.Socket(proxy.socketUrl, {
+          params: { token: "user:blackholed" },
+          longPollFallbackMs: 300,
+          sessionStorage: new Store(),
+          logger: (k, m, d) => logs.push(`${k}: ${m} ${d ?? ""}`),
+        });
+        sockets.push(s);
+        s.connect();
+        const ch = s.channel("room:blackholed");
+        assert.equal((await outcome(ch.join())).status, "ok");
+        assert.deepEqual((await outcome(ch.push("echo", { via: "longpoll" }))).response, { via: "longpoll" });
+        assert.equal(proxy.held.size, 1, "the WebSocket's upgrade was held, never answered");
+        assert.ok(logs.some((l) => l.startsWith("transport: falling back to LongPoll... timeout")), logs.join("\n"));
+        s.disconnect();
+      } finally {
+        proxy.close();
       }
     });
 
