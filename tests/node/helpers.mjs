@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { once } from "node:events";
+import net from "node:net";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -98,6 +99,42 @@ export function collect(channel, event) {
     async until(pred) {
       while (!pred(seen)) await new Promise((r) => waiters.push(r));
       return seen;
+    },
+  };
+}
+
+/**
+ * A TCP proxy to `socketUrl`'s server that never answers a WebSocket upgrade (the request
+ * is held, as a network that blackholes WebSockets does); other HTTP passes through.
+ * Resolves with the proxied `socketUrl` and `http` origin, the `held` upgrades, and `close()`.
+ */
+export async function blackholingProxy(socketUrl) {
+  const target = new URL(socketUrl.replace(/^ws/, "http"));
+  const held = new Set();
+  const proxy = net.createServer((client) => {
+    client.on("error", () => {});
+    client.once("data", (first) => {
+      client.pause();
+      if (/^upgrade:\s*websocket/im.test(first.toString("latin1"))) {
+        held.add(client);
+        return;
+      }
+      const upstream = net.connect(Number(target.port), target.hostname, () => {
+        upstream.write(first);
+        client.pipe(upstream).pipe(client);
+      });
+      upstream.on("error", () => client.destroy());
+      client.on("close", () => upstream.destroy());
+    });
+  });
+  await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  return {
+    socketUrl: `ws://127.0.0.1:${proxy.address().port}${target.pathname}`,
+    http: `http://127.0.0.1:${proxy.address().port}`,
+    held,
+    close: () => {
+      for (const c of held) c.destroy();
+      proxy.close();
     },
   };
 }

@@ -4,10 +4,9 @@
 // Phoenix app.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
 import { WebSocket } from "ws";
 import * as wasm from "./wasm-client.mjs";
-import { SERVERS, startKind, outcome, nextCall, collect } from "./helpers.mjs";
+import { SERVERS, startKind, outcome, nextCall, collect, blackholingProxy } from "./helpers.mjs";
 
 const phoenix = await import("../../node_modules/phoenix/priv/static/phoenix.mjs");
 const CLIENTS = { "phoenix.js": phoenix, "phoenix-wasm": wasm };
@@ -21,41 +20,6 @@ class Store {
   setItem(k, v) {
     this.items.set(k, String(v));
   }
-}
-
-/**
- * A TCP proxy to `socketUrl`'s server that never answers a WebSocket upgrade (the request
- * is held, as a network that blackholes WebSockets does); other HTTP passes through.
- * Resolves with the proxied socket URL and `close()`.
- */
-async function blackholingProxy(socketUrl) {
-  const target = new URL(socketUrl.replace(/^ws/, "http"));
-  const held = new Set();
-  const proxy = net.createServer((client) => {
-    client.on("error", () => {});
-    client.once("data", (first) => {
-      client.pause();
-      if (/^upgrade:\s*websocket/im.test(first.toString("latin1"))) {
-        held.add(client);
-        return;
-      }
-      const upstream = net.connect(Number(target.port), target.hostname, () => {
-        upstream.write(first);
-        client.pipe(upstream).pipe(client);
-      });
-      upstream.on("error", () => client.destroy());
-      client.on("close", () => upstream.destroy());
-    });
-  });
-  await new Promise((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  return {
-    socketUrl: `ws://127.0.0.1:${proxy.address().port}${target.pathname}`,
-    held,
-    close: () => {
-      for (const c of held) c.destroy();
-      proxy.close();
-    },
-  };
 }
 
 for (const kind of SERVERS) {

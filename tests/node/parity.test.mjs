@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { chromium } from "playwright-core";
-import { SERVERS, startKind } from "./helpers.mjs";
+import { SERVERS, startKind, blackholingProxy } from "./helpers.mjs";
 
 const require = createRequire(import.meta.url);
 const PHOENIX_MJS = readFileSync(require.resolve("phoenix").replace(/phoenix\.cjs\.js$/, "phoenix.mjs"), "utf8");
@@ -279,6 +279,20 @@ for (const kind of SERVERS) describe(`parity on ${kind}`, { timeout: 120_000 }, 
       }
     });
   }
+
+  test("with longPollFallbackMs and the WebSocket blackholed (never answered), both fall back to LongPoll and behave the same", async () => {
+    // the page, its WebSockets and its LongPoll all go through a proxy that holds upgrades
+    const proxy = await blackholingProxy(server.socketUrl);
+    try {
+      const reference = await run(proxy, "/__phoenix.mjs", "paritybh", scenario, "fallback");
+      const ours = await run(proxy, "/pkg/index.js", "paritybh", scenario, "fallback");
+      assert.ok(reference.length >= 30 && !reference.some((l) => l.startsWith("TIMEOUT")), reference.join("\n"));
+      assert.deepEqual(ours, reference);
+      assert.ok(proxy.held.size >= 2, `each client's WebSocket was held (${proxy.held.size})`);
+    } finally {
+      proxy.close();
+    }
+  });
 
   test("workerTimers: the socket's one timer runs in a Worker, and heartbeats keep coming", async () => {
     const got = await run(server, "/pkg/index.js", "workertimer", async (libUrl, socketUrl, user) => {
