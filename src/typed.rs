@@ -47,7 +47,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
-use crate::web::{Channel, ChannelOptions, Error, JoinParams, Payload, Push, Socket};
+use crate::web::{Channel, ChannelOptions, Error, JoinParams, Payload, Presence, Push, Socket};
 
 /// A topic with known events.
 pub trait Topic {
@@ -174,15 +174,82 @@ impl<T: Topic> TypedChannel<T> {
 
     /// Pushes `event` with a serializable payload and decodes the `ok` reply.
     pub async fn push<P: Serialize + ?Sized, R: DeserializeOwned>(&self, event: &str, payload: &P) -> Result<R, PushFailure> {
-        let value = serde_wasm_bindgen::to_value(payload).map_err(|e| PushFailure::Encode(e.to_string()))?;
-        // `()` and unit structs serialize to `undefined`: an empty payload, as in phoenix.js
-        let json = match value.is_undefined() {
-            true => Some("{}".to_owned()),
-            false => JSON::stringify(&value).ok().and_then(|s| s.as_string()),
-        };
-        let json = json.ok_or_else(|| PushFailure::Encode("the payload is not a JSON value".to_owned()))?;
+        let json = crate::web::json_of(payload).map_err(PushFailure::Encode)?;
         let push = self.channel.push(event, Payload::Json(json)).map_err(|e| PushFailure::Rejected(e.to_string()))?;
         reply(push).await
+    }
+}
+
+impl Socket {
+    /// `topic`'s channel (joined with `{}`), its events decoded: [`TypedChannel::new`].
+    pub fn typed_channel<T: Topic>(&self, topic: T) -> Result<TypedChannel<T>, Error> {
+        TypedChannel::new(self, topic)
+    }
+
+    /// `topic`'s channel joined with `params`: [`TypedChannel::with_params`].
+    pub fn typed_channel_with<T: Topic>(&self, topic: T, params: JoinParams) -> Result<TypedChannel<T>, Error> {
+        TypedChannel::with_params(self, topic, params)
+    }
+}
+
+/// One presence: its key and its metas (one per tab or device), decoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member<M> {
+    /// The presence key (e.g. the user id).
+    pub key: String,
+    /// The metas, oldest first (`phx_ref` is in each meta's JSON: add it to `M` to read it).
+    pub metas: Vec<M>,
+}
+
+/// A channel's presences with metas decoded into `M`: [`TypedPresence::list`] at any
+/// time, and a `Stream` of the list after each sync (syncs that arrive before the stream
+/// is polled yield one list, the latest).
+pub struct TypedPresence<M> {
+    presence: Presence,
+    syncs: mpsc::UnboundedReceiver<()>,
+    _meta: PhantomData<fn() -> M>,
+}
+
+impl<M: DeserializeOwned> TypedPresence<M> {
+    /// Tracks `channel`'s `presence_state` and `presence_diff`.
+    pub fn new(channel: &Channel) -> Result<Self, Error> {
+        let presence = Presence::new(channel)?;
+        let syncs = presence.syncs();
+        Ok(TypedPresence { presence, syncs, _meta: PhantomData })
+    }
+
+    /// The presences now, in join order; an `Err` names the first meta that does not decode.
+    pub fn list(&self) -> Result<Vec<Member<M>>, DecodeError> {
+        let error = |message: String| DecodeError { event: "presence".to_owned(), message };
+        let members = self.presence.list(|key, entry| {
+            let metas = entry.metas.iter().map(|m| {
+                let value = JSON::parse(&m.raw).map_err(|_| "malformed JSON".to_owned())?;
+                serde_wasm_bindgen::from_value::<M>(value).map_err(|e| format!("{key}: {e}"))
+            });
+            metas.collect::<Result<Vec<M>, String>>().map(|metas| Member { key: key.to_owned(), metas })
+        });
+        members.into_iter().collect::<Result<_, _>>().map_err(error)
+    }
+
+    /// The untyped presence (callbacks, raw state).
+    pub fn presence(&self) -> &Presence {
+        &self.presence
+    }
+}
+
+impl<M: DeserializeOwned> Stream for TypedPresence<M> {
+    type Item = Result<Vec<Member<M>>, DecodeError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match Pin::new(&mut self.syncs).poll_next(cx) {
+            Poll::Ready(Some(())) => {
+                // the syncs queued meanwhile are the same list now
+                while self.syncs.try_recv().is_ok() {}
+                Poll::Ready(Some(self.list()))
+            }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
     }
 }
 

@@ -29,6 +29,7 @@
 
 mod channel;
 mod host;
+mod options;
 mod presence;
 mod push;
 mod socket;
@@ -37,6 +38,7 @@ mod transport;
 use std::fmt;
 
 pub use channel::{Channel, JoinParams};
+pub use options::SocketBuilder;
 pub use presence::Presence;
 pub use push::{Push, PushError, RefreshError};
 pub use socket::{BeforeReconnect, Closed, Hooks, Logger, Socket, TokenHook};
@@ -62,3 +64,13 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+/// `value` as JSON text (through the browser's `JSON.stringify`, no JSON crate); `()`
+/// and unit structs are `{}`, an empty payload as in phoenix.js.
+pub(crate) fn json_of<T: serde::Serialize + ?Sized>(value: &T) -> Result<String, String> {
+    let js = serde_wasm_bindgen::to_value(value).map_err(|e| e.to_string())?;
+    if js.is_undefined() {
+        return Ok("{}".to_owned());
+    }
+    js_sys::JSON::stringify(&js).ok().and_then(|s| s.as_string()).ok_or_else(|| "not a JSON value".to_owned())
+}

@@ -4,6 +4,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use futures_channel::mpsc;
+
 use super::channel::Channel;
 use super::Error;
 use crate::core::{Change, Entry, PresenceId};
@@ -17,6 +19,7 @@ pub(crate) struct PresenceSlot {
     join: RefCell<Option<OnJoin>>,
     leave: RefCell<Option<OnLeave>>,
     sync: RefCell<Option<Rc<dyn Fn()>>>,
+    syncs: RefCell<Vec<mpsc::UnboundedSender<()>>>,
 }
 
 impl PresenceSlot {
@@ -37,6 +40,7 @@ impl PresenceSlot {
                 }
             }
         }
+        self.syncs.borrow_mut().retain(|tx| tx.unbounded_send(()).is_ok());
         if let Some(f) = sync {
             f();
         }
@@ -83,6 +87,18 @@ impl Presence {
     /// Calls `callback` after each sync.
     pub fn on_sync(&self, callback: impl Fn() + 'static) {
         *self.slot.sync.borrow_mut() = Some(Rc::new(callback));
+    }
+
+    /// A `()` after each sync from now on, as a stream (read [`Presence::list`] then).
+    pub fn syncs(&self) -> mpsc::UnboundedReceiver<()> {
+        let (tx, rx) = mpsc::unbounded();
+        self.slot.syncs.borrow_mut().push(tx);
+        rx
+    }
+
+    /// The channel.
+    pub fn channel(&self) -> &Channel {
+        &self.channel
     }
 
     /// `chooser(key, presence)` for each key, in join order.

@@ -17,6 +17,7 @@ use futures_channel::mpsc;
 use wasm_bindgen::prelude::*;
 
 use super::channel::{Channel, ChannelSlot, JoinParams};
+use super::options::SocketBuilder;
 use super::host::{self, Listener, Timeout};
 use super::presence::PresenceSlot;
 use super::push::{Push, PushSlot, RefreshError};
@@ -93,6 +94,7 @@ pub(crate) struct State {
     pub(crate) presences: HashMap<u32, Rc<PresenceSlot>>,
     pings: HashMap<u32, Box<dyn FnOnce(u64)>>,
     statuses: Vec<mpsc::UnboundedSender<Status>>,
+    heartbeats: Vec<mpsc::UnboundedSender<u64>>,
 }
 
 /// One socket's core, driver state and hooks, shared by its handles.
@@ -147,6 +149,12 @@ impl Socket {
     /// defaults). The page's location and a jitter seed are filled in.
     pub fn new(config: Config) -> Socket {
         Socket::with_hooks(config, Hooks::default())
+    }
+
+    /// A [`SocketBuilder`] for `endpoint`: every option with Rust types (`Duration`s,
+    /// closures for what is computed per connect or per retry).
+    pub fn builder(endpoint: &str) -> SocketBuilder {
+        SocketBuilder::new(endpoint)
     }
 
     /// A socket for `endpoint` with phoenix.js's option names as JSON (`timeout`,
@@ -253,6 +261,13 @@ impl Socket {
     pub fn statuses(&self) -> mpsc::UnboundedReceiver<Status> {
         let (tx, rx) = mpsc::unbounded();
         self.shared.state.borrow_mut().statuses.push(tx);
+        rx
+    }
+
+    /// The round trip (ms) of every answered heartbeat from now on, as a stream.
+    pub fn heartbeats(&self) -> mpsc::UnboundedReceiver<u64> {
+        let (tx, rx) = mpsc::unbounded();
+        self.shared.state.borrow_mut().heartbeats.push(tx);
         rx
     }
 
@@ -482,7 +497,10 @@ impl Shared {
                 self.state.borrow_mut().statuses.retain(|tx| tx.unbounded_send(s.clone()).is_ok());
                 each(self, |c| &c.status).iter().for_each(|f| f(&s));
             }
-            Event::Heartbeat { rtt } => each(self, |c| &c.heartbeat).iter().for_each(|f| f(rtt)),
+            Event::Heartbeat { rtt } => {
+                self.state.borrow_mut().heartbeats.retain(|tx| tx.unbounded_send(rtt).is_ok());
+                each(self, |c| &c.heartbeat).iter().for_each(|f| f(rtt));
+            }
             Event::Error { reason } => self.error(&reason),
             Event::Message(m) => each(self, |c| &c.message).iter().for_each(|f| f(&m)),
             Event::Channel { channel, bindings, payload, msg_ref, .. } => {
