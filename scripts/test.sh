@@ -28,6 +28,9 @@ PHX_MOCK_BIN="$ROOT/target/debug/phoenix-mock" node --test --test-reporter=spec 
 step "docs (cargo doc for wasm32, as docs.rs builds them: no warnings)"
 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --lib --target wasm32-unknown-unknown && echo "    documented"
 
+step "the Rust API's doc examples and the README's Rust snippets compile for wasm32"
+cargo test --quiet --doc --target wasm32-unknown-unknown -- web typed Readme 2>&1 | grep -E "^test result|FAILED|error"
+
 step "the Rust API in an app with its own allocator (default-features = false, features = [\"web\"])"
 # examples/own_allocator.rs links only this way (with the defaults: two global allocators)
 cargo build --quiet --example own_allocator --target wasm32-unknown-unknown --no-default-features --features web && echo "    links"

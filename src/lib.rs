@@ -26,3 +26,8 @@ pub mod web;
 
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod typed;
+
+/// The README's Rust snippets, compiled as doctests for wasm32 (`npm test`).
+#[cfg(all(doctest, target_arch = "wasm32", feature = "web"))]
+#[doc = include_str!("../README.md")]
+pub struct Readme;

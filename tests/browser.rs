@@ -151,11 +151,16 @@ async fn runs_in_a_real_browser() {
     assert!(ua.contains("Chrome"), "{ua}");
 }
 
-/// The README's example, as written there (one shout instead of a loop).
+/// The README's example (compiled there as a doctest), run: one shout instead of a loop.
 #[wasm_bindgen_test]
 async fn the_readme_example_runs() {
+    #[derive(serde::Serialize)]
+    struct Params {
+        token: String,
+    }
     async fn example(url: &str, log: impl Fn(&str) + 'static) -> Result<String, Box<dyn std::error::Error>> {
-        let socket = Socket::with_options(url, r#"{"params": {"token": "user:42"}}"#)?; // phoenix.js's option names
+        let token = "user:42".to_owned();
+        let socket = Socket::builder(url).params_with(move || Params { token: token.clone() }).heartbeat_interval(std::time::Duration::from_secs(15)).build()?;
         socket.on_status(move |status| log(status.name()));
         socket.connect();
         let room = socket.channel("room:lobby");
