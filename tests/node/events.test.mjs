@@ -47,10 +47,11 @@ for (const kind of SERVERS) test(`${kind}: socket callbacks, off, waitFor, heart
     assert.throws(() => socket.waitFor("gone"), /waitFor: unknown state "gone" \(open, connecting, reconnecting, closed\)/);
 
     const closes = [];
-    socket.onClose((e) => closes.push(e));
+    const closeHeard = new Promise((resolve) => socket.onClose((e) => { closes.push(e); resolve(); }));
     const closed = socket.waitFor("closed");
     socket.disconnect();
     assert.equal((await closed).state, "closed");
+    await closeHeard; // onClose comes with the transport's own close event, as in phoenix.js
     assert.equal(closes.length, 1);
     assert.equal(typeof closes[0].code, "number");
     assert.equal(typeof closes[0].wasClean, "boolean");
