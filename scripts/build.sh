@@ -113,6 +113,17 @@ node_modules/.bin/esbuild pkg/phoenix-wasm.single.js --minify --target=chrome103
 step "typed demo (www/typed/*.ts -> .js)"
 npx --no-install tsc -p www/typed
 
+step "Rust example app (examples/leptos-board, Leptos over the Rust API) -> www/leptos/"
+# its own workspace and lock file; a target dir of its own so its release profile does
+# not rebuild the library's artifacts
+CARGO_TARGET_DIR="$ROOT/target/examples" cargo build --quiet --release --target wasm32-unknown-unknown \
+    --manifest-path examples/leptos-board/Cargo.toml
+rm -rf www/leptos
+wasm-bindgen --target web --no-typescript --out-name leptos_board --out-dir www/leptos \
+    "$ROOT/target/examples/wasm32-unknown-unknown/release/leptos-board.wasm"
+cp examples/leptos-board/index.html www/leptos/index.html
+printf '    %8d B  %8d B gzip  www/leptos/leptos_board_bg.wasm\n' "$(wc -c <www/leptos/leptos_board_bg.wasm)" "$(gzip -9 -c www/leptos/leptos_board_bg.wasm | wc -c)"
+
 step "sizes (gzip -9)"
 for f in pkg/phoenix_wasm_bg.wasm pkg/phoenix_wasm.js pkg/index.js pkg/api.js pkg/phoenix-wasm.single.js; do
     printf '    %8d B  %8d B gzip  %s\n' "$(wc -c <"$f")" "$(gzip -9 -c "$f" | wc -c)" "$f"

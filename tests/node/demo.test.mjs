@@ -187,6 +187,41 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     await page.close();
   });
 
+  test("Rust example app (Leptos over the Rust API): members, tabs, away status, shouts; recovers after a server restart", async () => {
+    const { page, errors } = await open("/leptos/index.html?room=rust&token=user:viewer");
+    const members = () => page.$$eval("#members li", (lis) => lis.map((li) => `${li.textContent}${li.className === "away" ? " (away)" : ""}`));
+    await page.waitForFunction(() => [...document.querySelectorAll("#members li")].some((li) => li.textContent === "viewer"));
+    // live by itself: the server's lobby shouts
+    await page.waitForFunction(() => document.querySelectorAll(".shout").length > 0, null, { timeout: 10_000 });
+    const bob = await driver("bob", "presence:room:rust");
+    const bob2 = await driver("bob", "presence:room:rust");
+    await page.waitForFunction(() => [...document.querySelectorAll("#members li")].some((li) => li.textContent === "bob ×2"));
+    for (const b of [bob, bob2]) assert.equal((await b.push("update_status", { status: "away" })).status, "ok");
+    await page.waitForFunction(() => document.querySelector("#members li.away")?.textContent === "bob ×2");
+    assert.deepEqual(await members(), ["viewer", "bob ×2 (away)"]);
+    const lobby = await driver("bob", "room:lobby");
+    await lobby.push("shout", { from: "bob", body: "hello from phoenix.js" });
+    await page.waitForFunction(() => [...document.querySelectorAll(".shout")].some((e) => e.textContent === "bob hello from phoenix.js"));
+    await shot(page, "leptos");
+    for (const b of [bob, bob2, lobby]) b.socket.disconnect();
+    await page.waitForFunction(() => ![...document.querySelectorAll("#members li")].some((li) => li.textContent.startsWith("bob")));
+
+    const port = server.port;
+    await server.stop();
+    await page.waitForFunction(() => /^reconnecting in \d+s$/.test(document.getElementById("status").textContent));
+    assert.equal(await page.$eval("#status", (el) => el.className), "reconnecting");
+    server = await demoServer(kind, port);
+    await page.waitForFunction(() => document.getElementById("status").textContent === "connected", null, { timeout: 15000 });
+    // the channels rejoined by themselves: presence again, and new shouts
+    await page.waitForFunction(() => [...document.querySelectorAll("#members li")].some((li) => li.textContent === "viewer"));
+    const after = await driver("carol", "room:lobby");
+    await after.push("shout", { from: "carol", body: "after the restart" });
+    await page.waitForFunction(() => [...document.querySelectorAll(".shout")].some((e) => e.textContent === "carol after the restart"));
+    after.socket.disconnect();
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test("overlays recover by themselves after the server restarts", async () => {
     const { page, errors } = await open("/obs.html?token=user:restart");
     await page.waitForFunction(() => document.getElementById("scene").textContent !== "—");
