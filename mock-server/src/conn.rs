@@ -257,10 +257,9 @@ impl Session {
     fn room_event(&mut self, m: &Message) {
         match m.event.as_str() {
             "echo" => match &m.payload {
-                Payload::Json(p) => {
-                    let response: Value = serde_json::from_str(p).unwrap_or(Value::Null);
-                    self.reply(m, "ok", response)
-                }
+                // the payload's own text, as it came (checked by the decoder): Phoenix
+                // echoes any depth of nesting, which serde_json's `Value` does not take
+                Payload::Json(p) => self.reply_payload(m, Payload::Json(["{\"status\":\"ok\",\"response\":", p, "}"].concat())),
                 Payload::Binary(b) => self.reply_payload(m, Payload::Reply { status: "ok".into(), response: b.clone() }),
                 Payload::Reply { .. } => {}
             },

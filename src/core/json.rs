@@ -28,9 +28,6 @@ display_by_message!(JsonError);
 
 impl std::error::Error for JsonError {}
 
-/// Nesting deeper than this is rejected (a hostile frame must not exhaust the stack).
-pub const MAX_DEPTH: usize = 128;
-
 fn err(offset: usize, reason: &'static str) -> JsonError {
     JsonError { offset, reason }
 }
@@ -47,24 +44,118 @@ pub fn skip_ws(s: &[u8], mut pos: usize) -> usize {
 /// the byte range `(start, end)` it occupies.
 pub fn scan_value(s: &[u8], pos: usize) -> Result<(usize, usize), JsonError> {
     let start = skip_ws(s, pos);
-    let end = skip_value(s, start, 0)?;
+    let end = skip_value(s, start)?;
     Ok((start, end))
 }
 
-fn skip_value(s: &[u8], pos: usize, depth: usize) -> Result<usize, JsonError> {
-    if depth > MAX_DEPTH {
-        return Err(err(pos, "nesting too deep"));
-    }
+/// Scans the JSON value at `pos` and returns where it ends.
+fn skip_value(s: &[u8], pos: usize) -> Result<usize, JsonError> {
     match s.get(pos) {
         None => Err(err(pos, "unexpected end of input")),
         Some(b'"') => skip_string(s, pos),
-        Some(b'{') => skip_container(s, pos, depth, b'}', true),
-        Some(b'[') => skip_container(s, pos, depth, b']', false),
+        Some(b'{' | b'[') => skip_nested(s, pos),
         Some(b't') => skip_literal(s, pos, b"true"),
         Some(b'f') => skip_literal(s, pos, b"false"),
         Some(b'n') => skip_literal(s, pos, b"null"),
         Some(b'-' | b'0'..=b'9') => skip_number(s, pos),
         Some(_) => Err(err(pos, "expected a value")),
+    }
+}
+
+/// Scans the object or array at `pos`. Iterative: an open container costs a bit of
+/// [`Nesting`], not a stack frame, so no depth of nesting (the browser's `JSON.parse`
+/// has no depth limit either) can exhaust the stack. Not inlined: [`skip_value`] stays
+/// small for the strings, numbers and literals that are most of what it scans.
+#[inline(never)]
+fn skip_nested(s: &[u8], pos: usize) -> Result<usize, JsonError> {
+    let mut open = Nesting::default();
+    let mut i = pos;
+    loop {
+        // a value starts at `i`
+        i = match s.get(i) {
+            Some(&c @ (b'{' | b'[')) => {
+                let object = c == b'{';
+                let first = skip_ws(s, i + 1);
+                if s.get(first) == Some(&closer(object)) {
+                    first + 1
+                } else {
+                    open.push(object);
+                    i = if object { skip_key(s, first)? } else { first };
+                    continue;
+                }
+            }
+            _ => skip_value(s, i)?,
+        };
+        // after a value: the next one of its container, or the container's end
+        loop {
+            let Some(object) = open.innermost() else { return Ok(i) };
+            i = skip_ws(s, i);
+            match s.get(i) {
+                Some(b',') => {
+                    let next = skip_ws(s, i + 1);
+                    i = if object { skip_key(s, next)? } else { next };
+                    break;
+                }
+                Some(&c) if c == closer(object) => {
+                    open.pop();
+                    i += 1;
+                }
+                _ => return Err(err(i, "expected ',' or the end of the container")),
+            }
+        }
+    }
+}
+
+fn closer(object: bool) -> u8 {
+    if object {
+        b'}'
+    } else {
+        b']'
+    }
+}
+
+/// An object member's key at `i`, its colon and whitespace: where its value starts.
+fn skip_key(s: &[u8], i: usize) -> Result<usize, JsonError> {
+    if s.get(i) != Some(&b'"') {
+        return Err(err(i, "expected an object key"));
+    }
+    let colon = skip_ws(s, skip_string(s, i)?);
+    if s.get(colon) != Some(&b':') {
+        return Err(err(colon, "expected ':'"));
+    }
+    Ok(skip_ws(s, colon + 1))
+}
+
+/// The containers open around a position in [`skip_value`], a bit each (set for an
+/// object), the innermost lowest: 64 levels in a word, deeper ones spilled to a vector.
+#[derive(Default)]
+struct Nesting {
+    depth: usize,
+    word: u64,
+    spilled: Vec<u64>,
+}
+
+impl Nesting {
+    fn push(&mut self, object: bool) {
+        if self.depth > 0 && self.depth % 64 == 0 {
+            self.spilled.push(self.word);
+            self.word = 0;
+        }
+        self.word = self.word << 1 | u64::from(object);
+        self.depth += 1;
+    }
+
+    fn pop(&mut self) {
+        self.depth -= 1;
+        self.word >>= 1;
+        if self.depth > 0 && self.depth % 64 == 0 {
+            self.word = self.spilled.pop().unwrap_or(0);
+        }
+    }
+
+    /// Whether the innermost open container is an object; `None` when none is open.
+    fn innermost(&self) -> Option<bool> {
+        (self.depth > 0).then_some(self.word & 1 == 1)
     }
 }
 
@@ -155,31 +246,6 @@ fn skip_string(s: &[u8], pos: usize) -> Result<usize, JsonError> {
             },
             Some(0..=0x1f) => return Err(err(i, "control character in string")),
             Some(_) => i += 1,
-        }
-    }
-}
-
-fn skip_container(s: &[u8], pos: usize, depth: usize, close: u8, object: bool) -> Result<usize, JsonError> {
-    let mut i = skip_ws(s, pos + 1);
-    if s.get(i) == Some(&close) {
-        return Ok(i + 1);
-    }
-    loop {
-        if object {
-            if s.get(i) != Some(&b'"') {
-                return Err(err(i, "expected an object key"));
-            }
-            i = skip_ws(s, skip_string(s, i)?);
-            if s.get(i) != Some(&b':') {
-                return Err(err(i, "expected ':'"));
-            }
-            i = skip_ws(s, i + 1);
-        }
-        i = skip_ws(s, skip_value(s, i, depth + 1)?);
-        match s.get(i) {
-            Some(b',') => i = skip_ws(s, i + 1),
-            Some(c) if *c == close => return Ok(i + 1),
-            _ => return Err(err(i, "expected ',' or the end of the container")),
         }
     }
 }
@@ -302,23 +368,19 @@ pub struct Walk<'a> {
     start: usize,
     pos: usize,
     close: u8,
-    depth: usize,
     nested: bool,
     started: bool,
     done: bool,
 }
 
 impl<'a> Walk<'a> {
-    fn open(raw: &'a str, at: usize, depth: usize, nested: bool, open: u8) -> Result<Walk<'a>, JsonError> {
+    fn open(raw: &'a str, at: usize, nested: bool, open: u8) -> Result<Walk<'a>, JsonError> {
         let i = skip_ws(raw.as_bytes(), at);
         if raw.as_bytes().get(i) != Some(&open) {
             return Err(err(i, if open == b'{' { "expected an object" } else { "expected an array" }));
         }
-        if depth > MAX_DEPTH {
-            return Err(err(i, "nesting too deep"));
-        }
         let close = if open == b'{' { b'}' } else { b']' };
-        Ok(Walk { raw, start: i, pos: i + 1, close, depth, nested, started: false, done: false })
+        Ok(Walk { raw, start: i, pos: i + 1, close, nested, started: false, done: false })
     }
 
     /// Moves to the start of the next element; false at the end of the container.
@@ -379,20 +441,20 @@ impl<'a> Walk<'a> {
     /// The value at the walk's position, whole (validated).
     pub fn value(&mut self) -> Result<&'a str, JsonError> {
         let start = self.pos;
-        self.pos = skip_value(self.raw.as_bytes(), start, self.depth + 1)?;
+        self.pos = skip_value(self.raw.as_bytes(), start)?;
         Ok(&self.raw[start..self.pos])
     }
 
     /// A walk into the value at the walk's position, which must be an object
     /// (`open` = `b'{'`) or an array (`b'['`); hand it back with [`Walk::leave`].
     pub fn enter(&self, open: u8) -> Result<Walk<'a>, JsonError> {
-        Walk::open(self.raw, self.pos, self.depth + 1, true, open)
+        Walk::open(self.raw, self.pos, true, open)
     }
 
     /// Continues after a value walked with [`Walk::enter`] and returns its raw
     /// text (what was not walked yet is skipped, and validated).
     pub fn leave(&mut self, inner: Walk<'a>) -> Result<&'a str, JsonError> {
-        let end = if inner.done { inner.pos } else { skip_value(self.raw.as_bytes(), inner.start, inner.depth)? };
+        let end = if inner.done { inner.pos } else { skip_value(self.raw.as_bytes(), inner.start)? };
         self.pos = end;
         Ok(&self.raw[inner.start..end])
     }
@@ -418,13 +480,13 @@ impl<'a> Walk<'a> {
 /// Starts a [`Walk`] over the members of the JSON object `raw` (surrounding
 /// whitespace allowed).
 pub fn members(raw: &str) -> Result<Walk<'_>, JsonError> {
-    Walk::open(raw, 0, 0, false, b'{')
+    Walk::open(raw, 0, false, b'{')
 }
 
 /// Starts a [`Walk`] over the items of the JSON array `raw` (surrounding
 /// whitespace allowed).
 pub fn items(raw: &str) -> Result<Walk<'_>, JsonError> {
-    Walk::open(raw, 0, 0, false, b'[')
+    Walk::open(raw, 0, false, b'[')
 }
 
 /// Whether the raw key literal `raw_key` (quotes included, as [`Walk::member`]
@@ -572,9 +634,22 @@ mod tests {
     }
 
     #[test]
-    fn rejects_deep_nesting_without_overflowing_the_stack() {
-        let deep = "[".repeat(100_000);
-        assert_eq!(validate(&deep).unwrap_err().reason, "nesting too deep");
+    fn any_depth_of_nesting_is_scanned_without_overflowing_the_stack() {
+        // arrays and objects alternating, across the 64-level words of `Nesting`
+        let depth = 100_000;
+        let open: String = (0..depth).map(|d| if d % 3 == 0 { "{\"k\":" } else { "[" }).collect();
+        let close: String = (0..depth).rev().map(|d| if d % 3 == 0 { "}" } else { "]" }).collect();
+        let deep = [open.as_str(), "1", close.as_str()].concat();
+        assert_eq!(validate(&deep), Ok(()));
+        // a wrong bracket deep inside, an unclosed one, a missing value
+        let mut wrong = deep.clone().into_bytes();
+        let at = open.len() + 1 + 5 * 64 + 2;
+        wrong[at] = if wrong[at] == b']' { b'}' } else { b']' };
+        assert_eq!(validate(std::str::from_utf8(&wrong).unwrap()).unwrap_err().offset, at);
+        assert_eq!(validate(&deep[..deep.len() - 1]).unwrap_err().reason, "expected ',' or the end of the container");
+        assert_eq!(validate(&"[".repeat(depth)).unwrap_err().reason, "unexpected end of input");
+        // a scan ends where its value does
+        assert_eq!(scan_value(b" [[1],{\"a\":[]}] ,x", 0), Ok((1, 15)));
     }
 
     #[test]

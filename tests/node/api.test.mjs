@@ -1,6 +1,7 @@
 // What the README's API section says, not covered elsewhere: socket.push of a raw
-// message, channel.joinRef(), the send buffer's cap (buffer_full) and `debug: true`
-// logging. phoenix-wasm in node against both servers.
+// message, channel.joinRef(), the send buffer's cap (buffer_full), `debug: true`
+// logging, and payloads nested as deep as phoenix.js takes them. phoenix-wasm in node
+// against both servers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Socket } from "./wasm-client.mjs";
@@ -98,4 +99,32 @@ test("debug: true logs to the console, as phoenix.js's default logger", async ()
     console.warn = warn;
   }
   assert.equal(lines[0], "transport: connecting to ws://127.0.0.1:9/socket/websocket?vsn=2.0.0 undefined");
+});
+
+for (const kind of SERVERS) test(`${kind}: payloads nested 2,000 levels deep arrive as a broadcast and as a reply, as phoenix.js takes them`, async () => {
+  const server = await startKind(kind);
+  const socket = new Socket(server.socketUrl, { params: { token: "user:deep" } });
+  // a payload the client cannot read is reported by onError: fail at once, not by a timeout
+  const failed = new Promise((_, reject) => socket.onError((e) => reject(new Error(`onError: ${e?.message ?? e}`))));
+  const orFail = (p) => Promise.race([p, failed]);
+  try {
+    socket.connect();
+    const ch = socket.channel("room:deep");
+    assert.equal((await outcome(ch.join())).status, "ok");
+    // objects and arrays alternating, 2,000 levels: well past the 128 a recursive
+    // reader would stop at, and still within what JSON.stringify can write
+    let deep = { leaf: "✓" };
+    for (let i = 0; i < 2000; i++) deep = i % 2 ? { [`k${i}`]: deep } : [i, deep];
+    // compared as JSON text: node's deepEqual recurses deeper than the stack allows
+    const text = JSON.stringify({ deep });
+    const shouted = nextCall((cb) => ch.on("shout", cb));
+    assert.equal((await orFail(outcome(ch.push("shout", { deep })))).status, "ok");
+    assert.equal(JSON.stringify((await orFail(shouted))[0]), text);
+    const echoed = await orFail(outcome(ch.push("echo", { deep })));
+    assert.equal(echoed.status, "ok");
+    assert.equal(JSON.stringify(echoed.response), text);
+  } finally {
+    socket.disconnect();
+    await server.stop();
+  }
 });
