@@ -126,7 +126,7 @@ fn skip_key(s: &[u8], i: usize) -> Result<usize, JsonError> {
     Ok(skip_ws(s, colon + 1))
 }
 
-/// The containers open around a position in [`skip_value`], a bit each (set for an
+/// The containers open around a position in [`skip_nested`], a bit each (set for an
 /// object), the innermost lowest: 64 levels in a word, deeper ones spilled to a vector.
 #[derive(Default)]
 struct Nesting {
