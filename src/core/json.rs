@@ -115,6 +115,8 @@ fn closer(object: bool) -> u8 {
 }
 
 /// An object member's key at `i`, its colon and whitespace: where its value starts.
+/// ([`Walk::key`] reads a key the same way, keeping its end: sharing this function
+/// cost presence states 2 % more instructions, so each keeps its few lines.)
 fn skip_key(s: &[u8], i: usize) -> Result<usize, JsonError> {
     if s.get(i) != Some(&b'"') {
         return Err(err(i, "expected an object key"));
