@@ -265,8 +265,10 @@ for (const kind of SERVERS) describe(`contract on ${kind}`, { timeout: 60_000 },
   });
 
   test("a socket is known to the admin routes as soon as its client sees it open", async () => {
-    // registered before the upgrade's 101 goes out: a drop sent from the client's onopen
-    // always finds it (before, it could land before the server had registered the socket)
+    // a drop sent from the client's onopen always finds the socket: phoenix-mock registers
+    // it before the upgrade's 101 goes out; the Phoenix app's socket process registers just
+    // after, so its admin routes wait for connects it accepted (before, a drop could land
+    // first and find nothing)
     for (let i = 0; i < 20; i++) {
       const ws = new WebSocket(`${server.socketUrl}/websocket?vsn=2.0.0&token=user:early`);
       const closed = new Promise((resolve) => ws.on("close", resolve));

@@ -1,11 +1,13 @@
 defmodule Interop.Faults do
   @moduledoc """
   The fault switches behind the /admin routes: muted heartbeats (per user or for all),
-  refused connects, and "drop the connection of the next push".
+  refused connects, and "drop the connection of the next push"; and the connects accepted
+  whose socket process has not registered yet (the upgrade's 101 goes out before it does),
+  which the routes that act on sockets wait for.
   """
   use Agent
 
-  def start_link(_), do: Agent.start_link(fn -> %{mute: %{}, pause_until: 0, pause_transport: nil, drop_next: false} end, name: __MODULE__)
+  def start_link(_), do: Agent.start_link(fn -> %{mute: %{}, pause_until: 0, pause_transport: nil, drop_next: false, opening: []} end, name: __MODULE__)
 
   defp now, do: System.system_time(:millisecond)
 
@@ -24,6 +26,28 @@ defmodule Interop.Faults do
   @doc "Whether connects over `transport` are refused now."
   def paused?(transport),
     do: Agent.get(__MODULE__, &(&1.pause_until > now() and Map.get(&1, :pause_transport) in [nil, transport]))
+
+  @doc "A connect of `user` was accepted: its socket process registers next (`opened/1`)."
+  def opening(user), do: Agent.update(__MODULE__, &%{&1 | opening: &1.opening ++ [{user, now()}]})
+
+  @doc "The socket process of an accepted connect of `user` registered."
+  def opened(user), do: Agent.update(__MODULE__, &%{&1 | opening: List.keydelete(&1.opening, user, 0)})
+
+  @doc """
+  Returns once no connect of `user` (nil: of anyone) accepted in the last second is still
+  to register, or after a second (a connect whose upgrade never finished).
+  """
+  def await_opened(user, waited \\ 0) do
+    since = now() - 1_000
+    pending? = Agent.get(__MODULE__, fn s -> Enum.any?(s.opening, fn {u, at} -> at > since and user in [nil, u] end) end)
+
+    if pending? and waited < 1_000 do
+      Process.sleep(5)
+      await_opened(user, waited + 5)
+    else
+      :ok
+    end
+  end
 
   def arm_drop_next, do: Agent.update(__MODULE__, &%{&1 | drop_next: true})
   @doc "True once after `arm_drop_next/0`."

@@ -26,6 +26,7 @@ defmodule InteropWeb.Admin do
 
   get "/admin/disconnect" do
     # one user's sockets, or (no user) every socket, as the mock does
+    Interop.Faults.await_opened(query(conn)["user"])
     sockets = Registry.lookup(Interop.Sockets, query(conn)["user"] || :all)
     for user <- sockets |> Enum.map(fn {_pid, user} -> user end) |> Enum.uniq() do
       InteropWeb.Endpoint.broadcast("user_socket:" <> user, "disconnect", %{})

@@ -14,7 +14,12 @@ defmodule InteropWeb.FaultySocket do
   @impl true
   defdelegate drainer_spec(opts), to: UserSocket
   @impl true
-  defdelegate connect(map), to: UserSocket
+  def connect(map) do
+    with {:ok, {_, %Phoenix.Socket{assigns: %{user: user}}}} = ok <- UserSocket.connect(map) do
+      Interop.Faults.opening(user)
+      ok
+    end
+  end
   @impl true
   defdelegate handle_info(message, state), to: UserSocket
   @impl true
@@ -24,6 +29,7 @@ defmodule InteropWeb.FaultySocket do
   def init({_, %Phoenix.Socket{assigns: %{user: user}}} = state) do
     Registry.register(Interop.Sockets, user, user)
     Registry.register(Interop.Sockets, :all, user)
+    Interop.Faults.opened(user)
     Process.put(:interop_user, user)
     UserSocket.init(state)
   end
@@ -41,6 +47,7 @@ defmodule InteropWeb.FaultySocket do
 
   @doc "Kills the socket processes of `user` (nil: all); returns how many."
   def drop(user) do
+    Interop.Faults.await_opened(user)
     pids = for {pid, _} <- Registry.lookup(Interop.Sockets, user || :all), do: pid
     Enum.each(pids, &Process.exit(&1, :kill))
     length(pids)
