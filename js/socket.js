@@ -69,6 +69,8 @@ export class Socket {
   #pumping = false;
   /** where the engine's drain says where its records are (src/engine `Engine::view`) */
   #view = 0;
+  /** the last text frame given to the engine, until the drain whose records may point into it */
+  #lastFrame = "";
   #listeners = [];
   /** the status, as the engine last reported it */
   #status;
@@ -117,13 +119,17 @@ export class Socket {
     let deadline = -1;
     try {
       for (;;) {
-        // the records stay where they are, in the module's memory, until the next drain
+        // the records stay where they are, in the module's memory, until the next drain;
+        // a payload among them may be a slice of the last text frame (the engine lets go
+        // of its copy as it drains)
+        const lastFrame = this.#lastFrame;
+        this.#lastFrame = "";
         const n = engine.drain();
         const view = memoryF64();
         const v = this.#view / 8;
         deadline = view[v + 3];
         if (n === 0) break;
-        read(view[v] / 4, n, view[v + 2], this.#outputs);
+        read(view[v] / 4, n, view[v + 2], lastFrame, this.#outputs);
       }
     } finally {
       this.#pumping = false;
@@ -268,6 +274,7 @@ export class Socket {
     if (decode) {
       invoke2(decode, frame, (msg) => this.#decoded(conn, msg));
     } else if (typeof frame === "string") {
+      this.#lastFrame = frame;
       this.#engine.text(conn, frame, now());
     } else {
       this.#engine.binary(conn, new Uint8Array(frame), now());

@@ -30,15 +30,25 @@ export const CHANNEL_STATES = ["closed", "errored", "joined", "joining", "leavin
 
 const readText = (w, i, at) => textAt(at + w[i], w[i + 1]);
 const readOptText = (w, i, at) => (w[i] === 0xffffffff ? null : textAt(at + w[i], w[i + 1]));
-const readPayload = (w, i, at) => (w[i] === 0 ? textAt(at + w[i + 1], w[i + 2]) : w[i] === 1 ? bytesAt(at + w[i + 1], w[i + 2]) : undefined);
+function readPayload(w, i, at, lastFrame) {
+  switch (w[i]) {
+    case 0:
+      return textAt(at + w[i + 1], w[i + 2]);
+    case 1:
+      return bytesAt(at + w[i + 1], w[i + 2]);
+    case 3:
+      return lastFrame.slice(w[i + 1], lastFrame.length - w[i + 2]);
+  }
+  return undefined;
+}
 function readInts(w, i) {
   const a = [];
   for (let k = 1; k <= w[i]; k++) a.push(w[i + k]);
   return a;
 }
 
-/** Calls `h.<kind>(fields…)` for each record of the `n` words at word index `p`, their text and bytes at `at`. */
-export function read(p, n, at, h) {
+/** Calls `h.<kind>(fields…)` for each record of the `n` words at word index `p`, their text and bytes at `at`, a payload of tag 3 a slice of `lastFrame`. */
+export function read(p, n, at, lastFrame, h) {
   const end = p + n;
   let i = p;
   while (i < end) {
@@ -56,7 +66,7 @@ export function read(p, n, at, h) {
         break;
       }
       case 1: {
-        const frame = readPayload(w, i, at);
+        const frame = readPayload(w, i, at, lastFrame);
         i += 3;
         h.send(frame);
         break;
@@ -70,7 +80,7 @@ export function read(p, n, at, h) {
         i += 2;
         const event = readText(w, i, at);
         i += 2;
-        const payload = readPayload(w, i, at);
+        const payload = readPayload(w, i, at, lastFrame);
         i += 3;
         h.encode(joinRef, ref, topic, event, payload);
         break;
@@ -162,7 +172,7 @@ export function read(p, n, at, h) {
         i += 2;
         const event = readText(w, i, at);
         i += 2;
-        const payload = readPayload(w, i, at);
+        const payload = readPayload(w, i, at, lastFrame);
         i += 3;
         h.message(joinRef, ref, topic, event, payload);
         break;
@@ -172,7 +182,7 @@ export function read(p, n, at, h) {
         i += 1;
         const bindings = readInts(w, i);
         i += 1 + w[i];
-        const payload = readPayload(w, i, at);
+        const payload = readPayload(w, i, at, lastFrame);
         i += 3;
         const ref = readOptText(w, i, at);
         i += 2;
@@ -194,7 +204,7 @@ export function read(p, n, at, h) {
         i += 1;
         const status = readText(w, i, at);
         i += 2;
-        const response = readPayload(w, i, at);
+        const response = readPayload(w, i, at, lastFrame);
         i += 3;
         const last = w[i];
         i += 1;
@@ -214,7 +224,7 @@ export function read(p, n, at, h) {
         i += 2;
         const msg = readText(w, i, at);
         i += 2;
-        const data = readPayload(w, i, at);
+        const data = readPayload(w, i, at, lastFrame);
         i += 3;
         h.log(kind, msg, data);
         break;

@@ -151,6 +151,8 @@ mod export {
                 self.wire.output(out);
             }
             let deadline = self.core.poll_timeout().map_or(-1.0, |t| t as f64);
+            // the records are written: the frame they may point into is the host's now
+            self.wire.frame = String::new();
             let (words, bytes) = (&self.wire.words, &self.wire.bytes);
             self.view = [words.as_ptr() as usize as f64, words.len() as f64, bytes.as_ptr() as usize as f64, deadline];
             words.len() as u32
@@ -176,10 +178,14 @@ mod export {
             self.core.handle_open(ConnId(conn), ms(now));
         }
 
-        /// A text frame on `conn`.
+        /// A text frame on `conn`. It is kept until the next drain, whose records may
+        /// point into it (a payload that is a span of it: see `wire`).
         pub fn text(&mut self, conn: u32, frame: String, now: f64) {
-            self.core
-                .handle_frame(ConnId(conn), &Frame::Text(frame), ms(now));
+            let frame = Frame::Text(frame);
+            self.core.handle_frame(ConnId(conn), &frame, ms(now));
+            if let Frame::Text(text) = frame {
+                self.wire.frame = text;
+            }
         }
 
         /// A binary frame on `conn`.

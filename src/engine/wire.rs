@@ -4,7 +4,10 @@
 //! - `Int`: one word;
 //! - `Text`: two words, the UTF-8 span's start and length in the arena;
 //! - `OptText`: as `Text`, or a start of [`NONE`] for no text;
-//! - `Payload`: a tag (0 JSON text, 1 bytes, 2 none), then the span;
+//! - `Payload`: a tag (0 JSON text, 1 bytes, 2 none, 3 JSON text that is a span of the
+//!   text frame the host last gave), then the span; for tag 3 the span's start in the
+//!   frame and the length of what follows it there, both in UTF-16 code units (the
+//!   host slices its own string of the frame: no text crosses back out of wasm).
 //! - `Ints`: a count, then that many words.
 //!
 //! The kinds and their fields are defined here once; `js/wire.js`, the JS reader, is
@@ -101,6 +104,10 @@ pub struct Wire {
     pub words: Vec<u32>,
     /// Their text and bytes.
     pub bytes: Vec<u8>,
+    /// The text frame the host last gave, until the records of its outputs are
+    /// written: an event's payload that is the frame's last element is written as its
+    /// span there (tag 3).
+    pub frame: String,
 }
 
 impl Wire {
@@ -132,6 +139,15 @@ impl Wire {
             Some(Payload::Json(t)) => self.int(0).text(t),
             Some(Payload::Binary(b) | Payload::Reply { response: b, .. }) => self.int(1).span(b),
             None => self.int(2).int(0).int(0),
+        }
+    }
+
+    /// An event's payload: its span in [`Wire::frame`] when it is the frame's last
+    /// element (as a broadcast's or a server push's is), else as [`Wire::payload`].
+    fn event_payload(&mut self, p: &Payload) -> &mut Self {
+        match p.as_json().and_then(|t| span_in_frame(&self.frame, t)) {
+            Some((start, after)) => self.int(3).int(start).int(after),
+            None => self.payload(Some(p)),
         }
     }
 
@@ -207,7 +223,7 @@ impl Wire {
             }
             Event::Message(m) => self.message(MESSAGE, &m),
             Event::Channel { channel, bindings, payload, msg_ref, join_ref, .. } => {
-                self.int(EVENT).int(channel.0).ints(bindings.iter().map(|b| b.0)).payload(Some(&payload));
+                self.int(EVENT).int(channel.0).ints(bindings.iter().map(|b| b.0)).event_payload(&payload);
                 self.opt(msg_ref.as_deref()).opt(join_ref.as_deref());
             }
             Event::ChannelState { channel, state } => {
@@ -234,10 +250,27 @@ impl Wire {
     }
 }
 
-/// `js/wire.js`: the kinds' numbers, and `read(p, n, at, handler)`, which calls
+/// Where `payload` is `frame`'s last element, as the frame's text before it and after
+/// it in UTF-16 code units (the host's string of the frame): the text that ends the
+/// frame before its closing bracket is compared with `payload`, so any payload equal to
+/// that text is found there, whatever made it.
+fn span_in_frame(frame: &str, payload: &str) -> Option<(u32, u32)> {
+    let b = frame.as_bytes();
+    let ws = |end: usize| b[..end].iter().rposition(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r')).map_or(0, |i| i + 1);
+    let close = ws(b.len()).checked_sub(1).filter(|&i| b[i] == b']')?;
+    let end = ws(close);
+    let start = end.checked_sub(payload.len()).filter(|&s| &b[s..end] == payload.as_bytes())?;
+    let head = frame.get(..start)?;
+    let units = if head.is_ascii() { start } else { head.encode_utf16().count() };
+    // what follows the payload is JSON whitespace and the bracket: one unit a byte
+    Some((units as u32, (b.len() - end) as u32))
+}
+
+/// `js/wire.js`: the kinds' numbers, and `read(p, n, at, lastFrame, handler)`, which calls
 /// `handler.<kind>(fields…)` for each record of the `n` words at word index `p` of the
 /// module's memory, their text and bytes at byte address `at` (read with `js/engine.js`'s
-/// `memoryU32`, `textAt` and `bytesAt`; a payload is JSON text as a string, bytes as an
+/// `memoryU32`, `textAt` and `bytesAt`; a payload is JSON text as a string — a slice of
+/// `lastFrame`, the host's string of the last text frame, for tag 3 — bytes as an
 /// `ArrayBuffer`, or undefined; a list of ints an array of numbers).
 pub fn js_reader() -> String {
     let mut js = String::from(
@@ -260,10 +293,15 @@ pub fn js_reader() -> String {
         "];\n\n\
          const readText = (w, i, at) => textAt(at + w[i], w[i + 1]);\n\
          const readOptText = (w, i, at) => (w[i] === 0xffffffff ? null : textAt(at + w[i], w[i + 1]));\n\
-         const readPayload = (w, i, at) => (w[i] === 0 ? textAt(at + w[i + 1], w[i + 2]) : w[i] === 1 ? bytesAt(at + w[i + 1], w[i + 2]) : undefined);\n\
+         function readPayload(w, i, at, lastFrame) {\n\
+         \x20 switch (w[i]) {\n\
+         \x20   case 0:\n      return textAt(at + w[i + 1], w[i + 2]);\n\
+         \x20   case 1:\n      return bytesAt(at + w[i + 1], w[i + 2]);\n\
+         \x20   case 3:\n      return lastFrame.slice(w[i + 1], lastFrame.length - w[i + 2]);\n\
+         \x20 }\n  return undefined;\n}\n\
          function readInts(w, i) {\n  const a = [];\n  for (let k = 1; k <= w[i]; k++) a.push(w[i + k]);\n  return a;\n}\n\n\
-         /** Calls `h.<kind>(fields…)` for each record of the `n` words at word index `p`, their text and bytes at `at`. */\n\
-         export function read(p, n, at, h) {\n  const end = p + n;\n  let i = p;\n  while (i < end) {\n\
+         /** Calls `h.<kind>(fields…)` for each record of the `n` words at word index `p`, their text and bytes at `at`, a payload of tag 3 a slice of `lastFrame`. */\n\
+         export function read(p, n, at, lastFrame, h) {\n  const end = p + n;\n  let i = p;\n  while (i < end) {\n\
          \x20   // anew for each record: a handler's call into the engine may have grown the memory\n\
          \x20   const w = memoryU32();\n    switch (w[i++]) {\n",
     );
@@ -275,7 +313,7 @@ pub fn js_reader() -> String {
                 Field::Int => ("w[i]", "1"),
                 Field::Text => ("readText(w, i, at)", "2"),
                 Field::OptText => ("readOptText(w, i, at)", "2"),
-                Field::Payload => ("readPayload(w, i, at)", "3"),
+                Field::Payload => ("readPayload(w, i, at, lastFrame)", "3"),
                 Field::Ints => ("readInts(w, i)", "1 + w[i]"),
             };
             js.push_str(&["        const ", f, " = ", value, ";\n        i += ", size, ";\n"].concat());
@@ -315,6 +353,7 @@ mod tests {
                         match words[i - 3] {
                             0 => text(words[i - 2], words[i - 1]),
                             1 => ["bytes", &words[i - 1].to_string()].concat(),
+                            3 => ["frame ", &words[i - 2].to_string(), " ", &words[i - 1].to_string()].concat(),
                             _ => "none".into(),
                         }
                     }
@@ -378,6 +417,43 @@ mod tests {
                 "channelRemoved 4 2 1",
             ]
         );
+    }
+
+    /// An event's payload that ends the last text frame is written as its place there
+    /// in UTF-16 units; any other payload as text.
+    #[test]
+    fn an_event_payload_that_ends_the_frame_is_its_span_there() {
+        let event = |payload: &str| Output::Event(Event::Channel {
+            channel: ChannelId(1),
+            bindings: vec![BindingRef(2)],
+            event: "e".into(),
+            payload: Payload::Json(payload.into()),
+            msg_ref: None,
+            join_ref: None,
+        });
+        let cases = [
+            // frame, payload, what the record says
+            (r#"[null,null,"t","e",{"a":1}]"#, r#"{"a":1}"#, "frame 19 1"),
+            ("[null,null,\"t\",\"e\", {\"a\":1} \n] \r\n", r#"{"a":1}"#, "frame 20 6"),
+            // before the payload: é is one unit, 😀 two, though 2 and 4 bytes
+            (r#"[null,null,"é😀","e",{"a":"é"}]"#, r#"{"a":"é"}"#, "frame 21 1"),
+            // equal text elsewhere, or no frame: written as text
+            (r#"[null,null,"t","e",{"a":1}]"#, r#"{"a":2}"#, r#"{"a":2}"#),
+            (r#"[null,null,"t","e",{"a":1}"#, r#"{"a":1}"#, r#"{"a":1}"#),
+            ("", r#"{"a":1}"#, r#"{"a":1}"#),
+            (r#"{"a":1}]"#, r#"{"a":1}"#, "frame 0 1"),
+            (r#"1]"#, r#"[1]"#, "[1]"),
+        ];
+        for (frame, payload, want) in cases {
+            let mut w = Wire { frame: frame.into(), ..Wire::default() };
+            w.output(event(payload));
+            assert_eq!(read(&w), [["event 1 2 ", want, " null null"].concat()], "{frame}");
+            if let Some(rest) = want.strip_prefix("frame ") {
+                let n: Vec<usize> = rest.split(' ').map(|x| x.parse().unwrap()).collect();
+                let units: Vec<u16> = frame.encode_utf16().collect();
+                assert_eq!(String::from_utf16(&units[n[0]..units.len() - n[1]]).unwrap(), payload);
+            }
+        }
     }
 
     #[test]

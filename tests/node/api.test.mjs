@@ -128,3 +128,26 @@ for (const kind of SERVERS) test(`${kind}: payloads nested 2,000 levels deep arr
     await server.stop();
   }
 });
+
+for (const kind of SERVERS) test(`${kind}: a broadcast on a topic in any script arrives whole, its payload taken from the frame's text`, async () => {
+  const server = await startKind(kind);
+  const socket = new Socket(server.socketUrl, { params: { token: "user:script" } });
+  const failed = new Promise((_, reject) => socket.onError((e) => reject(new Error(`onError: ${e?.message ?? e}`))));
+  const orFail = (p) => Promise.race([p, failed]);
+  try {
+    socket.connect();
+    // characters of one, two, three and four bytes (the last two UTF-16 units) before
+    // the payload and in it: the payload's place in the frame's string is counted in units
+    const ch = socket.channel("room:é✓😀");
+    assert.equal((await outcome(ch.join())).status, "ok");
+    for (const body of ["😀 é ✓", "plain", "", "\u2028 \\ \" 𝄞"]) {
+      const shouted = nextCall((cb) => ch.on("shout", cb));
+      assert.equal((await orFail(outcome(ch.push("shout", { body, n: [1, { "ключ": body }] })))).status, "ok");
+      assert.deepEqual((await orFail(shouted))[0], { body, n: [1, { "ключ": body }] });
+      ch.off("shout");
+    }
+  } finally {
+    socket.disconnect();
+    await server.stop();
+  }
+});
