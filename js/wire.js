@@ -30,17 +30,8 @@ export const CHANNEL_STATES = ["closed", "errored", "joined", "joining", "leavin
 
 const readText = (w, i, at) => textAt(at + w[i], w[i + 1]);
 const readOptText = (w, i, at) => (w[i] === 0xffffffff ? null : textAt(at + w[i], w[i + 1]));
-function readPayload(w, i, at, lastFrame) {
-  switch (w[i]) {
-    case 0:
-      return textAt(at + w[i + 1], w[i + 2]);
-    case 1:
-      return bytesAt(at + w[i + 1], w[i + 2]);
-    case 3:
-      return lastFrame.slice(w[i + 1], lastFrame.length - w[i + 2]);
-  }
-  return undefined;
-}
+const readPayload = (w, i, at, lastFrame) =>
+  w[i] === 0 ? textAt(at + w[i + 1], w[i + 2]) : w[i] === 1 ? bytesAt(at + w[i + 1], w[i + 2]) : w[i] === 3 ? lastFrame.slice(w[i + 1], lastFrame.length - w[i + 2]) : undefined;
 function readInts(w, i) {
   const a = [];
   for (let k = 1; k <= w[i]; k++) a.push(w[i + k]);

@@ -260,8 +260,8 @@ fn span_in_frame(frame: &str, payload: &str) -> Option<(u32, u32)> {
     let close = ws(b.len()).checked_sub(1).filter(|&i| b[i] == b']')?;
     let end = ws(close);
     let start = end.checked_sub(payload.len()).filter(|&s| &b[s..end] == payload.as_bytes())?;
-    let head = frame.get(..start)?;
-    let units = if head.is_ascii() { start } else { head.encode_utf16().count() };
+    // UTF-16 units before it: a unit for each character, two for those of four bytes
+    let units = b[..start].iter().map(|&c| usize::from(c & 0xc0 != 0x80) + usize::from(c >= 0xf0)).sum::<usize>();
     // what follows the payload is JSON whitespace and the bracket: one unit a byte
     Some((units as u32, (b.len() - end) as u32))
 }
@@ -293,12 +293,8 @@ pub fn js_reader() -> String {
         "];\n\n\
          const readText = (w, i, at) => textAt(at + w[i], w[i + 1]);\n\
          const readOptText = (w, i, at) => (w[i] === 0xffffffff ? null : textAt(at + w[i], w[i + 1]));\n\
-         function readPayload(w, i, at, lastFrame) {\n\
-         \x20 switch (w[i]) {\n\
-         \x20   case 0:\n      return textAt(at + w[i + 1], w[i + 2]);\n\
-         \x20   case 1:\n      return bytesAt(at + w[i + 1], w[i + 2]);\n\
-         \x20   case 3:\n      return lastFrame.slice(w[i + 1], lastFrame.length - w[i + 2]);\n\
-         \x20 }\n  return undefined;\n}\n\
+         const readPayload = (w, i, at, lastFrame) =>\n\
+         \x20 w[i] === 0 ? textAt(at + w[i + 1], w[i + 2]) : w[i] === 1 ? bytesAt(at + w[i + 1], w[i + 2]) : w[i] === 3 ? lastFrame.slice(w[i + 1], lastFrame.length - w[i + 2]) : undefined;\n\
          function readInts(w, i) {\n  const a = [];\n  for (let k = 1; k <= w[i]; k++) a.push(w[i + k]);\n  return a;\n}\n\n\
          /** Calls `h.<kind>(fields…)` for each record of the `n` words at word index `p`, their text and bytes at `at`, a payload of tag 3 a slice of `lastFrame`. */\n\
          export function read(p, n, at, lastFrame, h) {\n  const end = p + n;\n  let i = p;\n  while (i < end) {\n\
