@@ -11,6 +11,15 @@ const until = async (cond) => {
   while (!cond()) await new Promise((r) => setTimeout(r, 5));
 };
 
+/**
+ * `orFail(p)`: `p`, or a rejection as soon as `socket` reports an error (a payload the
+ * client cannot read fails the test at once, not by a timeout).
+ */
+function failOnError(socket) {
+  const failed = new Promise((_, reject) => socket.onError((e) => reject(new Error(`onError: ${e?.message ?? e}`))));
+  return (p) => Promise.race([p, failed]);
+}
+
 for (const kind of SERVERS) test(`${kind}: socket.push sends a raw message; channel.joinRef() is the join's ref`, async () => {
   const server = await startKind(kind);
   const socket = new Socket(server.socketUrl, { params: { token: "user:raw" } });
@@ -104,9 +113,7 @@ test("debug: true logs to the console, as phoenix.js's default logger", async ()
 for (const kind of SERVERS) test(`${kind}: payloads nested 2,000 levels deep arrive as a broadcast and as a reply, as phoenix.js takes them`, async () => {
   const server = await startKind(kind);
   const socket = new Socket(server.socketUrl, { params: { token: "user:deep" } });
-  // a payload the client cannot read is reported by onError: fail at once, not by a timeout
-  const failed = new Promise((_, reject) => socket.onError((e) => reject(new Error(`onError: ${e?.message ?? e}`))));
-  const orFail = (p) => Promise.race([p, failed]);
+  const orFail = failOnError(socket);
   try {
     socket.connect();
     const ch = socket.channel("room:deep");
@@ -132,8 +139,7 @@ for (const kind of SERVERS) test(`${kind}: payloads nested 2,000 levels deep arr
 for (const kind of SERVERS) test(`${kind}: a broadcast on a topic in any script arrives whole, its payload taken from the frame's text`, async () => {
   const server = await startKind(kind);
   const socket = new Socket(server.socketUrl, { params: { token: "user:script" } });
-  const failed = new Promise((_, reject) => socket.onError((e) => reject(new Error(`onError: ${e?.message ?? e}`))));
-  const orFail = (p) => Promise.race([p, failed]);
+  const orFail = failOnError(socket);
   try {
     socket.connect();
     // characters of one, two, three and four bytes (the last two UTF-16 units) before
