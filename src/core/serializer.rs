@@ -235,16 +235,7 @@ pub fn decode_deferred(frame: &Frame) -> Result<(Message, bool), DecodeError> {
     let mut items = json::items(text)?;
     let mut msg = read_header(&mut items)?;
     let start = if items.next_item()? { items.position() } else { return Err(SHAPE) };
-    // back from the end over JSON whitespace, the closing bracket, JSON whitespace
-    let b = text.as_bytes();
-    let skip_ws = |mut end: usize| {
-        while end > start && matches!(b[end - 1], b' ' | b'\t' | b'\n' | b'\r') {
-            end -= 1;
-        }
-        end
-    };
-    let close = skip_ws(b.len());
-    let end = if close > start && b[close - 1] == b']' { skip_ws(close - 1) } else { start };
+    let end = last_element_end(text).filter(|&end| end > start).unwrap_or(start);
     let payload = &text[start..end];
     if payload.is_empty() {
         // no payload before the bracket: decode says what is wrong
@@ -252,6 +243,15 @@ pub fn decode_deferred(frame: &Frame) -> Result<(Message, bool), DecodeError> {
     }
     msg.payload = Payload::Json(payload.to_owned());
     Ok((msg, true))
+}
+
+/// Where a text frame's last element ends: back from the end over JSON whitespace, the
+/// closing bracket and JSON whitespace; `None` when the frame does not end in a bracket.
+pub(crate) fn last_element_end(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let ws = |end: usize| b[..end].iter().rposition(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r')).map_or(0, |i| i + 1);
+    let close = ws(b.len()).checked_sub(1).filter(|&i| b[i] == b']')?;
+    Some(ws(close))
 }
 
 struct Reader<'a> {

@@ -15,7 +15,7 @@
 
 use crate::core::message::Payload;
 use crate::core::presence::changes_json;
-use crate::core::serializer::Frame;
+use crate::core::serializer::{last_element_end, Frame};
 use crate::core::{Event, Message, Output, Retry, Status};
 
 /// A missing id or text (a reconnect's retry has no channel; a message may have no ref).
@@ -256,9 +256,7 @@ impl Wire {
 /// that text is found there, whatever made it.
 fn span_in_frame(frame: &str, payload: &str) -> Option<(u32, u32)> {
     let b = frame.as_bytes();
-    let ws = |end: usize| b[..end].iter().rposition(|c| !matches!(c, b' ' | b'\t' | b'\n' | b'\r')).map_or(0, |i| i + 1);
-    let close = ws(b.len()).checked_sub(1).filter(|&i| b[i] == b']')?;
-    let end = ws(close);
+    let end = last_element_end(frame)?;
     let start = end.checked_sub(payload.len()).filter(|&s| &b[s..end] == payload.as_bytes())?;
     // UTF-16 units before it: a unit for each character, two for those of four bytes
     let units = b[..start].iter().map(|&c| usize::from(c & 0xc0 != 0x80) + usize::from(c >= 0xf0)).sum::<usize>();
