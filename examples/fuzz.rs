@@ -233,7 +233,7 @@ fn fuzz_socket(r: &mut Rng, n: u64) -> String {
         c.heartbeat_interval = 100 + r.below(3000);
         c.heartbeat_timeout = Some(50 + r.below(3000));
         c.jitter = r.chance(50);
-        c.seed = r.next() | 1;
+        c.seed = Some(r.next());
         // configuration asked of the host, answered late, out of order or stale
         use phoenix_wasm::core::{Schedule, Source};
         if r.chance(30) {

@@ -27,6 +27,11 @@ pub mod web;
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub mod typed;
 
+// the event names' probe is plain serde: tested natively too
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "typed/events.rs"]
+mod typed_events;
+
 /// The README's Rust snippets, compiled as doctests for wasm32 (`npm test`).
 #[cfg(all(doctest, target_arch = "wasm32", feature = "web"))]
 #[doc = include_str!("../README.md")]

@@ -6,143 +6,21 @@
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
 use std::rc::Rc;
+use std::time::Duration;
 
-use futures_util::future::{select, Either};
 use futures_util::StreamExt;
-use js_sys::{Function, Promise, JSON};
+use js_sys::{Function, JSON};
 use phoenix_wasm::web::{ChannelOptions, ChannelState, Closed, Config, Hooks, JoinParams, Payload, Presence, Socket, Status};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
+mod support;
+
+use support::*;
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn server_url() -> &'static str {
-    env!("PHX_SERVER_URL", "PHX_SERVER_URL is not set: run the browser tests through `npm test` (it starts the servers)")
-}
-
-/// Whether the server is the real Phoenix app (`PHX_SERVER=phoenix`), not phoenix-mock.
-fn on_phoenix() -> bool {
-    option_env!("PHX_SERVER") == Some("phoenix")
-}
-
-/// JSON text in one canonical form (the servers may space or order it their way).
-fn norm(json: &str) -> String {
-    String::from(JSON::stringify(&JSON::parse(json).expect("JSON")).unwrap())
-}
-
-/// A payload's JSON, in canonical form.
-fn json(p: &Payload) -> String {
-    norm(p.as_json().expect("a JSON payload"))
-}
-
-fn payload(text: &str) -> Payload {
-    Payload::json(text).expect("valid JSON")
-}
-
-async fn sleep(ms: i32) {
-    let p = Promise::new(&mut |resolve, _| {
-        let set = Function::new_with_args("r, ms", "setTimeout(r, ms)");
-        set.call2(&JsValue::NULL, &resolve, &JsValue::from(ms)).unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
-}
-
-/// `fut`, or a failed test after `ms` (a missing event fails instead of hanging).
-async fn within<T>(ms: i32, what: &str, fut: impl Future<Output = T>) -> T {
-    match select(Box::pin(fut), Box::pin(sleep(ms))).await {
-        Either::Left((v, _)) => v,
-        Either::Right(_) => panic!("timed out after {ms} ms waiting for {what}"),
-    }
-}
-
-/// Registers a callback now (through `register`) and returns a future of the first
-/// value it is called with.
-fn next<T: 'static>(register: impl FnOnce(Box<dyn Fn(T)>)) -> impl Future<Output = T> {
-    let (tx, rx) = futures_channel::oneshot::channel();
-    let tx = RefCell::new(Some(tx));
-    register(Box::new(move |v| {
-        if let Some(tx) = tx.borrow_mut().take() {
-            let _ = tx.send(v);
-        }
-    }));
-    async move { rx.await.expect("the callback's sender lives") }
-}
-
-/// Waits until `cond()` holds, yielding to the event loop between checks.
-async fn until(ms: u32, what: &str, mut cond: impl FnMut() -> bool) {
-    let mut waited = 0;
-    while !cond() {
-        assert!(waited < ms, "timed out after {ms} ms waiting for {what}");
-        sleep(10).await;
-        waited += 10;
-    }
-}
-
-/// A list callbacks append to.
-#[derive(Clone)]
-struct Log<T>(Rc<RefCell<Vec<T>>>);
-
-impl<T> Default for Log<T> {
-    fn default() -> Self {
-        Log(Rc::default())
-    }
-}
-
-impl<T: Clone> Log<T> {
-    fn push(&self, v: T) {
-        self.0.borrow_mut().push(v);
-    }
-    fn len(&self) -> usize {
-        self.0.borrow().len()
-    }
-    fn get(&self) -> Vec<T> {
-        self.0.borrow().clone()
-    }
-}
-
-/// Calls a control route of the server (`/admin/...`) and waits for it.
-async fn admin(path_and_query: &str) {
-    let http = server_url().replacen("ws", "http", 1).trim_end_matches("/socket").to_owned();
-    let fetch = Function::new_with_args("u", "return fetch(u).then(r => { if (!r.ok) throw new Error(u + ': ' + r.status); return r.json(); })");
-    let p: Promise = fetch.call1(&JsValue::NULL, &JsValue::from_str(&format!("{http}{path_and_query}"))).unwrap().unchecked_into();
-    JsFuture::from(p).await.expect("admin call");
-}
-
-fn socket_with(opts: &str) -> Socket {
-    Socket::with_options(server_url(), opts).unwrap()
-}
-
-async fn connected(token: &str) -> Socket {
-    let socket = socket_with(&format!(r#"{{"params":{{"token":"{token}"}}}}"#));
-    let opened = next(|cb| {
-        socket.on_open(move || cb(()));
-    });
-    socket.connect();
-    within(5_000, "the socket to open", opened).await;
-    socket
-}
-
-/// Joins `topic` and returns the channel with the join's status and response JSON.
-async fn join(socket: &Socket, topic: &str) -> (phoenix_wasm::web::Channel, String, String) {
-    let ch = socket.channel(topic);
-    let push = ch.join().unwrap();
-    let (status, response) = within(5_000, "the join's answer", async {
-        match push.outcome().await {
-            Ok(r) => ("ok".to_owned(), json(&r)),
-            Err(e) => (e.status, json(&e.response)),
-        }
-    })
-    .await;
-    (ch, status, response)
-}
-
-fn dispatch(name: &str) {
-    Function::new_with_args("name", "globalThis.dispatchEvent(new Event(name))").call1(&JsValue::NULL, &name.into()).unwrap();
-}
 
 #[wasm_bindgen_test]
 async fn runs_in_a_real_browser() {
@@ -315,7 +193,7 @@ async fn online_sends_a_heartbeat_at_once_and_cuts_a_reconnect_delay_short() {
     });
     dispatch("online");
     let rtt = within(5_000, "a heartbeat answered within 5 s, not at the 60 s interval", beat).await;
-    assert!(rtt < 5_000);
+    assert!(rtt < Duration::from_secs(5));
 
     let closes = Log::default();
     let c = closes.clone();
@@ -354,7 +232,7 @@ async fn reconnects_with_backoff_and_rejoins_after_the_server_drops_every_socket
     assert_eq!(ch.state(), ChannelState::Joined);
     assert_eq!(
         statuses.get(),
-        [Status::Connecting, Status::Open, Status::Reconnecting { attempt: 1, in_ms: 10 }, Status::Connecting, Status::Open]
+        [Status::Connecting, Status::Open, Status::Reconnecting { attempt: 1, delay: Duration::from_millis(10) }, Status::Connecting, Status::Open]
     );
     socket.disconnect();
 }
@@ -425,7 +303,7 @@ async fn rejoins_after_the_channel_crashes() {
 async fn join_timeout_when_the_server_never_answers() {
     let socket = connected("valid").await;
     let ch = socket.channel("room:silent");
-    let push = ch.join_with_timeout(Some(200)).unwrap();
+    let push = ch.join_with_timeout(Some(Duration::from_millis(200))).unwrap();
     let got = next(|cb| {
         push.receive("timeout", move |p| cb(json(p)));
     });
@@ -494,7 +372,7 @@ async fn pushes_are_awaitable_and_fail_with_a_push_error() {
     assert_eq!((err.event.as_str(), err.status.as_str()), ("fail", "error"));
     assert_eq!(json(&err.response), r#"{"reason":"failed"}"#);
     assert!(err.to_string().contains("fail"), "{err}");
-    let timeout = ch.push_with_timeout("noreply", Payload::empty(), Some(100)).unwrap().outcome().await.unwrap_err();
+    let timeout = ch.push_with_timeout("noreply", Payload::empty(), Some(Duration::from_millis(100))).unwrap().outcome().await.unwrap_err();
     assert_eq!(timeout.status, "timeout");
     socket.disconnect();
 }
@@ -505,7 +383,7 @@ async fn ping_reports_a_round_trip_time() {
     let rtt = next(|cb| {
         assert!(socket.ping(cb));
     });
-    assert!(within(5_000, "the pong", rtt).await < 5_000);
+    assert!(within(5_000, "the pong", rtt).await < Duration::from_secs(5));
     socket.disconnect();
     assert!(!socket.ping(|_| {}), "false when disconnected");
 }
@@ -526,7 +404,7 @@ async fn callbacks_may_call_back_into_the_socket_channel_and_push() {
         })),
         reconnect_after: Some(Box::new(move |tries| {
             s2.push(format!("reconnect {tries} while {}", c2.borrow().as_ref().map_or("?", |s| s.connection_state())));
-            Some(10)
+            Some(Duration::from_millis(10))
         })),
         ..Hooks::default()
     };

@@ -108,7 +108,7 @@ impl Config {
                 (2, Value::Int(n)) => c.heartbeat_timeout = Some(n),
                 (3, Value::Int(n)) => c.max_send_buffer = n as usize,
                 (4, Value::Int(n)) => c.max_frame_bytes = n as usize,
-                (5, Value::Int(n)) => c.seed = n | 1,
+                (5, Value::Int(n)) => c.seed = Some(n),
                 (6, Value::Text(t)) => c.vsn = t,
                 (7, Value::Text(t)) => c.correlation_id = Some(t),
                 (8, Value::Text(t)) => c.auth_token = Source::Fixed(Some(t)),
@@ -187,7 +187,7 @@ mod tests {
             "jitter":true,"reconnectWhileHidden":false,"log":true,"codec":true,
             "reconnectAfterMs":[7,8],"rejoinAfterMs":[9],"params":{"a":[1]}}"#;
         let c = Config::from_options("/s", opts).unwrap();
-        assert_eq!((c.timeout, c.heartbeat_interval, c.heartbeat_timeout, c.max_send_buffer, c.max_frame_bytes, c.seed), (1, 2, Some(3), 4, 5, 7));
+        assert_eq!((c.timeout, c.heartbeat_interval, c.heartbeat_timeout, c.max_send_buffer, c.max_frame_bytes, c.seed), (1, 2, Some(3), 4, 5, Some(6)));
         assert_eq!((c.vsn.as_str(), c.correlation_id.as_deref()), ("1.0.0", Some("c")));
         assert_eq!(c.auth_token, Source::Fixed(Some("té".to_owned())));
         assert_eq!(c.page, Some(PageLocation { protocol: "https:".into(), host: "h:1".into() }));

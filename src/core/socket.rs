@@ -7,6 +7,7 @@
 //! [`Socket::poll_timeout`]. When that timer fires, call [`Socket::handle_timeout`].
 
 use std::collections::VecDeque;
+use std::time::Duration;
 
 use super::idmap::IdMap;
 
@@ -63,8 +64,10 @@ pub struct Config {
     pub page: Option<PageLocation>,
     /// Full jitter on reconnect delays: each delay is uniform in `[0, schedule(tries)]`.
     pub jitter: bool,
-    /// Seed of the jitter's random numbers (the shell passes a random one).
-    pub seed: u64,
+    /// Seed of the jitter's random numbers. `None` (the default): the host draws a
+    /// random one per socket, so clients do not reconnect in lockstep (the core alone,
+    /// without a host, uses [`FIXED_SEED`]); `Some`: reproducible delays, for tests.
+    pub seed: Option<u64>,
     /// Reconnect while the page is hidden (default true: an OBS source in an inactive
     /// scene is hidden and must stay live). phoenix.js ≥ 1.8.2 behaves as `false`.
     pub reconnect_while_hidden: bool,
@@ -100,7 +103,7 @@ impl Config {
             auth_token: Source::Fixed(None),
             page: None,
             jitter: false,
-            seed: 0x9E37_79B9_7F4A_7C15,
+            seed: None,
             reconnect_while_hidden: true,
             before_reconnect: false,
             log: false,
@@ -154,12 +157,12 @@ pub enum Status {
     Connecting,
     /// Connected.
     Open,
-    /// Disconnected; the next attempt starts in `in_ms`.
+    /// Disconnected; the next attempt starts after `delay`.
     Reconnecting {
         /// The attempt about to be made, from 1.
         attempt: u32,
-        /// Milliseconds until it starts.
-        in_ms: u64,
+        /// How long until it starts.
+        delay: Duration,
     },
     /// Disconnected, and no attempt is scheduled (after `disconnect()`, or while
     /// hidden with `reconnect_while_hidden` off).
@@ -178,8 +181,8 @@ pub enum Status {
 pub struct Health {
     /// The connection status.
     pub status: Status,
-    /// The round trip of the last answered heartbeat, in ms.
-    pub last_rtt: Option<u64>,
+    /// The round trip of the last answered heartbeat.
+    pub last_rtt: Option<Duration>,
     /// Successful reconnects since the socket was made.
     pub reconnects: u32,
     /// Messages waiting to be sent until the connection opens.
@@ -416,11 +419,14 @@ struct PresenceSlot {
     tracker: PresenceTracker,
 }
 
+/// The jitter's seed where the configuration gives none and no host drew one.
+pub const FIXED_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The random generator's state: never 0 (xorshift would stay 0).
 fn config_seed(c: &Config) -> u64 {
-    if c.seed == 0 {
-        0x9E37_79B9_7F4A_7C15
-    } else {
-        c.seed
+    match c.seed.unwrap_or(FIXED_SEED) {
+        0 => FIXED_SEED,
+        s => s,
     }
 }
 
@@ -533,7 +539,7 @@ impl Socket {
     pub fn health(&self) -> Health {
         Health {
             status: self.status.clone(),
-            last_rtt: self.last_rtt,
+            last_rtt: self.last_rtt.map(Duration::from_millis),
             reconnects: self.reconnects,
             send_buffer: self.send_buffer.len(),
             pushes_in_flight: self.pushes.values().filter(|p| p.msg_ref.is_some() && p.kind != PushKind::Join).count(),
@@ -799,7 +805,7 @@ impl Socket {
             delay = self.random() % (delay + 1);
         }
         self.timers.arm(TimerKey::Reconnect, now + delay);
-        self.emit(Event::Status(Status::Reconnecting { attempt: self.reconnect.tries() + 1, in_ms: delay }));
+        self.emit(Event::Status(Status::Reconnecting { attempt: self.reconnect.tries() + 1, delay: Duration::from_millis(delay) }));
     }
 
     /// xorshift64*: deterministic for a given seed.

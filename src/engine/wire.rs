@@ -210,7 +210,7 @@ impl Wire {
                 let (state, attempt, in_ms, code, reason, clean) = match &s {
                     Status::Connecting => (0, 0, 0, 0, "", false),
                     Status::Open => (1, 0, 0, 0, "", false),
-                    Status::Reconnecting { attempt, in_ms } => (2, *attempt, (*in_ms).min(NONE as u64) as u32, 0, "", false),
+                    Status::Reconnecting { attempt, delay } => (2, *attempt, (delay.as_millis()).min(u128::from(NONE)) as u32, 0, "", false),
                     Status::Closed { code, reason, clean } => (3, 0, 0, *code as u32, reason.as_str(), *clean),
                 };
                 self.int(STATUS).int(state).int(attempt).int(in_ms).int(code).text(reason).int(clean as u32);
@@ -321,6 +321,7 @@ pub fn js_reader() -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
     use super::*;
     use crate::core::{BindingRef, ChannelId, ChannelState, ConnId, PresenceId, PushId};
 
@@ -374,7 +375,7 @@ mod tests {
         w.output(Output::Close { conn: ConnId(3), code: 1000, reason: "bye".into() });
         w.output(Output::RetryDelay { retry: Retry::Reconnect, tries: 2 });
         w.output(Output::RetryDelay { retry: Retry::Rejoin(ChannelId(4)), tries: 1 });
-        w.output(Output::Event(Event::Status(Status::Reconnecting { attempt: 2, in_ms: 50 })));
+        w.output(Output::Event(Event::Status(Status::Reconnecting { attempt: 2, delay: Duration::from_millis(50) })));
         w.output(Output::Event(Event::Status(Status::Closed { code: 1006, reason: "gone".into(), clean: false })));
         w.output(Output::Event(Event::Message(msg)));
         w.output(Output::Event(Event::Channel {
@@ -462,7 +463,7 @@ mod tests {
             let state = [ChannelState::Closed, ChannelState::Errored, ChannelState::Joined, ChannelState::Joining, ChannelState::Leaving][n];
             assert_eq!(state.as_str(), *s);
         }
-        assert_eq!(STATUSES.map(|s| s.to_owned()), [Status::Connecting, Status::Open, Status::Reconnecting { attempt: 1, in_ms: 0 }, Status::Closed { code: 0, reason: String::new(), clean: true }].map(|s| s.name().to_owned()));
+        assert_eq!(STATUSES.map(|s| s.to_owned()), [Status::Connecting, Status::Open, Status::Reconnecting { attempt: 1, delay: Duration::ZERO }, Status::Closed { code: 0, reason: String::new(), clean: true }].map(|s| s.name().to_owned()));
     }
 
     /// `js/wire.js` is what [`js_reader`] writes (`UPDATE_WIRE=1` rewrites it).

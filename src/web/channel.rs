@@ -1,21 +1,68 @@
 //! [`Channel`]: a topic on a socket (phoenix.js `Channel`).
 
 use std::rc::Rc;
+use std::time::Duration;
 
 use futures_channel::mpsc;
+use serde::Serialize;
 
+use super::host::ms;
 use super::push::{Push, PushSlot};
 use super::socket::Socket;
-use super::Error;
+use super::{json_of, Error};
 use crate::core::{BindingRef, ChannelError, ChannelId, ChannelState, Payload, PushId};
 
-/// A channel's join params: JSON text, or a function that computes it on every join.
+/// A channel's join params: a serde value ([`JoinParams::value`]), one computed on
+/// every join ([`JoinParams::computed`]), or `{}` ([`JoinParams::default`]).
 #[derive(Clone)]
 pub enum JoinParams {
-    /// A JSON object as text.
+    /// A JSON object as text (what [`JoinParams::value`] makes).
     Json(String),
-    /// Called on every (re)join; an `Err` fails that join with its message.
+    /// Called on every (re)join; an `Err` fails that join with its message (what
+    /// [`JoinParams::computed`] makes).
     Function(Rc<dyn Fn() -> Result<String, String>>),
+}
+
+impl Default for JoinParams {
+    /// `{}`.
+    fn default() -> JoinParams {
+        JoinParams::Json("{}".to_owned())
+    }
+}
+
+impl JoinParams {
+    /// `params`, which must serialize to an object.
+    pub fn value<P: Serialize + ?Sized>(params: &P) -> Result<JoinParams, Error> {
+        let json = json_of(params).map_err(|e| Error(format!("join params: {e}")))?;
+        if !json.starts_with('{') {
+            return Err(Error(format!("join params must serialize to a JSON object (got {json})")));
+        }
+        Ok(JoinParams::Json(json))
+    }
+
+    /// Params computed on every (re)join (e.g. the last message seen).
+    pub fn computed<P: Serialize>(params: impl Fn() -> P + 'static) -> JoinParams {
+        JoinParams::Function(Rc::new(move || json_of(&params())))
+    }
+}
+
+/// What a push carries: a [`Payload`] (JSON text or bytes), or a reference to any serde
+/// value (`&MyStruct`, `&serde_json::Value`, `&()` for `{}`).
+pub trait ToPayload {
+    /// The payload, or why the value cannot be one.
+    fn to_payload(self) -> Result<Payload, Error>;
+}
+
+impl ToPayload for Payload {
+    fn to_payload(self) -> Result<Payload, Error> {
+        Ok(self)
+    }
+}
+
+impl<T: Serialize + ?Sized> ToPayload for &T {
+    fn to_payload(self) -> Result<Payload, Error> {
+        Payload::value(self)
+    }
 }
 
 /// A binding's callback: the payload and the message's ref.
@@ -82,25 +129,33 @@ impl Channel {
         self.join_with_timeout(None)
     }
 
-    /// Joins with a timeout in ms (`None`: the socket's).
-    pub fn join_with_timeout(&self, timeout: Option<u64>) -> Result<Push, Error> {
-        self.make("phx_join", |c, now| c.join(self.id, timeout, now))
+    /// Joins with a timeout (`None`: the socket's).
+    pub fn join_with_timeout(&self, timeout: Option<Duration>) -> Result<Push, Error> {
+        self.make("phx_join", |c, now| c.join(self.id, timeout.map(ms), now))
     }
 
-    /// Pushes `event` with `payload` (JSON text or bytes) and the socket's timeout.
-    /// An error before the first join; while disconnected it is buffered.
-    pub fn push(&self, event: &str, payload: Payload) -> Result<Push, Error> {
+    /// Pushes `event` with `payload` (a serde value by reference, or a [`Payload`] of
+    /// JSON text or bytes) and the socket's timeout. An error before the first join;
+    /// while disconnected it is buffered.
+    pub fn push(&self, event: &str, payload: impl ToPayload) -> Result<Push, Error> {
         self.push_with_timeout(event, payload, None)
     }
 
-    /// Pushes `event` with a timeout in ms (`None`: the socket's).
-    pub fn push_with_timeout(&self, event: &str, payload: Payload, timeout: Option<u64>) -> Result<Push, Error> {
-        self.make(event, |c, now| c.push(self.id, event, payload, timeout, now))
+    /// Pushes `event` with a timeout (`None`: the socket's).
+    pub fn push_with_timeout(&self, event: &str, payload: impl ToPayload, timeout: Option<Duration>) -> Result<Push, Error> {
+        let payload = payload.to_payload()?;
+        self.make(event, |c, now| c.push(self.id, event, payload, timeout.map(ms), now))
     }
 
-    /// Leaves (the socket's timeout).
+    /// Leaves (the socket's timeout). The channel is removed once the server answers
+    /// (or the leave times out): its streams end, its pushes in flight time out.
     pub fn leave(&self) -> Result<Push, Error> {
-        self.make("phx_leave", |c, now| c.leave(self.id, None, now))
+        self.leave_with_timeout(None)
+    }
+
+    /// Leaves with a timeout (`None`: the socket's).
+    pub fn leave_with_timeout(&self, timeout: Option<Duration>) -> Result<Push, Error> {
+        self.make("phx_leave", |c, now| c.leave(self.id, timeout.map(ms), now))
     }
 
     fn make(&self, event: &str, f: impl FnOnce(&mut crate::core::Socket, u64) -> Result<PushId, ChannelError>) -> Result<Push, Error> {
@@ -116,8 +171,10 @@ impl Channel {
         self.bind(event, Rc::new(move |p: &Payload, _: Option<&str>| callback(p)))
     }
 
-    /// Each `event`'s payload, as a stream (until the channel is removed, or
-    /// [`Channel::off`] with the ref also returned).
+    /// Each `event`'s payload, as a stream. It does not keep the socket: it ends when the
+    /// channel leaves or is removed, when [`Channel::off`] removes it (the ref also
+    /// returned), or when the socket's last handle is dropped; it stays open through a
+    /// `disconnect()` and a lost connection (the channel rejoins on the next connect).
     pub fn events(&self, event: &str) -> Result<(u32, mpsc::UnboundedReceiver<Payload>), Error> {
         let (tx, rx) = mpsc::unbounded();
         let r = self.bind(event, Rc::new(move |p: &Payload, _: Option<&str>| {

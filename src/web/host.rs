@@ -1,17 +1,17 @@
 //! What the driver needs from the browser besides the `WebSocket`: the clock, one
-//! timer, and event listeners that are removed when dropped (RAII, as gloo's).
+//! timer and event listeners, each cancelled when dropped (gloo's `Timeout` and
+//! `EventListener`).
 
+use std::time::Duration;
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn performance_now() -> f64;
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(callback: &js_sys::Function, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(id: &JsValue);
 }
 
 /// The host's monotonic clock in whole ms (the core's time).
@@ -19,47 +19,25 @@ pub fn now() -> u64 {
     performance_now() as u64
 }
 
-/// One `setTimeout`, cleared when dropped.
-pub struct Timeout {
-    id: JsValue,
+/// The driver's one timer: a `setTimeout` for the core's next deadline, cleared when
+/// dropped (also from its own callback: the callback is freed once it returns).
+pub struct Timer {
+    _timeout: Timeout,
     /// When it fires (ms on [`now`]'s clock).
     pub at: u64,
 }
 
-impl Timeout {
+impl Timer {
     /// Calls `callback` at `at` (or at once when that has passed).
-    pub fn at(at: u64, callback: &Closure<dyn FnMut()>) -> Timeout {
-        let delay = at.saturating_sub(now()) as f64;
-        Timeout { id: set_timeout(callback.as_ref().unchecked_ref(), delay), at }
+    pub fn at(at: u64, callback: impl FnOnce() + 'static) -> Timer {
+        let delay = u32::try_from(at.saturating_sub(now())).unwrap_or(u32::MAX);
+        Timer { _timeout: Timeout::new(delay, callback), at }
     }
 }
 
-impl Drop for Timeout {
-    fn drop(&mut self) {
-        clear_timeout(&self.id);
-    }
-}
-
-/// An event listener, removed when dropped.
-pub struct Listener {
-    target: web_sys::EventTarget,
-    name: &'static str,
-    callback: Closure<dyn FnMut()>,
-}
-
-impl Listener {
-    /// Listens to `name` on `target`.
-    pub fn new(target: &web_sys::EventTarget, name: &'static str, callback: impl FnMut() + 'static) -> Listener {
-        let callback = Closure::<dyn FnMut()>::new(callback);
-        let _ = target.add_event_listener_with_callback(name, callback.as_ref().unchecked_ref());
-        Listener { target: target.clone(), name, callback }
-    }
-}
-
-impl Drop for Listener {
-    fn drop(&mut self) {
-        let _ = self.target.remove_event_listener_with_callback(self.name, self.callback.as_ref().unchecked_ref());
-    }
+/// Listens to `name` on `target` until the listener is dropped.
+pub fn listen(target: &web_sys::EventTarget, name: &'static str, mut callback: impl FnMut() + 'static) -> EventListener {
+    EventListener::new(target, name, move |_| callback())
 }
 
 /// Whether the page is visible (true without a document, e.g. in a worker).
@@ -73,7 +51,14 @@ pub fn page() -> Option<crate::core::endpoint::PageLocation> {
     Some(crate::core::endpoint::PageLocation { protocol: location.protocol().ok()?, host: location.host().ok()? })
 }
 
-/// A random seed for the reconnect jitter.
+/// A random seed for the reconnect jitter, one per socket.
 pub fn seed() -> u64 {
-    (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
+    let high = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let low = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    high << 32 | low
+}
+
+/// Whole milliseconds of `d`, saturating (the core's spans).
+pub fn ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }

@@ -32,15 +32,15 @@ mod host;
 mod options;
 mod presence;
 mod push;
-mod socket;
+pub(crate) mod socket;
 mod transport;
 
 use std::fmt;
 
-pub use channel::{Channel, JoinParams};
+pub use channel::{Channel, JoinParams, ToPayload};
 pub use options::SocketBuilder;
 pub use presence::Presence;
-pub use push::{Push, PushError, RefreshError};
+pub use push::{Push, PushError, RefreshError, CANCELED};
 pub use socket::{BeforeReconnect, Closed, Hooks, Logger, Socket, TokenHook};
 
 pub use crate::core::{ChannelOptions, ChannelState, Config, Entry, Health, Message, Payload, Status};
@@ -64,6 +64,21 @@ impl fmt::Display for Error {
 }
 
 impl std::error::Error for Error {}
+
+impl Payload {
+    /// `value` as a JSON payload (`()` and unit structs are `{}`).
+    pub fn value<T: serde::Serialize + ?Sized>(value: &T) -> Result<Payload, Error> {
+        json_of(value).map(Payload::Json).map_err(|e| Error(format!("payload: {e}")))
+    }
+
+    /// The JSON payload decoded into `T` (an error for bytes or a payload of another
+    /// shape).
+    pub fn decode<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
+        let text = self.as_json().ok_or_else(|| Error("a binary payload is not JSON".to_owned()))?;
+        let value = js_sys::JSON::parse(text).map_err(|_| Error("malformed JSON payload".to_owned()))?;
+        serde_wasm_bindgen::from_value(value).map_err(|e| Error(format!("payload: {e}")))
+    }
+}
 
 /// `value` as JSON text (through the browser's `JSON.stringify`, no JSON crate); `()`
 /// and unit structs are `{}`, an empty payload as in phoenix.js.

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::host::ms;
 use super::socket::{Hooks, Socket};
 use super::{json_of, Error};
 use crate::core::{Config, Source};
@@ -38,10 +39,6 @@ pub struct SocketBuilder {
     error: Option<String>,
 }
 
-/// Whole milliseconds, saturating.
-fn ms(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
 
 impl SocketBuilder {
     /// phoenix.js's defaults for `endpoint` (`/websocket` is appended).
@@ -97,19 +94,28 @@ impl SocketBuilder {
 
     /// The delay before reconnect try `tries` (1, 2, …); phoenix.js's schedule otherwise.
     pub fn reconnect_after(mut self, delay: impl Fn(u32) -> Duration + 'static) -> SocketBuilder {
-        self.hooks.reconnect_after = Some(Box::new(move |tries| Some(ms(delay(tries)))));
+        self.hooks.reconnect_after = Some(Box::new(move |tries| Some(delay(tries))));
         self
     }
 
     /// The delay before rejoin try `tries` of a channel; phoenix.js's schedule otherwise.
     pub fn rejoin_after(mut self, delay: impl Fn(u32) -> Duration + 'static) -> SocketBuilder {
-        self.hooks.rejoin_after = Some(Box::new(move |tries| Some(ms(delay(tries)))));
+        self.hooks.rejoin_after = Some(Box::new(move |tries| Some(delay(tries))));
         self
     }
 
     /// Full jitter on reconnect delays (each uniform in `[0, delay]`); off by default.
+    /// Each socket draws its own random seed, so clients that lost the same server do
+    /// not come back in lockstep.
     pub fn jitter(mut self, on: bool) -> SocketBuilder {
         self.config.jitter = on;
+        self
+    }
+
+    /// A fixed seed for the jitter (reproducible delays, for tests) instead of a random
+    /// one per socket.
+    pub fn jitter_seed(mut self, seed: u64) -> SocketBuilder {
+        self.config.seed = Some(seed);
         self
     }
 

@@ -23,6 +23,11 @@ pub(crate) struct PresenceSlot {
 }
 
 impl PresenceSlot {
+    /// Its channel is gone: the sync streams end.
+    pub(crate) fn close(&self) {
+        self.syncs.borrow_mut().clear();
+    }
+
     /// A sync was applied: `on_join` / `on_leave` for each change, then `on_sync`.
     pub(crate) fn synced(&self, changes: &[Change]) {
         let (join, leave, sync) = (self.join.borrow().clone(), self.leave.borrow().clone(), self.sync.borrow().clone());
@@ -47,7 +52,8 @@ impl PresenceSlot {
     }
 }
 
-/// The presences of a channel.
+/// The presences of a channel. It is a handle, as its [`Channel`]: while it lives, so
+/// does its socket.
 pub struct Presence {
     channel: Channel,
     id: PresenceId,
@@ -89,11 +95,17 @@ impl Presence {
         *self.slot.sync.borrow_mut() = Some(Rc::new(callback));
     }
 
-    /// A `()` after each sync from now on, as a stream (read [`Presence::list`] then).
+    /// A `()` after each sync from now on, as a stream (read [`Presence::list`] then). It
+    /// ends when the channel leaves or is removed, or when the socket's last handle is
+    /// dropped.
     pub fn syncs(&self) -> mpsc::UnboundedReceiver<()> {
         let (tx, rx) = mpsc::unbounded();
         self.slot.syncs.borrow_mut().push(tx);
         rx
+    }
+
+    pub(crate) fn id(&self) -> PresenceId {
+        self.id
     }
 
     /// The channel.

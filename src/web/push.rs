@@ -23,6 +23,14 @@ impl PushSlot {
         PushSlot { event: event.to_owned(), outcome: RefCell::new(None), hooks: RefCell::new(Vec::new()), waiters: RefCell::new(Vec::new()) }
     }
 
+    /// Its socket is gone and the push had no outcome yet: it settles as
+    /// [`CANCELED`], its hooks for that status and its waiters called.
+    pub(crate) fn cancel(&self) {
+        if self.outcome.borrow().is_none() {
+            self.reply(CANCELED.to_owned(), Payload::empty());
+        }
+    }
+
     /// An outcome arrived (a join's again on each rejoin): its hooks, then its waiters.
     pub(crate) fn reply(&self, status: String, response: Payload) {
         let hooks: Vec<Hook> = self.hooks.borrow().iter().filter(|(s, _)| *s == status).map(|(_, f)| f.clone()).collect();
@@ -36,12 +44,16 @@ impl PushSlot {
     }
 }
 
+/// The status of a push whose socket was dropped (its last handle) before it had an
+/// outcome: it will never have one.
+pub const CANCELED: &str = "canceled";
+
 /// Why a push did not answer `ok`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushError {
     /// The push's event.
     pub event: String,
-    /// `error`, `timeout` or a custom status.
+    /// `error`, `timeout`, [`CANCELED`] or a custom status.
     pub status: String,
     /// The response (`{}` for a timeout).
     pub response: Payload,
@@ -108,7 +120,9 @@ impl Push {
         self.slot.outcome.borrow().clone()
     }
 
-    /// The response of an `ok`, or why not: waits for the first outcome.
+    /// The response of an `ok`, or why not: waits for the first outcome. Every push
+    /// has one: the server's reply, `timeout` (also after a leave or a disconnect), or
+    /// [`CANCELED`] when the socket's last handle is dropped first.
     pub async fn outcome(&self) -> Result<Payload, PushError> {
         if self.slot.outcome.borrow().is_none() {
             let (tx, rx) = oneshot::channel();
@@ -118,7 +132,7 @@ impl Push {
         match self.slot.outcome.borrow().clone() {
             Some((status, response)) if status == "ok" => Ok(response),
             Some((status, response)) => Err(PushError { event: self.slot.event.clone(), status, response }),
-            None => Err(PushError { event: self.slot.event.clone(), status: "canceled".to_owned(), response: Payload::empty() }),
+            None => Err(PushError { event: self.slot.event.clone(), status: CANCELED.to_owned(), response: Payload::empty() }),
         }
     }
 }

@@ -12,13 +12,14 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use std::time::Duration;
 
 use futures_channel::mpsc;
 use wasm_bindgen::prelude::*;
 
 use super::channel::{Channel, ChannelSlot, JoinParams};
 use super::options::SocketBuilder;
-use super::host::{self, Listener, Timeout};
+use super::host::{self, Timer};
 use super::presence::PresenceSlot;
 use super::push::{Push, PushSlot, RefreshError};
 use super::transport::{Sink, Transport};
@@ -56,10 +57,10 @@ pub struct Hooks {
     pub params: Option<Box<dyn Fn() -> Result<String, String>>>,
     /// The auth token (sent as a subprotocol), computed on every connect.
     pub auth_token: Option<TokenHook>,
-    /// The reconnect delay in ms by try number (`None`: the default schedule's).
-    pub reconnect_after: Option<Box<dyn Fn(u32) -> Option<u64>>>,
-    /// The rejoin delay in ms by try number (`None`: the default schedule's).
-    pub rejoin_after: Option<Box<dyn Fn(u32) -> Option<u64>>>,
+    /// The reconnect delay by try number (`None`: the default schedule's).
+    pub reconnect_after: Option<Box<dyn Fn(u32) -> Option<Duration>>>,
+    /// The rejoin delay by try number (`None`: the default schedule's).
+    pub rejoin_after: Option<Box<dyn Fn(u32) -> Option<Duration>>>,
     /// Awaited before each reconnect (e.g. to refresh a token), with the attempt number.
     pub before_reconnect: Option<BeforeReconnect>,
     /// Log lines.
@@ -76,7 +77,7 @@ struct Callbacks {
     error: List<dyn Fn(&str)>,
     message: List<dyn Fn(&Message)>,
     status: List<dyn Fn(&Status)>,
-    heartbeat: List<dyn Fn(u64)>,
+    heartbeat: List<dyn Fn(Duration)>,
 }
 
 /// What the driver holds besides the core; borrowed only between calls of callbacks.
@@ -85,16 +86,16 @@ pub(crate) struct State {
     /// The current transport, and those closing (kept until their `close` event).
     transport: Option<(ConnId, Transport)>,
     closing: Vec<(ConnId, Transport)>,
-    timer: Option<Timeout>,
-    listeners: Vec<Listener>,
+    timer: Option<Timer>,
+    listeners: Vec<gloo_events::EventListener>,
     callbacks: Callbacks,
     next_ref: u32,
     pub(crate) channels: HashMap<u32, ChannelSlot>,
     pub(crate) pushes: HashMap<u32, Rc<PushSlot>>,
     pub(crate) presences: HashMap<u32, Rc<PresenceSlot>>,
-    pings: HashMap<u32, Box<dyn FnOnce(u64)>>,
+    pings: HashMap<u32, Box<dyn FnOnce(Duration)>>,
     statuses: Vec<mpsc::UnboundedSender<Status>>,
-    heartbeats: Vec<mpsc::UnboundedSender<u64>>,
+    heartbeats: Vec<mpsc::UnboundedSender<Duration>>,
 }
 
 /// One socket's core, driver state and hooks, shared by its handles.
@@ -103,14 +104,15 @@ pub(crate) struct Shared {
     pub(crate) state: RefCell<State>,
     pumping: Cell<bool>,
     hooks: Hooks,
-    /// What the timer calls (an option only so that dropping the socket can defer it).
-    fire: Option<Closure<dyn FnMut()>>,
 }
 
 impl Drop for Shared {
     fn drop(&mut self) {
         // The last handle can go inside one of the socket's own handlers (a callback
         // that drops it): the closures that handler runs in are freed after it returns.
+        // Every wait ends: the pushes not answered yet settle as `canceled` (after this
+        // drop, so no callback runs inside it), and every stream's sender goes with the
+        // state.
         let state = std::mem::take(self.state.get_mut());
         if let Some((_, t)) = &state.transport {
             t.detach();
@@ -118,8 +120,15 @@ impl Drop for Shared {
         for (_, t) in &state.closing {
             t.detach();
         }
-        let fire = self.fire.take();
-        wasm_bindgen_futures::spawn_local(async move { drop((state, fire)) });
+        wasm_bindgen_futures::spawn_local(async move {
+            for slot in state.pushes.values() {
+                slot.cancel();
+            }
+            for slot in state.presences.values() {
+                slot.close();
+            }
+            drop(state);
+        });
     }
 }
 
@@ -169,8 +178,8 @@ impl Socket {
         if config.page.is_none() {
             config.page = host::page();
         }
-        if config.seed == 0 {
-            config.seed = host::seed();
+        if config.seed.is_none() {
+            config.seed = Some(host::seed());
         }
         if hooks.params.is_some() {
             config.params = Source::Ask;
@@ -188,21 +197,11 @@ impl Socket {
         config.log = hooks.logger.is_some();
         // the application's own frame codec is a JS feature (phoenix.js `encode`/`decode`)
         config.custom_codec = false;
-        let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
-            let weak = weak.clone();
-            Shared {
-                core: RefCell::new(core::Socket::new(config)),
-                state: RefCell::new(State::default()),
-                pumping: Cell::new(false),
-                hooks,
-                fire: Some(Closure::new(move || {
-                    if let Some(s) = weak.upgrade() {
-                        s.state.borrow_mut().timer = None;
-                        s.core.borrow_mut().handle_timeout(host::now());
-                        s.pump();
-                    }
-                })),
-            }
+        let shared = Rc::new(Shared {
+            core: RefCell::new(core::Socket::new(config)),
+            state: RefCell::new(State::default()),
+            pumping: Cell::new(false),
+            hooks,
         });
         shared.listen();
         Socket { shared }
@@ -214,12 +213,17 @@ impl Socket {
         self.shared.pump();
     }
 
-    /// Disconnects on purpose (no reconnect), with close code 1000.
+    /// Disconnects on purpose (no reconnect until [`Socket::connect`]), as phoenix.js's
+    /// `disconnect()`: the close frame carries no code, so the close is reported with
+    /// code 1005 ([`WS_CLOSE_NO_STATUS`](crate::core::socket::WS_CLOSE_NO_STATUS)),
+    /// `clean: true`. Channels stay on the socket and rejoin on the next connect; their
+    /// pushes in flight time out.
     pub fn disconnect(&self) {
         self.disconnect_with(None, None);
     }
 
-    /// Disconnects on purpose with a close `code` and `reason`.
+    /// Disconnects on purpose with a close `code` (1000, or 3000–4999) and `reason`; the
+    /// close is reported with them.
     pub fn disconnect_with(&self, code: Option<u16>, reason: Option<&str>) {
         self.shared.core.borrow_mut().disconnect(code, reason, host::now());
         self.shared.pump();
@@ -227,7 +231,7 @@ impl Socket {
 
     /// A channel for `topic`, joined with `{}` as its params.
     pub fn channel(&self, topic: &str) -> Channel {
-        self.channel_with(topic, JoinParams::Json("{}".to_owned()), ChannelOptions::default())
+        self.channel_with(topic, JoinParams::default(), ChannelOptions::default())
     }
 
     /// A channel for `topic` with join `params` and `options` (reliable delivery,
@@ -257,15 +261,18 @@ impl Socket {
         self.shared.core.borrow().status().clone()
     }
 
-    /// Every status from now on, as a stream.
+    /// Every status from now on, as a stream. It does not end at `disconnect()` (the
+    /// socket may connect again) and does not keep the socket: it ends when the socket's
+    /// last handle is dropped.
     pub fn statuses(&self) -> mpsc::UnboundedReceiver<Status> {
         let (tx, rx) = mpsc::unbounded();
         self.shared.state.borrow_mut().statuses.push(tx);
         rx
     }
 
-    /// The round trip (ms) of every answered heartbeat from now on, as a stream.
-    pub fn heartbeats(&self) -> mpsc::UnboundedReceiver<u64> {
+    /// The round trip of every answered heartbeat from now on, as a stream (it ends when
+    /// the socket's last handle is dropped).
+    pub fn heartbeats(&self) -> mpsc::UnboundedReceiver<Duration> {
         let (tx, rx) = mpsc::unbounded();
         self.shared.state.borrow_mut().heartbeats.push(tx);
         rx
@@ -291,9 +298,9 @@ impl Socket {
         self.shared.core.borrow_mut().make_ref()
     }
 
-    /// Sends a heartbeat now; `callback` gets the round trip in ms. False (and no call)
-    /// when not connected.
-    pub fn ping(&self, callback: impl FnOnce(u64) + 'static) -> bool {
+    /// Sends a heartbeat now; `callback` gets the round trip. False (and no call) when
+    /// not connected.
+    pub fn ping(&self, callback: impl FnOnce(Duration) + 'static) -> bool {
         let id = self.shared.core.borrow_mut().ping(host::now());
         if let Some(id) = id {
             self.shared.state.borrow_mut().pings.insert(id, Box::new(callback));
@@ -366,8 +373,8 @@ impl Socket {
         self.add(|c, r| c.status.push((r, Rc::new(callback))))
     }
 
-    /// Calls `callback` with the round trip (ms) of each answered heartbeat.
-    pub fn on_heartbeat(&self, callback: impl Fn(u64) + 'static) -> u32 {
+    /// Calls `callback` with the round trip of each answered heartbeat.
+    pub fn on_heartbeat(&self, callback: impl Fn(Duration) + 'static) -> u32 {
         self.add(|c, r| c.heartbeat.push((r, Rc::new(callback))))
     }
 
@@ -423,12 +430,19 @@ impl Shared {
     fn arm_timer(self: &Rc<Self>) {
         // a timer that fires no later than the core's next deadline is kept (it may wake
         // the core early, which then re-arms): pushes answered in time cost no timer each
-        let (Some(at), Some(fire)) = (self.core.borrow().poll_timeout(), &self.fire) else { return };
+        let Some(at) = self.core.borrow().poll_timeout() else { return };
         let mut st = self.state.borrow_mut();
         if st.timer.as_ref().is_some_and(|t| t.at <= at) {
             return;
         }
-        st.timer = Some(Timeout::at(at, fire));
+        let weak = Rc::downgrade(self);
+        st.timer = Some(Timer::at(at, move || {
+            if let Some(s) = weak.upgrade() {
+                s.state.borrow_mut().timer = None;
+                s.core.borrow_mut().handle_timeout(host::now());
+                s.pump();
+            }
+        }));
     }
 
     fn output(self: &Rc<Self>, out: Output) {
@@ -479,7 +493,7 @@ impl Shared {
                     Retry::Reconnect => &self.hooks.reconnect_after,
                     Retry::Rejoin(_) => &self.hooks.rejoin_after,
                 };
-                let delay = hook.as_ref().and_then(|f| f(tries));
+                let delay = hook.as_ref().and_then(|f| f(tries)).map(host::ms);
                 self.core.borrow_mut().retry_delay(retry, delay, now());
             }
             Output::Event(e) => self.event(e),
@@ -498,6 +512,7 @@ impl Shared {
                 each(self, |c| &c.status).iter().for_each(|f| f(&s));
             }
             Event::Heartbeat { rtt } => {
+                let rtt = Duration::from_millis(rtt);
                 self.state.borrow_mut().heartbeats.retain(|tx| tx.unbounded_send(rtt).is_ok());
                 each(self, |c| &c.heartbeat).iter().for_each(|f| f(rtt));
             }
@@ -531,7 +546,7 @@ impl Shared {
             Event::Pong { ping, rtt } => {
                 let callback = self.state.borrow_mut().pings.remove(&ping);
                 if let Some(f) = callback {
-                    f(rtt);
+                    f(Duration::from_millis(rtt));
                 }
             }
             Event::Log { kind, msg, data } => {
@@ -550,7 +565,9 @@ impl Shared {
                 st.channels.remove(&channel.0);
                 st.pushes.remove(&join_push.0);
                 for p in presences {
-                    st.presences.remove(&p.0);
+                    if let Some(slot) = st.presences.remove(&p.0) {
+                        slot.close();
+                    }
                 }
             }
         }
@@ -602,7 +619,7 @@ impl Shared {
         let Some(window) = web_sys::window() else { return };
         let on = |target: &web_sys::EventTarget, name: &'static str, act: fn(&mut core::Socket, u64)| {
             let weak = Rc::downgrade(self);
-            Listener::new(target, name, move || {
+            host::listen(target, name, move || {
                 if let Some(s) = weak.upgrade() {
                     act(&mut s.core.borrow_mut(), host::now());
                     s.pump();

@@ -17,8 +17,7 @@
 //!
 //! struct Obs;
 //! impl Topic for Obs {
-//!     type Event = ObsEvent;
-//!     const EVENTS: &'static [&'static str] = &["obs_event", "initial_state"];
+//!     type Event = ObsEvent;   // the events listened to are its variants: obs_event, initial_state
 //!     fn topic(&self) -> String { "overlay:obs".into() }
 //! }
 //!
@@ -39,6 +38,7 @@ use core::fmt;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::marker::PhantomData;
+use std::time::Duration;
 
 use futures_channel::mpsc;
 use futures_core::Stream;
@@ -47,17 +47,45 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
-use crate::web::{Channel, ChannelOptions, Error, JoinParams, Payload, Presence, Push, Socket};
+use std::rc::Weak;
+
+use crate::core::PresenceId;
+use crate::web::{Channel, ChannelOptions, Error, JoinParams, Payload, Presence, Push, PushError, Socket};
+
+mod events;
+
+pub use events::NoEvents;
 
 /// A topic with known events.
+///
+/// A topic whose events are not read (presence only) has [`NoEvents`]; a topic known
+/// only by its name is a `String` or `&str` (with [`NoEvents`]).
 pub trait Topic {
     /// The events, decoded from `{"event": name, "payload": payload}`: typically an
     /// enum with `#[serde(tag = "event", content = "payload")]`.
     type Event: DeserializeOwned + 'static;
-    /// The event names to listen to.
-    const EVENTS: &'static [&'static str];
     /// The topic string, e.g. `"chat:room:42"`.
     fn topic(&self) -> String;
+    /// The event names listened to: by default the variants of [`Topic::Event`], as its
+    /// serde `Deserialize` names them (`rename_all` and `rename` included). `None`
+    /// where that implementation names none (not an enum): then list them here.
+    fn events() -> Option<&'static [&'static str]> {
+        events::names::<Self::Event>()
+    }
+}
+
+impl Topic for String {
+    type Event = NoEvents;
+    fn topic(&self) -> String {
+        self.clone()
+    }
+}
+
+impl Topic for &str {
+    type Event = NoEvents;
+    fn topic(&self) -> String {
+        (*self).to_owned()
+    }
 }
 
 /// An event whose payload did not decode into the topic's event type.
@@ -82,13 +110,9 @@ impl std::error::Error for DecodeError {}
 pub enum PushFailure {
     /// The payload could not be serialized.
     Encode(String),
-    /// The reply was not `ok`: `error`, `timeout` or a custom status.
-    Status {
-        /// The status.
-        status: String,
-        /// The response.
-        response: Payload,
-    },
+    /// The reply was not `ok` (`error`, `timeout`, `canceled` or a custom status): the
+    /// server's response is in it (`error.response.decode()`).
+    Status(PushError),
     /// The `ok` reply did not decode into the expected type.
     Decode(String),
     /// The push could not be made (e.g. before joining).
@@ -99,7 +123,7 @@ impl fmt::Display for PushFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PushFailure::Encode(e) => write!(f, "cannot encode the payload: {e}"),
-            PushFailure::Status { status, .. } => write!(f, "push answered {status}"),
+            PushFailure::Status(e) => e.fmt(f),
             PushFailure::Decode(e) => write!(f, "cannot decode the reply: {e}"),
             PushFailure::Rejected(e) => write!(f, "push rejected: {e}"),
         }
@@ -110,7 +134,10 @@ impl std::error::Error for PushFailure {}
 
 type Item<T> = Result<<T as Topic>::Event, DecodeError>;
 
-/// A channel whose events arrive decoded, as a `Stream`.
+/// A channel whose events arrive decoded, as a `Stream`. It is a handle, as a
+/// [`Channel`]: while it lives, so does its socket. The stream ends when the channel
+/// leaves or is removed (after the events that arrived before); it stays open through
+/// a `disconnect()` and a lost connection, as the channel rejoins on the next connect.
 pub struct TypedChannel<T: Topic> {
     channel: Channel,
     rx: mpsc::UnboundedReceiver<Item<T>>,
@@ -122,15 +149,25 @@ pub struct TypedChannel<T: Topic> {
 impl<T: Topic> TypedChannel<T> {
     /// Creates the channel for `topic` (joined with `{}`) and listens to its events.
     pub fn new(socket: &Socket, topic: T) -> Result<Self, Error> {
-        Self::with_params(socket, topic, JoinParams::Json("{}".to_owned()))
+        Self::with_join_params(socket, topic, JoinParams::default())
     }
 
-    /// Creates the channel for `topic` with join `params` and listens to its events.
-    pub fn with_params(socket: &Socket, topic: T, params: JoinParams) -> Result<Self, Error> {
+    /// Creates the channel for `topic`, joined with `params` (a serde value that
+    /// serializes to an object), and listens to its events.
+    pub fn with_params<P: Serialize + ?Sized>(socket: &Socket, topic: T, params: &P) -> Result<Self, Error> {
+        Self::with_join_params(socket, topic, JoinParams::value(params)?)
+    }
+
+    /// Creates the channel for `topic` with [`JoinParams`] (e.g. computed on every
+    /// join) and listens to its events.
+    pub fn with_join_params(socket: &Socket, topic: T, params: JoinParams) -> Result<Self, Error> {
+        let events = T::events().ok_or_else(|| {
+            Error(format!("the events of {} are not named by its Deserialize: list them in Topic::events", std::any::type_name::<T::Event>()))
+        })?;
         let channel = socket.channel_with(&topic.topic(), params, ChannelOptions::default());
         let (tx, rx) = mpsc::unbounded();
-        let mut bindings = Vec::with_capacity(T::EVENTS.len());
-        for &event in T::EVENTS {
+        let mut bindings = Vec::with_capacity(events.len());
+        for &event in events {
             let tx = tx.clone();
             let r = channel.on(event, move |payload: &Payload| {
                 let _ = tx.unbounded_send(decode::<T::Event>(event, payload));
@@ -146,7 +183,7 @@ impl<T: Topic> TypedChannel<T> {
     }
 
     /// Joins and waits for the first answer, its `ok` response decoded into `R` (a
-    /// refused join is [`PushFailure::Status`]).
+    /// refused join is [`PushFailure::Status`], with the server's reply).
     pub async fn joined<R: DeserializeOwned>(&self) -> Result<R, PushFailure> {
         let push = self.join().map_err(|e| PushFailure::Rejected(e.to_string()))?;
         reply(push).await
@@ -157,7 +194,7 @@ impl<T: Topic> TypedChannel<T> {
     pub async fn leave(&mut self) -> Result<(), PushFailure> {
         let push = self.channel.leave().map_err(|e| PushFailure::Rejected(e.to_string()))?;
         self.unbind();
-        push.outcome().await.map(|_| ()).map_err(|e| PushFailure::Status { status: e.status, response: e.response })
+        push.outcome().await.map(|_| ()).map_err(PushFailure::Status)
     }
 
     /// Removes the bindings: their senders go, so the stream ends once drained.
@@ -174,8 +211,13 @@ impl<T: Topic> TypedChannel<T> {
 
     /// Pushes `event` with a serializable payload and decodes the `ok` reply.
     pub async fn push<P: Serialize + ?Sized, R: DeserializeOwned>(&self, event: &str, payload: &P) -> Result<R, PushFailure> {
-        let json = crate::web::json_of(payload).map_err(PushFailure::Encode)?;
-        let push = self.channel.push(event, Payload::Json(json)).map_err(|e| PushFailure::Rejected(e.to_string()))?;
+        self.push_with_timeout(event, payload, None).await
+    }
+
+    /// [`TypedChannel::push`] with a timeout (`None`: the socket's).
+    pub async fn push_with_timeout<P: Serialize + ?Sized, R: DeserializeOwned>(&self, event: &str, payload: &P, timeout: Option<Duration>) -> Result<R, PushFailure> {
+        let payload = Payload::value(payload).map_err(|e| PushFailure::Encode(e.to_string()))?;
+        let push = self.channel.push_with_timeout(event, payload, timeout).map_err(|e| PushFailure::Rejected(e.to_string()))?;
         reply(push).await
     }
 }
@@ -186,8 +228,9 @@ impl Socket {
         TypedChannel::new(self, topic)
     }
 
-    /// `topic`'s channel joined with `params`: [`TypedChannel::with_params`].
-    pub fn typed_channel_with<T: Topic>(&self, topic: T, params: JoinParams) -> Result<TypedChannel<T>, Error> {
+    /// `topic`'s channel joined with `params`, a serde value that serializes to an
+    /// object: [`TypedChannel::with_params`].
+    pub fn typed_channel_with<T: Topic, P: Serialize + ?Sized>(&self, topic: T, params: &P) -> Result<TypedChannel<T>, Error> {
         TypedChannel::with_params(self, topic, params)
     }
 }
@@ -204,8 +247,14 @@ pub struct Member<M> {
 /// A channel's presences with metas decoded into `M`: [`TypedPresence::list`] at any
 /// time, and a `Stream` of the list after each sync (syncs that arrive before the stream
 /// is polled yield one list, the latest).
+///
+/// It is a view, not a handle: it does not keep its socket. The stream ends when the
+/// channel leaves or is removed, or when the socket's last handle is dropped (then
+/// [`TypedPresence::list`] is empty); it stays open through a `disconnect()` and a lost
+/// connection (the next join's state syncs it again).
 pub struct TypedPresence<M> {
-    presence: Presence,
+    socket: Weak<crate::web::socket::Shared>,
+    id: PresenceId,
     syncs: mpsc::UnboundedReceiver<()>,
     _meta: PhantomData<fn() -> M>,
 }
@@ -215,25 +264,23 @@ impl<M: DeserializeOwned> TypedPresence<M> {
     pub fn new(channel: &Channel) -> Result<Self, Error> {
         let presence = Presence::new(channel)?;
         let syncs = presence.syncs();
-        Ok(TypedPresence { presence, syncs, _meta: PhantomData })
+        Ok(TypedPresence { socket: std::rc::Rc::downgrade(&channel.socket().shared), id: presence.id(), syncs, _meta: PhantomData })
     }
 
     /// The presences now, in join order; an `Err` names the first meta that does not decode.
     pub fn list(&self) -> Result<Vec<Member<M>>, DecodeError> {
+        let Some(socket) = self.socket.upgrade() else { return Ok(Vec::new()) };
         let error = |message: String| DecodeError { event: "presence".to_owned(), message };
-        let members = self.presence.list(|key, entry| {
+        let core = socket.core.borrow();
+        let Some(state) = core.presence_state(self.id) else { return Ok(Vec::new()) };
+        let members = state.iter().map(|(key, entry)| {
             let metas = entry.metas.iter().map(|m| {
                 let value = JSON::parse(&m.raw).map_err(|_| "malformed JSON".to_owned())?;
                 serde_wasm_bindgen::from_value::<M>(value).map_err(|e| format!("{key}: {e}"))
             });
             metas.collect::<Result<Vec<M>, String>>().map(|metas| Member { key: key.to_owned(), metas })
         });
-        members.into_iter().collect::<Result<_, _>>().map_err(error)
-    }
-
-    /// The untyped presence (callbacks, raw state).
-    pub fn presence(&self) -> &Presence {
-        &self.presence
+        members.collect::<Result<_, _>>().map_err(error)
     }
 }
 
@@ -257,7 +304,7 @@ impl<M: DeserializeOwned> Stream for TypedPresence<M> {
 async fn reply<R: DeserializeOwned>(push: Push) -> Result<R, PushFailure> {
     match push.outcome().await {
         Ok(reply) => parse(&reply).and_then(|v| serde_wasm_bindgen::from_value(v).map_err(|e| e.to_string())).map_err(PushFailure::Decode),
-        Err(e) => Err(PushFailure::Status { status: e.status, response: e.response }),
+        Err(e) => Err(PushFailure::Status(e)),
     }
 }
 
