@@ -213,13 +213,13 @@ impl Socket {
         self.shared.pump();
     }
 
-    /// Disconnects on purpose (no reconnect until [`Socket::connect`]), as phoenix.js's
-    /// `disconnect()`: the close frame carries no code, so the close is reported with
-    /// code 1005 ([`WS_CLOSE_NO_STATUS`](crate::core::socket::WS_CLOSE_NO_STATUS)),
-    /// `clean: true`. Channels stay on the socket and rejoin on the next connect; their
-    /// pushes in flight time out.
+    /// Disconnects on purpose (no reconnect until [`Socket::connect`]) with close code
+    /// 1000 (normal closure): the code the close is reported with (`on_close`, the
+    /// status), and the one phoenix.js's `disconnect()` reports against Phoenix, which
+    /// answers its close frame without a code with 1000. Channels stay on the socket and
+    /// rejoin on the next connect; their pushes in flight time out.
     pub fn disconnect(&self) {
-        self.disconnect_with(None, None);
+        self.disconnect_with(Some(core::socket::WS_CLOSE_NORMAL), None);
     }
 
     /// Disconnects on purpose with a close `code` (1000, or 3000–4999) and `reason`; the

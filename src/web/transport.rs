@@ -74,7 +74,7 @@ impl Transport {
     /// Closes with `code` (1005: without a code) and `reason`; its `close` event still
     /// comes.
     pub fn close(&self, code: u16, reason: &str) {
-        let closed = if code == 1005 { self.ws.close() } else { self.ws.close_with_code_and_reason(code, reason) };
+        let closed = if code == crate::core::socket::WS_CLOSE_NO_STATUS { self.ws.close() } else { self.ws.close_with_code_and_reason(code, reason) };
         if closed.is_err() {
             let _ = self.ws.close();
         }
