@@ -98,6 +98,8 @@ async fn shout(channel: &Channel, body: &str) {
 struct Waits {
     events: futures_channel::mpsc::UnboundedReceiver<Payload>,
     typed: phoenix_wasm::typed::TypedChannel<Room>,
+    /// kept: a live presence handle does not hold its sync streams open
+    presence: Presence,
     syncs: futures_channel::mpsc::UnboundedReceiver<()>,
     typed_presence: TypedPresence<Meta>,
     push: Push,
@@ -111,12 +113,11 @@ async fn waits(socket: &Socket, topic: &str) -> (Channel, Waits) {
     let presence = Presence::new(&channel).unwrap();
     let mut syncs = presence.syncs();
     let mut typed_presence = TypedPresence::<Meta>::new(&channel).unwrap();
-    drop(presence);
     joined(&channel).await;
     yields("the first presence sync", &mut syncs).await;
     yields("the first typed presence list", &mut typed_presence).await.unwrap();
     let push = unanswered(&channel);
-    (channel, Waits { events, typed, syncs, typed_presence, push })
+    (channel, Waits { events, typed, presence, syncs, typed_presence, push })
 }
 
 #[wasm_bindgen_test]
@@ -137,7 +138,7 @@ async fn leave_ends_the_channels_streams_and_its_pushes_time_out() {
     assert!(socket.is_connected());
     socket.disconnect();
     assert!(matches!(yields("the status after disconnect", &mut statuses).await, Status::Closed { .. }));
-    drop(w.push);
+    drop((w.push, w.presence));
 }
 
 #[wasm_bindgen_test]
@@ -151,7 +152,7 @@ async fn dropping_the_last_handle_ends_every_stream_and_cancels_every_push() {
     let join = silent.join_with_timeout(Some(Duration::from_secs(60))).unwrap();
     // the typed channel is a handle: it goes with the others; the streams and pushes
     // do not keep the socket
-    drop((socket, channel, silent, w.typed));
+    drop((socket, channel, silent, w.typed, w.presence));
     let push = within(5_000, "the push to settle", w.push.outcome()).await.unwrap_err();
     assert_eq!(push.status, CANCELED);
     assert_eq!(within(5_000, "the join to settle", join.outcome()).await.unwrap_err().status, CANCELED);
