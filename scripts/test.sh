@@ -55,8 +55,11 @@ for kind in mock phoenix; do
     serve "$kind"
     echo "    $kind server: $http"
     PHX_SERVER=$kind PHX_SERVER_URL="${http/http/ws}/socket" \
-        wasm-pack test --mode no-install --headless --chrome -- --test browser --test browser_typed -- --nocapture 2>&1 \
+        wasm-pack test --mode no-install --headless --chrome -- --test browser --test browser_typed --test browser_teardown -- --nocapture 2>&1 \
         | grep -Ev '^\s*(Compiling|Finished|Running|\[INFO\])'
+    step "a user's crate (examples/rust-quickstart, from the README alone) against $kind"
+    (cd examples/rust-quickstart && CARGO_TARGET_DIR="$ROOT/target/quickstart" PHX_SERVER_URL="${http/http/ws}/socket" \
+        wasm-pack test --mode no-install --headless --chrome 2>&1 | grep -E '^test |^test result|error|panicked')
 done
 
 step "benchmark smoke run (proves the harness works; asserts no speed)"

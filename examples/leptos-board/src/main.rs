@@ -8,24 +8,20 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use phoenix_wasm::typed::{Member, Topic, TypedPresence};
+use phoenix_wasm::typed::{Member, NoEvents, Topic, TypedPresence};
 use phoenix_wasm::web::{Socket, Status};
 use serde::{Deserialize, Serialize};
 
-/// `presence:room:<id>`: presence only (the metas are [`Meta`]).
+/// `presence:room:<id>`: presence only (the metas are [`Meta`]), so its events are
+/// [`NoEvents`].
 struct Room(String);
 
 impl Topic for Room {
-    type Event = NoEvent;
-    const EVENTS: &'static [&'static str] = &[];
+    type Event = NoEvents;
     fn topic(&self) -> String {
         format!("presence:room:{}", self.0)
     }
 }
-
-/// A room's events beyond presence: none are read.
-#[derive(Deserialize)]
-enum NoEvent {}
 
 /// One tab's presence meta.
 #[derive(Deserialize, Clone)]
@@ -44,8 +40,7 @@ enum LobbyEvent {
 }
 
 impl Topic for Lobby {
-    type Event = LobbyEvent;
-    const EVENTS: &'static [&'static str] = &["shout"];
+    type Event = LobbyEvent; // listens to its variants' events: `shout`
     fn topic(&self) -> String {
         "room:lobby".into()
     }
