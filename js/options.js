@@ -159,7 +159,9 @@ export function socketOptions(opts) {
   const id = option(opts, "correlationId", (v) => typeof v === "string" || typeof v === "boolean", "true or a string");
   if (id === true) config.correlationId = hex32() + hex32();
   else if (typeof id === "string") config.correlationId = id;
-  config.seed = Math.floor(Math.random() * 2 ** 53);
+  // each socket its own jitter, unless the application fixes it (reproducible tests)
+  const seed = option(opts, "jitterSeed", (v) => Number.isSafeInteger(v) && v >= 0, "a non-negative integer");
+  config.seed = seed ?? Math.floor(Math.random() * 2 ** 53);
   const location = globalThis.location;
   if (typeof location?.protocol === "string" && typeof location.host === "string") {
     config.pageProtocol = location.protocol;

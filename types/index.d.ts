@@ -167,8 +167,10 @@ export interface SocketOptions {
   heartbeatTimeoutMs?: number;
   reconnectAfterMs?: (tries: number) => number;
   rejoinAfterMs?: (tries: number) => number;
-  /** Full jitter on reconnect delays (default false). */
+  /** Full jitter on reconnect delays (default false); each socket draws its own random seed. */
   jitter?: boolean;
+  /** A fixed seed for the jitter instead of a random one per socket (reproducible tests). */
+  jitterSeed?: number;
   /** Most messages held while disconnected; beyond it a push answers `buffer_full` (default 1000). */
   maxSendBuffer?: number;
   /** Keep reconnecting while the page is hidden (default true; OBS hidden sources). */

@@ -219,3 +219,27 @@ test("js/options.js: schedules fall back with a warning, wrappers give what the 
     console.warn = warn;
   }
 });
+
+/** The first `n` reconnect delays of a socket whose every connect is refused. */
+async function reconnectDelays(opts, n = 4) {
+  const socket = new Socket(URL, { jitter: true, reconnectAfterMs: () => 300, ...opts });
+  const delays = [];
+  const done = new Promise((resolve) =>
+    socket.onStatus((s) => {
+      if (s.state === "reconnecting" && delays.push(s.inMs) === n) resolve();
+    }),
+  );
+  socket.onError(() => {});
+  socket.connect();
+  await done;
+  socket.disconnect();
+  return delays;
+}
+
+test("jitter differs per socket (each draws its own seed) unless jitterSeed fixes it", async () => {
+  const [a, b] = [await reconnectDelays({}), await reconnectDelays({})];
+  for (const d of [...a, ...b]) assert.ok(d >= 0 && d <= 300, `a delay within the schedule's: ${d}`);
+  assert.notDeepEqual(a, b, "two sockets reconnect in lockstep");
+  assert.deepEqual(await reconnectDelays({ jitterSeed: 7 }), await reconnectDelays({ jitterSeed: 7 }));
+  assert.match(thrown(() => new Socket(URL, { jitterSeed: -1 })), /option jitterSeed must be a non-negative integer/);
+});

@@ -69,7 +69,7 @@ fn rows(members: Vec<Member<Meta>>) -> Vec<Row> {
 fn pill(status: &Status) -> (&'static str, String) {
     match status {
         Status::Open => ("connected", "connected".to_owned()),
-        Status::Reconnecting { in_ms, .. } => ("reconnecting", format!("reconnecting in {}s", in_ms.div_ceil(1000))),
+        Status::Reconnecting { delay, .. } => ("reconnecting", format!("reconnecting in {}s", delay.as_millis().div_ceil(1000))),
         Status::Connecting => ("connecting", "connecting…".to_owned()),
         Status::Closed { .. } => ("closed", "offline".to_owned()),
     }
