@@ -164,7 +164,7 @@ async fn dropping_the_last_handle_ends_every_stream_and_cancels_every_push() {
 }
 
 #[wasm_bindgen_test]
-async fn a_live_typed_presence_does_not_keep_a_dropped_socket_connected() {
+async fn a_presence_handle_keeps_its_socket_and_a_typed_presence_does_not() {
     let watcher = socket("teardown-watcher");
     opened(&watcher).await;
     let room = watcher.channel("room:teardown-kept");
@@ -176,8 +176,16 @@ async fn a_live_typed_presence_does_not_keep_a_dropped_socket_connected() {
     let presence = TypedPresence::<Meta>::new(channel.channel()).unwrap();
     within(5_000, "the join", channel.joined::<serde::de::IgnoredAny>()).await.unwrap();
     until(5_000, "the watcher to see it join", || watched.keys().contains(&"teardown-kept".to_owned())).await;
+    // a Presence is a handle, as its channel: it keeps the socket (a round trip shows it)
+    let handle = Presence::new(channel.channel()).unwrap();
     drop((socket, channel));
-    // the presence alone is no reason to stay: the server sees the socket go
+    let pong = next(|cb| {
+        assert!(handle.channel().socket().ping(move |rtt| cb(rtt)));
+    });
+    within(5_000, "a pong on the socket the presence handle keeps", pong).await;
+    assert!(watched.keys().contains(&"teardown-kept".to_owned()));
+    // the typed presence alone is no reason to stay: the server sees the socket go
+    drop(handle);
     until(5_000, "the watcher to see it leave", || !watched.keys().contains(&"teardown-kept".to_owned())).await;
     assert!(presence.list().unwrap().is_empty());
     ends("TypedPresence after the socket went", presence).await;

@@ -6,9 +6,16 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::time::Duration;
 
 use super::idmap::IdMap;
 use super::ids::{ChannelId, PushId};
+
+/// A span in whole milliseconds (the core's time unit), saturating; in u64 arithmetic
+/// (no 128-bit `as_millis` in the wasm).
+pub fn whole_ms(d: Duration) -> u64 {
+    d.as_secs().saturating_mul(1000).saturating_add(u64::from(d.subsec_millis()))
+}
 
 /// What a timer is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

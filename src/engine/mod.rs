@@ -517,7 +517,7 @@ mod export {
             use crate::core::text::uint;
             let h = self.core.health();
             let mut out = String::from("{\"lastRttMs\":");
-            out.push_str(&h.last_rtt.map_or_else(|| "null".to_owned(), |d| uint(d.as_millis() as u64)));
+            out.push_str(&h.last_rtt.map_or_else(|| "null".to_owned(), |d| uint(crate::core::timers::whole_ms(d))));
             for (key, n) in [
                 ("reconnects", h.reconnects as u64),
                 ("sendBuffer", h.send_buffer as u64),

@@ -16,6 +16,7 @@
 use crate::core::message::Payload;
 use crate::core::presence::changes_json;
 use crate::core::serializer::{last_element_end, Frame};
+use crate::core::timers::whole_ms;
 use crate::core::{Event, Message, Output, Retry, Status};
 
 /// A missing id or text (a reconnect's retry has no channel; a message may have no ref).
@@ -210,7 +211,7 @@ impl Wire {
                 let (state, attempt, in_ms, code, reason, clean) = match &s {
                     Status::Connecting => (0, 0, 0, 0, "", false),
                     Status::Open => (1, 0, 0, 0, "", false),
-                    Status::Reconnecting { attempt, delay } => (2, *attempt, (delay.as_millis()).min(u128::from(NONE)) as u32, 0, "", false),
+                    Status::Reconnecting { attempt, delay } => (2, *attempt, whole_ms(*delay).min(u64::from(NONE)) as u32, 0, "", false),
                     Status::Closed { code, reason, clean } => (3, 0, 0, *code as u32, reason.as_str(), *clean),
                 };
                 self.int(STATUS).int(state).int(attempt).int(in_ms).int(code).text(reason).int(clean as u32);

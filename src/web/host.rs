@@ -2,8 +2,6 @@
 //! timer and event listeners, each cancelled when dropped (gloo's `Timeout` and
 //! `EventListener`).
 
-use std::time::Duration;
-
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::prelude::*;
@@ -58,7 +56,4 @@ pub fn seed() -> u64 {
     high << 32 | low
 }
 
-/// Whole milliseconds of `d`, saturating (the core's spans).
-pub fn ms(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
+pub use crate::core::timers::whole_ms as ms;

@@ -8,21 +8,28 @@
 //! - [`Channel`] (`channel.rs`), [`Push`] (`push.rs`), [`Presence`] (`presence.rs`).
 //! - `transport.rs`: the `WebSocket`; `host.rs`: clock, timer, event listeners.
 //!
-//! Payloads are [`Payload`]s: JSON text or bytes; [`crate::typed`] decodes them into
-//! serde types.
+//! Payloads are [`Payload`]s (JSON or bytes), made from serde values and decoded into
+//! them; [`crate::typed`] gives topics whose events arrive decoded.
 //!
 //! ```no_run
-//! use phoenix_wasm::web::{Payload, Socket};
+//! use phoenix_wasm::web::Socket;
+//!
+//! #[derive(serde::Serialize)]
+//! struct Params { token: &'static str }
+//! #[derive(serde::Serialize)]
+//! struct Echo { body: &'static str }
+//! #[derive(serde::Deserialize)]
+//! struct Shout { body: String }
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let socket = Socket::with_options("wss://example.com/socket", r#"{"params": {"token": "abc"}}"#)?;
+//! let socket = Socket::builder("wss://example.com/socket").params(&Params { token: "abc" }).build()?;
 //! socket.connect();
 //! let room = socket.channel("room:lobby");
 //! room.on("shout", |payload| {
-//!     let _json: Option<&str> = payload.as_json();
+//!     let _shout: Result<Shout, _> = payload.decode();
 //! })?;
 //! room.join()?.outcome().await?;
-//! let reply = room.push("echo", Payload::json(r#"{"body": "hi"}"#)?)?.outcome().await?;
+//! let reply = room.push("echo", &Echo { body: "hi" })?.outcome().await?;
 //! # let _ = reply;
 //! # Ok(()) }
 //! ```

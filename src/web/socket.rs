@@ -139,7 +139,10 @@ impl Drop for Shared {
 /// ```no_run
 /// use phoenix_wasm::web::Socket;
 ///
-/// let socket = Socket::with_options("/socket", r#"{"params": {"token": "abc"}}"#)?;
+/// #[derive(serde::Serialize)]
+/// struct Params { token: &'static str }
+///
+/// let socket = Socket::builder("/socket").params(&Params { token: "abc" }).build()?;
 /// socket.on_open(|| web_sys_free_log("open"));
 /// socket.connect();
 /// let room = socket.channel("room:lobby");
