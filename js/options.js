@@ -5,6 +5,7 @@
 // message it can report.
 import { typeName } from "./push.js";
 import { describe } from "./values.js";
+import { LongPoll } from "./longpoll.js";
 
 function fail(message) {
   throw new Error(message);
@@ -178,8 +179,9 @@ export function socketOptions(opts) {
   fns.longpollerTimeout = ms(opts, "longpollerTimeout") ?? 20000;
   fns.sessionStorage = option(opts, "sessionStorage", (v) => typeof v?.getItem === "function" && typeof v.setItem === "function", "a Storage (getItem, setItem)");
   fns.workerTimers = flag(opts, "workerTimers") === true;
-  fns.encode = optionalFn(opts, "encode");
-  fns.decode = optionalFn(opts, "decode");
+  const [encode, decode] = [optionalFn(opts, "encode"), optionalFn(opts, "decode")];
+  // as phoenix.js: a socket made for LongPoll speaks its JSON lines, whatever the codec
+  if (fns.transport !== LongPoll) [fns.encode, fns.decode] = [encode, decode];
   if (fns.encode) config.codec = true;
   if (ask.length > 0) config.ask = ask;
   fns.config = JSON.stringify(config);

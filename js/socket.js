@@ -57,6 +57,8 @@ export class Socket {
   /** the class connections open (phoenix.js `transport`): a WebSocket, or LongPoll */
   #kind;
   #fallbackTimer = undefined;
+  /** connections established so far (phoenix.js `establishedConnections`, for `onError`) */
+  #established = 0;
   /** the connection closing on purpose, and the `disconnect` callbacks waiting for it */
   #closing = -1;
   #disconnected = [];
@@ -164,6 +166,17 @@ export class Socket {
   }
 
   /**
+   * The `onError` callbacks, with phoenix.js's arguments: the error, the transport class
+   * in use and how many connections were established so far (the console without
+   * callbacks). @private
+   */
+  reportError(error) {
+    const callbacks = this.#lists[ERROR].slice();
+    if (callbacks.length === 0) return console.warn(`phoenix-wasm: ${error.message}`);
+    for (const [, callback] of callbacks) invoke2(callback, error, this.#kind, this.#established);
+  }
+
+  /**
    * Adds a callback of `kind` under `ref`; the engine reports every message only while
    * an `onMessage` callback exists. @private
    */
@@ -228,6 +241,7 @@ export class Socket {
       opened: () => {
         if (!live()) return;
         opened = true;
+        this.#established++;
         clearTimeout(this.#fallbackTimer);
         if (fellBack) store?.setItem(FALLBACK, "true");
         engine.opened(conn, now());
@@ -237,7 +251,12 @@ export class Socket {
       binary: (frame) => live() && this.#frame(conn, frame),
       failed: () => {
         if (!live()) return;
-        if (canFallBack()) return fallBack("error");
+        if (canFallBack()) {
+          // as phoenix.js: the application hears of the WebSocket's error, then the fallback
+          this.reportError(new Error("WebSocket error"));
+          if (this.#transport) fallBack("error");
+          return;
+        }
         engine.error(conn, `${this.#kind === LongPoll ? "LongPoll" : "WebSocket"} error`, now());
         this.pump();
       },
@@ -317,13 +336,20 @@ export class Socket {
   }
 
   /**
-   * The engine closed the connection (`onClose` callbacks): at once, or, when `disconnect`
-   * is closing the transport, once it has closed, with its close event as phoenix.js
-   * reports it. @private
+   * The engine closed the connection (`onClose` callbacks): at once, or, when the client
+   * closes a live transport on purpose (`disconnect`), once it has closed, with its close
+   * event as phoenix.js reports it. @private
    */
   engineClosed(info) {
-    if (this.#closing !== -1) this.#closeDeferred = true;
-    else this.emit(CLOSE, info);
+    if (this.#closing !== -1 && info.wasClean) {
+      this.#closeDeferred = true;
+    } else {
+      // a link found dead (the engine closed it unclean): reported now, and the abandoned
+      // transport's close event, however late, is not waited for (phoenix.js ignores events
+      // of a connection it no longer uses)
+      this.#closing = -1;
+      this.emit(CLOSE, info);
+    }
   }
 
   /** A closed transport (`event` its close): what waits for the one closing. */
@@ -621,9 +647,9 @@ function messageArgs(msg, what) {
 }
 
 /** Calls an application function with two arguments; a throw is reported. */
-function invoke2(f, a, b) {
+function invoke2(f, a, b, c) {
   try {
-    f(a, b);
+    f(a, b, c);
   } catch (e) {
     callbackThrew(e);
   }
@@ -716,8 +742,7 @@ class Outputs {
   }
 
   error(reason) {
-    if (this.socket.has(ERROR)) this.socket.emit(ERROR, new Error(reason));
-    else console.warn(`phoenix-wasm: ${reason}`);
+    this.socket.reportError(new Error(reason));
   }
 
   message(joinRef, ref, topic, event, payload) {

@@ -312,7 +312,12 @@ export declare class Socket<T = AnyTopics> {
   makeRef(): string;
   onOpen(callback: () => void): string;
   onClose(callback: (event: CloseInfo) => void): string;
-  onError(callback: (error: Error) => void): string;
+  /**
+   * Transport errors, connect errors and malformed frames, with phoenix.js's arguments:
+   * the error, the transport class in use (`WebSocket` before a `longPollFallbackMs`
+   * fallback) and how many connections were established so far.
+   */
+  onError(callback: (error: Error, transport: TransportClass, establishedConnections: number) => void): string;
   onMessage(callback: (message: Message) => void): string;
   /** Connection status changes, including when the next reconnect attempt starts. */
   onStatus(callback: (status: SocketStatus) => void): string;

@@ -53,6 +53,7 @@ async function scenario(libUrl, socketUrl, user, transport = "websocket") {
   });
   socket.onOpen(() => log.push("socket open"));
   socket.onClose(() => log.push("socket close"));
+  socket.onError((_, Transport, established) => log.push(`socket error on ${Transport?.name} after ${established} connections`));
   log.push(`connected before connect: ${socket.isConnected()}`);
   socket.connect();
 
@@ -231,6 +232,29 @@ async function presenceScenario(libUrl, socketUrl, user) {
   return log;
 }
 
+/** A socket made for LongPoll with a codec of its own: phoenix.js speaks JSON on LongPoll whatever the codec. */
+async function longPollCodecScenario(libUrl, socketUrl, user) {
+  const { Socket, LongPoll } = await import(libUrl);
+  let calls = 0;
+  const codec = {
+    encode: (msg, cb) => cb(JSON.stringify(["codec", ++calls])),
+    decode: (raw, cb) => cb({ topic: "codec", event: String(++calls), payload: {}, ref: null, join_ref: null }),
+  };
+  const socket = new Socket(socketUrl, { params: { token: `user:${user}` }, transport: LongPoll, ...codec });
+  socket.connect();
+  const channel = socket.channel("room:lpcodec");
+  const joined = await new Promise((resolve) =>
+    channel
+      .join()
+      .receive("ok", (r) => resolve(`joined ${JSON.stringify(r)}`))
+      .receive("error", (r) => resolve(`join error ${JSON.stringify(r)}`))
+      .receive("timeout", () => resolve("join timeout")),
+  );
+  const echo = await new Promise((resolve) => channel.push("echo", { n: 1 }).receive("ok", (r) => resolve(`echo ${JSON.stringify(r)}`)));
+  socket.disconnect();
+  return [joined, echo, `codec calls ${calls}`];
+}
+
 async function run(server, libUrl, user, fn = scenario, ...args) {
   const page = await browser.newPage();
   const errors = [];
@@ -279,6 +303,13 @@ for (const kind of SERVERS) describe(`parity on ${kind}`, { timeout: 120_000 }, 
       }
     });
   }
+
+  test("a socket made for LongPoll ignores a custom encode/decode on both clients (JSON lines)", async () => {
+    const reference = await run(server, "/__phoenix.mjs", "paritylpcodec", longPollCodecScenario);
+    const ours = await run(server, "/pkg/index.js", "paritylpcodec", longPollCodecScenario);
+    assert.deepEqual(reference.slice(1), ['echo {"n":1}', "codec calls 0"], reference.join("\n"));
+    assert.deepEqual(ours, reference);
+  });
 
   test("with longPollFallbackMs and the WebSocket blackholed (never answered), both fall back to LongPoll and behave the same", async () => {
     // the page, its WebSockets and its LongPoll all go through a proxy that holds upgrades
