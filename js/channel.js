@@ -27,12 +27,12 @@ export class Channel {
     if (socket === null || typeof socket !== "object" || typeof socket.attach !== "function") {
       throw new Error(`expected instance of Socket (got ${typeName(socket)})`);
     }
-    const [p, reliable, unbatch] = channelOptions(params, opts);
+    const [p, reliable, unbatch, resume] = channelOptions(params, opts, topic);
     /** The topic. */
     this.topic = topic;
     this.#socket = socket;
     const fn = typeof p === "function" ? p : undefined;
-    this.#id = socket.attach(this, fn ? undefined : p, fn, reliable === true, unbatch);
+    this.#id = socket.attach(this, fn ? undefined : p, fn, reliable === true, unbatch, resume);
   }
 
   /** The socket. */

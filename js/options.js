@@ -204,11 +204,31 @@ export function presenceOptions(opts) {
 
 /**
  * `socket.channel`'s params and options: [params (JSON text, or a function giving it),
- * reliable, unbatch (an event name or undefined)].
+ * reliable, unbatch (an event name or undefined), resume (a cursor store `{get(), set(seq)}`
+ * or undefined)].
  */
-export function channelOptions(value, opts) {
+export function channelOptions(value, opts, topic) {
   const p = params(value, "channel params");
   if (opts != null && typeof opts !== "object") fail(`channel options must be an object (got ${typeName(opts)})`);
   const unbatch = option(opts, "unbatch", (v) => typeof v === "string", "an event name");
-  return [p, flag(opts, "reliable"), unbatch];
+  return [p, flag(opts, "reliable"), unbatch, cursorStore(opts, topic)];
+}
+
+/**
+ * `resume`: where a reliable channel keeps its cursor across page loads — a Storage
+ * (`sessionStorage`, `localStorage`) under `resumeKey` (default `phx:resume:<topic>`), or
+ * the application's own `{get(), set(seq)}` (`seq` a decimal string, or null to forget).
+ * As one `{get, set}`.
+ */
+function cursorStore(opts, topic) {
+  const isStorage = (v) => typeof v?.getItem === "function" && typeof v.setItem === "function";
+  const isOwn = (v) => typeof v?.get === "function" && typeof v.set === "function";
+  const store = option(opts, "resume", (v) => isStorage(v) || isOwn(v), "a Storage or {get, set}");
+  const key = option(opts, "resumeKey", (v) => typeof v === "string", "a string") ?? `phx:resume:${topic}`;
+  if (store === undefined) return undefined;
+  if (isOwn(store)) return store;
+  return {
+    get: () => store.getItem(key),
+    set: (seq) => (seq === null ? store.removeItem?.(key) : store.setItem(key, seq)),
+  };
 }

@@ -59,6 +59,8 @@ export class Socket {
   #fallbackTimer = undefined;
   /** connections established so far (phoenix.js `establishedConnections`, for `onError`) */
   #established = 0;
+  /** resuming channels' cursor stores, by channel id */
+  #cursors = new Map();
   /** the connection closing on purpose, and the `disconnect` callbacks waiting for it */
   #closing = -1;
   #disconnected = [];
@@ -140,11 +142,31 @@ export class Socket {
   }
 
   /** Registers `channel` (made by `socket.channel` or `new Channel`); its engine id. @private */
-  attach(channel, params, paramsFn, reliable, unbatch) {
-    const id = this.#engine.channel(channel.topic, params, reliable, unbatch);
+  attach(channel, params, paramsFn, reliable, unbatch, resume) {
+    let cursor;
+    if (resume) {
+      cursor = resume.get() ?? undefined;
+      if (cursor !== undefined && !/^\d+$/.test(cursor)) {
+        console.warn(`phoenix-wasm: the stored cursor of ${channel.topic} is not a sequence number (${cursor}): joining from now`);
+        cursor = undefined;
+      }
+    }
+    const id = this.#engine.channel(channel.topic, params, reliable, unbatch, resume !== undefined, cursor);
     this.channels.set(id, channel);
     if (paramsFn) this.#channelParams.set(id, paramsFn);
+    if (resume) this.#cursors.set(id, resume);
     return id;
+  }
+
+  /** A resuming channel delivered up to `seq`: stored for the next page load. @private */
+  storeCursor(channel, seq) {
+    const store = this.#cursors.get(channel);
+    if (!store) return;
+    try {
+      store.set(seq ?? null);
+    } catch (e) {
+      console.error(`phoenix-wasm: storing the cursor of channel ${this.channels.get(channel)?.topic} failed`, e);
+    }
   }
 
   /** Forgets a removed channel's parts (the engine's `channelRemoved`). @private */
@@ -153,6 +175,7 @@ export class Socket {
     this.#channelParams.delete(channel);
     this.pushes.delete(joinPush);
     for (const p of presences) this.presences.delete(p);
+    this.#cursors.delete(channel);
   }
 
   /** The application's params function of a channel, if it has one. @private */
@@ -779,5 +802,9 @@ class Outputs {
 
   channelRemoved(channel, joinPush, presences) {
     this.socket.forget(channel, joinPush, presences);
+  }
+
+  cursor(channel, seq) {
+    this.socket.storeCursor(channel, seq);
   }
 }

@@ -23,6 +23,7 @@ import { memoryU32, textAt, bytesAt } from "./engine.js";
 /** 18 `log(kind, msg, data)`: A log line (`logger(kind, msg, data)`). */
 /** 19 `presence(presence, changes)`: `presence` synced: its joins and leaves as JSON (`[[kind, key, current, presences], …]`, empty when none are reported). */
 /** 20 `channelRemoved(channel, joinPush, presences)`: `channel` was removed: its join push answers no more, its presences are gone. */
+/** 21 `cursor(channel, seq)`: Resuming `channel` delivered up to `seq` (decimal; none: it starts over): store it, after the event's callbacks. */
 /** The auth token's subprotocol prefix in a `connect` record's protocols. */
 export const TOKEN_PROTOCOL_PREFIX = "base64url.bearer.phx.";
 export const STATUSES = ["connecting", "open", "reconnecting", "closed"];
@@ -236,6 +237,14 @@ export function read(p, n, at, lastFrame, h) {
         const presences = readInts(w, i);
         i += 1 + w[i];
         h.channelRemoved(channel, joinPush, presences);
+        break;
+      }
+      case 21: {
+        const channel = w[i];
+        i += 1;
+        const seq = readOptText(w, i, at);
+        i += 2;
+        h.cursor(channel, seq);
         break;
       }
       default:

@@ -7,7 +7,7 @@ use phoenix_wasm::core::{ChannelId, ChannelOptions, Event, Message, Payload};
 use sim::{config, json, params, Sim};
 
 fn reliable_channel(sim: &mut Sim, topic: &str, unbatch: Option<&str>) -> ChannelId {
-    let opts = ChannelOptions { reliable: true, unbatch: unbatch.map(Into::into) };
+    let opts = ChannelOptions { reliable: true, unbatch: unbatch.map(Into::into), ..ChannelOptions::default() };
     let ch = sim.socket.channel_with(topic, params(r#"{"room":"x"}"#), opts);
     sim.socket.join(ch, None, sim.now).unwrap();
     sim.drain();
@@ -88,7 +88,7 @@ fn acknowledges_in_batches_and_on_a_timer() {
 fn unbatches_batch_updates_into_individual_events_in_order() {
     let mut sim = Sim::new(config());
     sim.open();
-    let ch = sim.socket.channel_with("events:feed", params("{}"), ChannelOptions { reliable: false, unbatch: Some("batch_updates".into()) });
+    let ch = sim.socket.channel_with("events:feed", params("{}"), ChannelOptions { unbatch: Some("batch_updates".into()), ..ChannelOptions::default() });
     sim.socket.join(ch, None, sim.now).unwrap();
     sim.drain();
     let join = sim.last_sent("phx_join");
@@ -136,4 +136,52 @@ fn a_server_that_lost_its_history_is_reported_and_the_client_starts_over() {
     sim.reply(&rejoin, "ok", r#"{"joined":"reliable:4","seq":1,"reset":true}"#);
     push(&mut sim, ch, "event", r#"{"seq":1}"#); // the restarted server's first event
     assert_eq!(delivered(&sim.take_events()), [r#"missed:{"missed":null,"reset":true,"from":3}"#, r#"event:{"seq":1}"#]);
+}
+
+/// A channel that resumes across page loads: the cursor an earlier page stored is the
+/// first join's `last_seq`; each delivered event reports the cursor right after its
+/// delivery (the host stores it once the callbacks returned); a server that lost its
+/// history makes the cursor start over.
+#[test]
+fn resumes_from_a_stored_cursor_and_reports_each_move_after_the_delivery() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let opts = ChannelOptions { resume: Some(Some(41)), ..ChannelOptions::default() };
+    let ch = sim.socket.channel_with("reliable:alerts", params("{}"), opts);
+    sim.socket.on(ch, "event").unwrap();
+    sim.socket.on(ch, "missed").unwrap();
+    sim.socket.join(ch, None, sim.now).unwrap();
+    sim.drain();
+    let join = sim.last_sent("phx_join");
+    assert_eq!(join.payload, json(r#"{"last_seq":41}"#), "the stored cursor is the first join's last_seq");
+    sim.reply(&join, "ok", r#"{"seq":43}"#);
+    sim.take_events();
+    for seq in [41, 42, 43] {
+        push(&mut sim, ch, "event", &format!(r#"{{"seq":{seq}}}"#));
+    }
+    let order: Vec<String> = sim
+        .take_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Channel { event, payload: Payload::Json(p), .. } if event != "phx_reply" => Some(format!("{event}:{p}")),
+            Event::Cursor { channel, seq } if channel == ch => Some(format!("cursor:{seq:?}")),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(order, [r#"event:{"seq":42}"#, "cursor:Some(42)", r#"event:{"seq":43}"#, "cursor:Some(43)"], "41 was delivered by the earlier page");
+
+    // a plain reliable channel reports no cursor
+    let plain = reliable_channel(&mut sim, "reliable:plain", None);
+    sim.take_events();
+    push(&mut sim, plain, "event", r#"{"seq":1}"#);
+    assert!(!sim.take_events().iter().any(|e| matches!(e, Event::Cursor { .. })));
+
+    // the server lost its history: the cursor starts over
+    sim.transport_closes(1006);
+    sim.advance(10);
+    sim.transport_opens();
+    let rejoin = sim.sent.iter().rev().find(|m| m.event == "phx_join" && m.topic == "reliable:alerts").cloned().expect("a rejoin");
+    assert_eq!(rejoin.payload, json(r#"{"last_seq":43}"#));
+    sim.reply(&rejoin, "ok", r#"{"seq":0,"reset":true}"#);
+    assert!(sim.take_events().contains(&Event::Cursor { channel: ch, seq: None }));
 }

@@ -155,6 +155,23 @@ export interface ChannelOptions {
   reliable?: boolean;
   /** An event carrying `{events: [...]}` whose items are delivered one by one (by `event` or `type`). */
   unbatch?: string;
+  /**
+   * Resume across page loads (implies `reliable`): the cursor (the last `seq` delivered)
+   * is kept in this Storage (`sessionStorage`, `localStorage`) under `resumeKey`, or in
+   * the application's own store, written after each event's callbacks return; a reload
+   * joins with it as `last_seq` (docs/reliable-delivery.md).
+   */
+  resume?: Pick<Storage, "getItem" | "setItem"> | CursorStore;
+  /** The Storage key of the cursor (default `phx:resume:<topic>`). */
+  resumeKey?: string;
+}
+
+/** An application's own cursor store for `resume`. */
+export interface CursorStore {
+  /** The stored cursor (a decimal string), or null. */
+  get(): string | null | undefined;
+  /** Stores the cursor, or forgets it (null: the server lost its history). */
+  set(seq: string | null): void;
 }
 
 /** The options of `new Socket(endPoint, opts)`. */

@@ -99,6 +99,8 @@ pub(crate) struct Channel {
     pub bindings: Vec<(BindingRef, String)>,
     pub next_binding: u32,
     pub reliable: Option<super::reliable::Reliable>,
+    /// Report each move of the reliable cursor (the channel resumes across page loads).
+    pub report_cursor: bool,
     pub unbatch: Option<String>,
 }
 

@@ -28,6 +28,11 @@ pub struct ChannelOptions {
     pub reliable: bool,
     /// Events with this name carry `{events: [...]}`; each item is delivered on its own.
     pub unbatch: Option<String>,
+    /// Resume across page loads (implies `reliable`): the cursor a previous page stored
+    /// (`Some(None)`: none stored yet), sent as `last_seq` on the first join; every
+    /// delivered event then reports the new cursor ([`crate::core::Event::Cursor`]) for
+    /// the host to store after the event's callbacks.
+    pub resume: Option<Option<u64>>,
 }
 
 /// What to do with a sequenced event.
@@ -62,6 +67,11 @@ pub const ACK_EVERY: u32 = 50;
 pub const ACK_INTERVAL_MS: u64 = 1000;
 
 impl Reliable {
+    /// A channel that resumes after `last_seq` (delivered by an earlier page).
+    pub fn resuming(last_seq: Option<u64>) -> Reliable {
+        Reliable { last_seq, acked: last_seq, delivered_since_ack: 0 }
+    }
+
     /// The last delivered seq.
     pub fn last_seq(&self) -> Option<u64> {
         self.last_seq

@@ -347,6 +347,14 @@ pub enum Event {
         /// Joins and leaves, in order.
         changes: Vec<Change>,
     },
+    /// A resuming channel delivered up to `seq` (`None`: the server lost its history and
+    /// the channel starts over): store it for the next page load.
+    Cursor {
+        /// The channel.
+        channel: ChannelId,
+        /// The last delivered sequence number.
+        seq: Option<u64>,
+    },
     /// A channel was removed from the socket; its bindings are gone.
     ChannelRemoved {
         /// The channel.
@@ -1161,6 +1169,9 @@ impl Socket {
                 }
             }
             self.deliver(id, &event, &payload, msg.msg_ref.as_deref(), msg.join_ref.as_deref());
+            if seq.is_some() {
+                self.report_cursor(id);
+            }
         }
         if reliable {
             self.maybe_ack(id, false, now);
@@ -1196,6 +1207,15 @@ impl Socket {
         let payload = Payload::Json(cat(&["{\"missed\":null,\"reset\":true,\"from\":", &uint(from), "}"]));
         let join_ref = self.join_ref_of(id);
         self.deliver(id, reliable::MISSED_EVENT, &payload, None, join_ref.as_deref());
+        self.report_cursor(id);
+    }
+
+    /// A resuming channel's cursor moved (after the delivery just emitted): the host
+    /// stores it, so a later page load resumes after it.
+    fn report_cursor(&mut self, id: ChannelId) {
+        let Some(ch) = self.channels.get(&id).filter(|c| c.report_cursor) else { return };
+        let seq = ch.reliable.as_ref().and_then(|r| r.last_seq());
+        self.emit(Event::Cursor { channel: id, seq });
     }
 
     /// The last sequence number a reliable channel delivered.
@@ -1582,7 +1602,11 @@ impl Socket {
                 push_buffer: Vec::new(),
                 bindings: Vec::new(),
                 next_binding: 0,
-                reliable: options.reliable.then(reliable::Reliable::default),
+                reliable: match options.resume {
+                    Some(cursor) => Some(reliable::Reliable::resuming(cursor)),
+                    None => options.reliable.then(reliable::Reliable::default),
+                },
+                report_cursor: options.resume.is_some(),
                 unbatch: options.unbatch,
             },
         );

@@ -341,10 +341,14 @@ mod export {
             params: Option<String>,
             reliable: bool,
             unbatch: Option<String>,
+            resume: bool,
+            cursor: Option<String>,
         ) -> u32 {
             let params = params.map_or(Source::Ask, Source::Fixed);
+            // a stored cursor that is not a sequence number is none
+            let resume = resume.then(|| cursor.and_then(|c| c.parse().ok()));
             self.core
-                .channel_with(topic, params, ChannelOptions { reliable, unbatch })
+                .channel_with(topic, params, ChannelOptions { reliable, unbatch, resume })
                 .0
         }
 

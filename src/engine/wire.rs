@@ -91,6 +91,8 @@ kinds! {
     PRESENCE = 19 presence(presence: Int, changes: Text);
     /// `channel` was removed: its join push answers no more, its presences are gone.
     CHANNEL_REMOVED = 20 channelRemoved(channel: Int, joinPush: Int, presences: Ints);
+    /// Resuming `channel` delivered up to `seq` (decimal; none: it starts over): store it, after the event's callbacks.
+    CURSOR = 21 cursor(channel: Int, seq: OptText);
 }
 
 /// The channel states in the order [`CHANNEL_STATE`] numbers them.
@@ -246,6 +248,10 @@ impl Wire {
             }
             Event::ChannelRemoved { channel, join_push, presences } => {
                 self.int(CHANNEL_REMOVED).int(channel.0).int(join_push.0).ints(presences.iter().map(|p| p.0));
+            }
+            Event::Cursor { channel, seq } => {
+                let seq = seq.map(crate::core::text::uint);
+                self.int(CURSOR).int(channel.0).opt(seq.as_deref());
             }
         }
     }

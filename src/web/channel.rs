@@ -68,16 +68,62 @@ impl<T: Serialize + ?Sized> ToPayload for &T {
 /// A binding's callback: the payload and the message's ref.
 pub(crate) type Binding = Rc<dyn Fn(&Payload, Option<&str>)>;
 
+/// Where a reliable channel keeps its cursor (the last sequence number delivered)
+/// across page loads: [`WebStorage`] (the page's `sessionStorage` or `localStorage`), or
+/// the application's own.
+pub trait CursorStore {
+    /// The stored cursor, if any.
+    fn load(&self) -> Option<u64>;
+    /// Stores `seq` (called after the callbacks of the event that moved it), or forgets
+    /// it (`None`: the server lost its history and the channel starts over).
+    fn save(&self, seq: Option<u64>);
+}
+
+/// A cursor kept in the page's `sessionStorage` (survives reloads of the tab, as an OBS
+/// browser source's) or `localStorage` (survives the browser too), under a key.
+pub struct WebStorage {
+    storage: web_sys::Storage,
+    key: String,
+}
+
+impl WebStorage {
+    /// `sessionStorage` under `key` (`None` where the page has none).
+    pub fn session(key: &str) -> Option<WebStorage> {
+        let storage = web_sys::window()?.session_storage().ok()??;
+        Some(WebStorage { storage, key: key.to_owned() })
+    }
+
+    /// `localStorage` under `key` (`None` where the page has none).
+    pub fn local(key: &str) -> Option<WebStorage> {
+        let storage = web_sys::window()?.local_storage().ok()??;
+        Some(WebStorage { storage, key: key.to_owned() })
+    }
+}
+
+impl CursorStore for WebStorage {
+    fn load(&self) -> Option<u64> {
+        self.storage.get_item(&self.key).ok()??.parse().ok()
+    }
+
+    fn save(&self, seq: Option<u64>) {
+        let _ = match seq {
+            Some(seq) => self.storage.set_item(&self.key, &seq.to_string()),
+            None => self.storage.remove_item(&self.key),
+        };
+    }
+}
+
 /// A channel's callbacks and params function, held by its socket's driver.
 pub(crate) struct ChannelSlot {
     pub(crate) params: Option<Rc<dyn Fn() -> Result<String, String>>>,
     bindings: Vec<(u32, Binding)>,
     pub(crate) states: Vec<Rc<dyn Fn(ChannelState)>>,
+    pub(crate) cursor: Option<Rc<dyn CursorStore>>,
 }
 
 impl ChannelSlot {
     pub(crate) fn new(params: Option<Rc<dyn Fn() -> Result<String, String>>>) -> ChannelSlot {
-        ChannelSlot { params, bindings: Vec::new(), states: Vec::new() }
+        ChannelSlot { params, bindings: Vec::new(), states: Vec::new(), cursor: None }
     }
 
     /// The callbacks of `refs`, in order.

@@ -44,7 +44,7 @@ mod transport;
 
 use std::fmt;
 
-pub use channel::{Channel, JoinParams, ToPayload};
+pub use channel::{Channel, CursorStore, JoinParams, ToPayload, WebStorage};
 pub use options::SocketBuilder;
 pub use presence::Presence;
 pub use push::{Push, PushError, RefreshError, CANCELED};

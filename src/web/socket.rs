@@ -17,7 +17,7 @@ use std::time::Duration;
 use futures_channel::mpsc;
 use wasm_bindgen::prelude::*;
 
-use super::channel::{Channel, ChannelSlot, JoinParams};
+use super::channel::{Channel, ChannelSlot, CursorStore, JoinParams};
 use super::options::SocketBuilder;
 use super::host::{self, Timer};
 use super::presence::PresenceSlot;
@@ -247,6 +247,20 @@ impl Socket {
         let id = self.shared.core.borrow_mut().channel_with(topic, source, options);
         self.shared.state.borrow_mut().channels.insert(id.0, ChannelSlot::new(function));
         Channel::new(self.clone(), id, topic)
+    }
+
+    /// A reliable channel for `topic` that resumes across page loads: the cursor `store`
+    /// holds (the last sequence number an earlier page delivered) is its first join's
+    /// `last_seq`, and each delivered event's sequence number is saved there after the
+    /// event's callbacks return (docs/reliable-delivery.md: what "once" means across a
+    /// reload).
+    pub fn resuming_channel(&self, topic: &str, params: JoinParams, store: impl CursorStore + 'static) -> Channel {
+        let options = ChannelOptions { resume: Some(store.load()), ..ChannelOptions::default() };
+        let channel = self.channel_with(topic, params, options);
+        if let Some(slot) = self.shared.state.borrow_mut().channels.get_mut(&channel.id().0) {
+            slot.cursor = Some(Rc::new(store));
+        }
+        channel
     }
 
     /// Whether the socket is open.
@@ -561,6 +575,12 @@ impl Shared {
                 let slot = self.state.borrow().presences.get(&presence.0).cloned();
                 if let Some(slot) = slot {
                     slot.synced(&changes);
+                }
+            }
+            Event::Cursor { channel, seq } => {
+                let store = self.state.borrow().channels.get(&channel.0).and_then(|c| c.cursor.clone());
+                if let Some(store) = store {
+                    store.save(seq);
                 }
             }
             Event::ChannelRemoved { channel, join_push, presences } => {
