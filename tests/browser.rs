@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use js_sys::{Function, JSON};
-use phoenix_wasm::web::{ChannelOptions, ChannelState, Closed, Config, Hooks, JoinParams, Payload, Presence, Socket, Status};
+use phoenix_wasm::web::{ChannelOptions, ChannelState, Closed, Config, CursorStore, Hooks, JoinParams, Payload, Presence, Socket, Status, WebStorage};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -492,7 +492,7 @@ async fn reliable_channel_loses_nothing_across_a_drop() {
     let c = closes.clone();
     sub.on_close(move |e: &Closed| c.push(e.clone()));
     sub.connect();
-    let ch = sub.channel_with("reliable:feed", JoinParams::Json("{}".into()), ChannelOptions { reliable: true, unbatch: None });
+    let ch = sub.channel_with("reliable:feed", JoinParams::Json("{}".into()), ChannelOptions { reliable: true, ..ChannelOptions::default() });
     let (events, missed, joins) = (Log::default(), Log::default(), Log::default());
     let e = events.clone();
     ch.on("event", move |p| e.push(json(p))).unwrap();
@@ -652,4 +652,37 @@ async fn refresh_token_reaches_every_joined_channel() {
     within(5_000, "the channel to close", closed).await;
     assert_eq!(b.state(), ChannelState::Closed);
     socket.disconnect();
+}
+
+/// A reliable channel that resumes across page loads starts after the cursor its store
+/// holds (what an earlier page delivered): the server replays what came after it, and
+/// each delivery moves the stored cursor, after the event's callbacks.
+#[wasm_bindgen_test]
+async fn a_resuming_channel_starts_after_the_stored_cursor_and_stores_each_delivery() {
+    let topic = format!("reliable:resume-rust-{}", js_sys::Date::now() as u64);
+    let key = format!("cursor:{topic}");
+    let publisher = connected("user:resume-publisher").await;
+    let (feed, _, _) = join(&publisher, &topic).await;
+    for i in 0..5 {
+        within(5_000, "a publish", feed.push("publish", payload(&format!(r#"{{"data":{{"i":{i}}}}}"#))).unwrap().outcome()).await.unwrap();
+    }
+    // an earlier page delivered up to seq 2
+    WebStorage::session(&key).unwrap().save(Some(2));
+    let socket = connected("user:resumed").await;
+    let channel = socket.resuming_channel(&topic, JoinParams::default(), WebStorage::session(&key).unwrap());
+    let cursors = Log::default();
+    let (c, store) = (cursors.clone(), WebStorage::session(&key).unwrap());
+    channel.on("event", move |_| c.push(store.load())).unwrap();
+    let (_, mut events) = channel.events("event").unwrap();
+    within(5_000, "the join", channel.join().unwrap().outcome()).await.unwrap();
+    let mut seqs = Vec::new();
+    while seqs.len() < 3 {
+        let event = within(5_000, "a replayed event", events.next()).await.unwrap();
+        seqs.push(JSON::parse(event.as_json().unwrap()).ok().and_then(|v| js_sys::Reflect::get(&v, &"seq".into()).ok()).and_then(|s| s.as_f64()).unwrap() as u64);
+    }
+    assert_eq!(seqs, [3, 4, 5], "the events after the stored cursor, once each");
+    assert_eq!(cursors.get(), [Some(2), Some(3), Some(4)], "each callback ran before its event's cursor was stored");
+    until(5_000, "the last cursor stored", || WebStorage::session(&key).unwrap().load() == Some(5)).await;
+    socket.disconnect();
+    publisher.disconnect();
 }
