@@ -149,6 +149,14 @@ socket.onStatus((s) => {
 });
 
 plain.channel("reliable:feed", {}, { reliable: true, unbatch: "batch_updates" });
+plain.channel("reliable:alerts", {}, { reliable: true, resume: sessionStorage, resumeKey: "alerts" });
+const own = new Map<string, string>();
+plain.channel("reliable:own", {}, { reliable: true, resume: { get: () => own.get("c"), set: (seq) => (seq === null ? own.delete("c") : own.set("c", seq)) } });
+// @ts-expect-error a cursor store needs get and set
+plain.channel("reliable:bad", {}, { reliable: true, resume: { get: () => null } });
+plain.onError((error, transport, established) => console.log(error.message, transport.name, established + 1));
+// @ts-expect-error jitterSeed is a number
+new Socket("/socket", { jitter: true, jitterSeed: "7" });
 // @ts-expect-error channel options are typed
 plain.channel("reliable:feed", {}, { reliable: "yes" });
 
