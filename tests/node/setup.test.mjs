@@ -70,3 +70,42 @@ test("a failing step of the scripts names the step", () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/**
+ * rustup's state with the machine's toolchains but a settings file of the test's own, whose
+ * default is another toolchain than the project's (as on a user's machine).
+ */
+function rustupHome(dir, defaultToolchain) {
+  const real = process.env.RUSTUP_HOME || path.join(process.env.HOME, ".rustup");
+  const home = path.join(dir, "rustup");
+  mkdirSync(home);
+  symlinkSync(path.join(real, "toolchains"), path.join(home, "toolchains"));
+  writeFileSync(path.join(home, "settings.toml"), `version = "12"\ndefault_toolchain = "${defaultToolchain}"\nprofile = "default"\n\n[overrides]\n`);
+  return home;
+}
+
+test("setup chooses the project's toolchain for the project's directory only: the user's rustup default stays", () => {
+  const other = spawnSync("rustup", ["toolchain", "list"], { encoding: "utf8" })
+    .stdout.split("\n").map((l) => l.split(" ")[0]).find((t) => t && t !== "debian-web");
+  if (!other) return assert.fail("this machine has no rustup toolchain besides debian-web to be the user's default");
+  const dir = mkdtempSync(path.join(tmpdir(), "setup-default-"));
+  try {
+    const project = path.join(dir, "project");
+    mkdirSync(project);
+    const env = { ...process.env, RUSTUP_HOME: rustupHome(dir, other) };
+    delete env.RUSTUP_TOOLCHAIN;
+    const active = (cwd) => spawnSync("rustup", ["show", "active-toolchain"], { cwd, env, encoding: "utf8" }).stdout.split(" ")[0];
+    const setDefault = () => spawnSync("rustup", ["default"], { env, encoding: "utf8" }).stdout.split(" ")[0];
+    assert.equal(active(project), other);
+    // the plan changes nothing; the toolchain step (the Debian route's) overrides the project only
+    plan(env);
+    const r = spawnSync("/bin/bash", ["-c", `source "${root}/scripts/setup-wasm-toolchain.sh" "${project}" && cd "${project}" && debian_rustup_toolchain`], { env, encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(setDefault(), other, "rustup's default is the user's");
+    assert.equal(active(project), "debian-web", r.stdout);
+    assert.equal(active(dir), other, "outside the project: the user's toolchain");
+    assert.match(r.stdout, /undo: rustup override unset --path/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
