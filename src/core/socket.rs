@@ -1199,7 +1199,7 @@ impl Socket {
     fn check_reliable_reset(&mut self, id: ChannelId, response: &Payload) {
         let reset = response.as_json().and_then(|r| json::get(r, "reset").ok().flatten()) == Some("true");
         if !reset {
-            return;
+            return self.start_reliable_cursor(id, response);
         }
         let Some(r) = self.channels.get_mut(&id).and_then(|c| c.reliable.as_mut()) else { return };
         let from = r.last_seq().map_or(1, |l| l + 1);
@@ -1208,6 +1208,19 @@ impl Socket {
         let join_ref = self.join_ref_of(id);
         self.deliver(id, reliable::MISSED_EVENT, &payload, None, join_ref.as_deref());
         self.report_cursor(id);
+    }
+
+    /// A reliable channel that has delivered nothing yet starts after the `seq` its join
+    /// reply names (what the feed held when it joined: a first join gets what comes
+    /// next), so a rejoin before its first event asks for everything since the join
+    /// rather than joining afresh and losing what was published in between.
+    fn start_reliable_cursor(&mut self, id: ChannelId, response: &Payload) {
+        let Some(seq) = response.as_json().and_then(|r| json::get(r, "seq").ok().flatten()).and_then(|s| s.parse().ok()) else { return };
+        let Some(r) = self.channels.get_mut(&id).and_then(|c| c.reliable.as_mut()) else { return };
+        if r.last_seq().is_none() {
+            *r = reliable::Reliable::resuming(Some(seq));
+            self.report_cursor(id);
+        }
     }
 
     /// A resuming channel's cursor moved (after the delivery just emitted): the host

@@ -214,7 +214,21 @@ test("js/options.js: schedules fall back with a warning, wrappers give what the 
     assert.equal(params(), '{"room":1}');
     assert.equal(reliable, true);
     assert.equal(unbatch, "batch");
-    assert.deepEqual(channelOptions(undefined, null).slice(1), [undefined, undefined]);
+    assert.deepEqual(channelOptions(undefined, null).slice(1), [undefined, undefined, undefined]);
+    // resume: a Storage under phx:resume:<topic> (or resumeKey), or the application's {get, set}
+    const stored = new Map();
+    const storage = { getItem: (k) => stored.get(k) ?? null, setItem: (k, v) => stored.set(k, v), removeItem: (k) => stored.delete(k) };
+    const [, , , cursor] = channelOptions({}, { reliable: true, resume: storage }, "reliable:alerts");
+    cursor.set("42");
+    assert.equal(stored.get("phx:resume:reliable:alerts"), "42");
+    assert.equal(cursor.get(), "42");
+    cursor.set(null);
+    assert.equal(stored.has("phx:resume:reliable:alerts"), false, "forgotten");
+    channelOptions({}, { resume: storage, resumeKey: "mine" }, "t")[3].set("7");
+    assert.equal(stored.get("mine"), "7");
+    const own = { get: () => "1", set: () => {} };
+    assert.equal(channelOptions({}, { resume: own }, "t")[3], own);
+    assert.throws(() => channelOptions({}, { resume: { get: () => 1 } }, "t"), /option resume must be a Storage or \{get, set\}/);
   } finally {
     console.warn = warn;
   }
