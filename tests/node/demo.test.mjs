@@ -5,22 +5,16 @@
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, existsSync } from "node:fs";
-import { chromium } from "playwright-core";
 import { WebSocket } from "ws";
 import { Socket } from "phoenix";
-import { SERVERS, startServer, startPhoenix, outcome } from "./helpers.mjs";
+import { SERVERS, startServer, startPhoenix, outcome, launchChromium } from "./helpers.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const DEMO_SCENARIO = new URL("../fixtures/demo-scenario.json", import.meta.url).pathname;
 let browser;
 
 before(async () => {
   assert.ok(existsSync(new URL("../../pkg/index.js", import.meta.url)), "pkg/ is missing: run `npm run build` first");
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { once } from "node:events";
 import net from "node:net";
+import { chromium } from "playwright-core";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 
@@ -137,4 +138,16 @@ export async function blackholingProxy(socketUrl) {
       proxy.close();
     },
   };
+}
+
+/**
+ * Headless Chromium (Debian's, or CHROMIUM_PATH) with the flags a closed network needs,
+ * plus `extraArgs`.
+ */
+export function launchChromium(extraArgs = []) {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync", ...extraArgs],
+  });
 }

@@ -7,8 +7,7 @@
 // MEM_MESSAGES=1000000 node --test tests/node/memory.test.mjs   (npm test runs a short form)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
-import { startServer } from "./helpers.mjs";
+import { startServer, launchChromium } from "./helpers.mjs";
 
 const TOTAL = Number(process.env.MEM_MESSAGES || 40_000);
 const ROUNDS = 10;
@@ -17,11 +16,7 @@ let browser;
 
 before(async () => {
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--enable-precise-memory-info", "--js-flags=--expose-gc"],
-  });
+  browser = await launchChromium(["--enable-precise-memory-info", "--js-flags=--expose-gc"]);
 });
 
 after(async () => {

@@ -7,10 +7,9 @@ import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
 import { WebSocket } from "ws";
 import { Socket } from "phoenix";
-import { SERVERS, startKind, startServer, outcome } from "./helpers.mjs";
+import { SERVERS, startKind, startServer, outcome, launchChromium } from "./helpers.mjs";
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 const SHOTS = path.join(ROOT, "target/screenshots/");
@@ -19,11 +18,7 @@ const cleanup = [];
 
 before(async () => {
   assert.ok(existsSync(path.join(ROOT, "pkg/package.json")), "pkg/ is missing: run `npm run build` first");
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
 });
 

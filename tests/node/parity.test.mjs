@@ -6,8 +6,7 @@ import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import { chromium } from "playwright-core";
-import { SERVERS, startKind, blackholingProxy } from "./helpers.mjs";
+import { SERVERS, startKind, blackholingProxy, launchChromium } from "./helpers.mjs";
 
 const require = createRequire(import.meta.url);
 const PHOENIX_MJS = readFileSync(require.resolve("phoenix").replace(/phoenix\.cjs\.js$/, "phoenix.mjs"), "utf8");
@@ -15,11 +14,7 @@ let browser;
 
 before(async () => {
   assert.ok(existsSync(new URL("../../pkg/index.js", import.meta.url)), "pkg/ is missing: run `npm run build` first");
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -8,20 +8,15 @@
 // contract allows for a page killed inside a callback shows here.)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
 import { Socket } from "./wasm-client.mjs";
-import { SERVERS, startKind, outcome } from "./helpers.mjs";
+import { SERVERS, startKind, outcome, launchChromium } from "./helpers.mjs";
 
 const RELOADS = Number(process.env.RESUME_RELOADS || 20);
 const EVENTS = Number(process.env.RESUME_EVENTS || 400);
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
