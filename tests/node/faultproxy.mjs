@@ -40,19 +40,32 @@ export async function faultProxy(target) {
 
   /** Forwards `from` to `to` through the faults; `side` 0 is client → server. */
   function pipe(conn, from, to, side) {
-    let chain = Promise.resolve();
-    from.on("data", (chunk) => {
-      if (conn.silent) return conn.held[side].push(chunk);
+    // A chunk is delayed by the latency (each on its own, as on a wire) but never overtakes
+    // the one before (one queue and one timer per direction: a byte stream stays in order),
+    // and with a bandwidth it occupies the link for its length's time after the one before.
+    let last = 0;
+    const queue = []; // [due, chunk or null for the end]
+    let timer = null;
+    const flush = () => {
+      timer = null;
+      while (queue.length && queue[0][0] <= Date.now()) {
+        const [, chunk] = queue.shift();
+        if (to.destroyed) continue;
+        chunk === null ? to.end() : to.write(chunk);
+      }
+      if (queue.length) timer = setTimeout(flush, Math.max(1, queue[0][0] - Date.now()));
+    };
+    const send = (chunk) => {
+      const now = Date.now();
       const delay = faults.latency + (faults.jitter ? Math.random() * faults.jitter : 0);
-      const pace = faults.bytesPerSecond ? (chunk.length / faults.bytesPerSecond) * 1000 : 0;
-      if (delay === 0 && pace === 0) return to.write(chunk);
-      // one chain per direction: delayed chunks keep their order
-      chain = chain.then(() => new Promise((r) => setTimeout(r, delay + pace))).then(() => to.destroyed || to.write(chunk));
-    });
-    from.on("end", () => {
-      if (conn.silent) return conn.held[side].push(null);
-      chain.then(() => to.end());
-    });
+      const pace = faults.bytesPerSecond && chunk ? (chunk.length / faults.bytesPerSecond) * 1000 : 0;
+      last = Math.max(now + delay, last) + pace;
+      if (last <= now && queue.length === 0) return chunk === null ? to.end() : to.write(chunk);
+      queue.push([last, chunk]);
+      timer ??= setTimeout(flush, Math.max(1, queue[0][0] - now));
+    };
+    from.on("data", (chunk) => (conn.silent ? conn.held[side].push(chunk) : send(chunk)));
+    from.on("end", () => (conn.silent ? conn.held[side].push(null) : send(null)));
     from.on("error", () => to.destroy());
     from.on("close", () => {
       if (++conn.closed === 2) finish(conn.id);
