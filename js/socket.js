@@ -571,7 +571,11 @@ export class Socket {
       );
     }
     this.pump();
-    return Promise.all(outcomes).then(() => undefined);
+    // the first channel (in the order they were made) that refused, whichever answered first
+    return Promise.allSettled(outcomes).then((results) => {
+      const refused = results.find((r) => r.status === "rejected");
+      if (refused) throw refused.reason;
+    });
   }
 
   /** Removes the callbacks registered under `refs` (an array of refs). */

@@ -345,7 +345,8 @@ export declare class Socket<T = AnyTopics> {
   /**
    * Hands a refreshed token to every joined channel (`"access_token"` pushes, the server's
    * side in docs/token-refresh.md) and, when `authToken` was a string, to later connects.
-   * Rejects with the first failing channel's `PushError` (its `topic` added).
+   * Rejects, once every channel answered, with the `PushError` of the first channel (in the
+   * order they were made) that refused (its `topic` added).
    */
   refreshToken(token: string, timeout?: number): Promise<void>;
   status(): SocketStatus;

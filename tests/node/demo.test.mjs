@@ -121,7 +121,7 @@ for (const kind of SERVERS) describe(`demo overlays on ${kind}`, { timeout: 120_
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
     await page.goto(server.http + path);
-    await page.waitForFunction(() => document.getElementById("status").textContent === "connected");
+    await page.waitForFunction(() => document.getElementById("status")?.textContent === "connected");
     return { page, errors, text: (sel) => page.$eval(sel, (el) => el.textContent) };
   }
 
