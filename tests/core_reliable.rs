@@ -205,3 +205,26 @@ fn a_rejoin_before_the_first_event_resumes_after_the_join_replys_seq() {
     sim.transport_opens();
     assert_eq!(sim.last_sent("phx_join").payload, json(r#"{"last_seq":10}"#));
 }
+
+/// Events delivered and not yet acknowledged when the socket disconnects do not keep a
+/// timer going (it woke a disconnected socket every second, forever, and kept node's
+/// event loop alive); they are acknowledged once the channel is joined again.
+#[test]
+fn unacknowledged_events_arm_no_timer_while_disconnected_and_are_acked_on_rejoin() {
+    let mut sim = Sim::new(config());
+    sim.open();
+    let ch = reliable_channel(&mut sim, "reliable:ack", None);
+    sim.socket.on(ch, "event").unwrap();
+    push(&mut sim, ch, "event", r#"{"seq":1}"#);
+    sim.socket.disconnect(None, None, sim.now);
+    sim.drain();
+    sim.advance(5_000);
+    assert_eq!(sim.socket.poll_timeout(), None, "nothing to wake a disconnected socket for");
+    sim.socket.connect(sim.now);
+    sim.drain();
+    sim.transport_opens();
+    let rejoin = sim.last_sent("phx_join");
+    assert_eq!(rejoin.payload, json(r#"{"room":"x","last_seq":1}"#));
+    sim.reply(&rejoin, "ok", "{}");
+    assert_eq!(sim.last_sent("ack").payload, json(r#"{"sequence_number":1}"#));
+}

@@ -1188,8 +1188,10 @@ impl Socket {
                 let _ = self.push(id, reliable::ACK_EVENT, Payload::Json(reliable::ack_payload(seq)), None, now);
             }
         }
+        // the timer only while an ack can go out: a channel that cannot push acknowledges
+        // once joined again (no timer that wakes a disconnected socket every second)
         let unacked = self.channels.get(&id).and_then(|c| c.reliable.as_ref()).is_some_and(|r| r.has_unacked());
-        if unacked && self.timers.deadline(TimerKey::Ack(id)).is_none() {
+        if can_push && unacked && self.timers.deadline(TimerKey::Ack(id)).is_none() {
             self.timers.arm(TimerKey::Ack(id), now + reliable::ACK_INTERVAL_MS);
         }
     }
@@ -1581,7 +1583,11 @@ impl Socket {
                 if status == "ok" {
                     self.check_reliable_reset(channel, &response);
                 }
-                self.join_outcome(channel, status, now)
+                self.join_outcome(channel, status, now);
+                if status == "ok" {
+                    // what was delivered before the channel lost its connection is acknowledged now
+                    self.maybe_ack(channel, true, now);
+                }
             }
             PushKind::Leave => self.channel_closed(channel),
             PushKind::Event => {}
